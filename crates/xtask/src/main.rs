@@ -1,0 +1,81 @@
+//! Build automation for Disco in the browser, run as `cargo xtask <command>`.
+//!
+//! - `setup`  — install what is missing (cross compiler, linkers, trunk, wasm-bindgen-cli,
+//!   Chromium, qemu-user, the e2e npm packages); fast when all is present.
+//! - `guests` — build guests/ for mipsel-unknown-none into `target/guests/`.
+//! - `web`    — the trunk release build of the app and its worker into `dist/`.
+//! - `serve`  — setup + guests + web, then serve `dist/` on localhost (README command 1).
+//! - `test`   — setup + guests + fmt + clippy + cargo test + web + browser tests (README
+//!   command 2, and what CI runs).
+//!
+//! The cross toolchain routes are those of TOOLCHAIN.md; [`toolchain`] finds one.
+
+mod guests;
+mod serve;
+mod setup;
+mod steps;
+mod test;
+mod toolchain;
+mod web;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Command-line interface of the xtask.
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Build automation for Disco in the browser")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Install every tool the project needs that is missing (idempotent).
+    Setup,
+    /// Build the guest programs (MIPS) into target/guests/.
+    Guests,
+    /// Build the web app and its worker into dist/ (release).
+    Web,
+    /// Set up, build, and serve the web app on localhost.
+    Serve {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
+    /// Set up, build, and run every check and test suite.
+    Test {
+        /// Skip the browser (e2e) suite.
+        #[arg(long)]
+        no_e2e: bool,
+    },
+}
+
+/// The repository root (the xtask crate lives in crates/xtask).
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().nth(2).map(PathBuf::from).unwrap_or(here)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Setup => setup::run().map(|_| ()),
+        Cmd::Guests => setup::run().and_then(|tc| guests::build(&tc)).map(|_| ()),
+        Cmd::Web => setup::run().and_then(|tc| web::build(&tc)),
+        Cmd::Serve { port, host } => serve::run(&host, port),
+        Cmd::Test { no_e2e } => test::run(!no_e2e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! `cargo xtask serve`: set up, build guests and the web bundle, then serve `dist/`.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::fail;
+use crate::steps::Result;
+
+/// Threads answering requests (the bundle is a handful of files).
+const THREADS: usize = 4;
+
+/// Builds everything and serves the app until interrupted.
+pub fn run(host: &str, port: u16) -> Result<()> {
+    let tc = crate::setup::run()?;
+    crate::guests::build(&tc)?;
+    crate::web::build(&tc)?;
+    let dist = crate::root().join("dist");
+    let server = tiny_http::Server::http((host, port))
+        .map_err(|e| fail!("cannot listen on {host}:{port}: {e} (try --port)"))?;
+    let server = Arc::new(server);
+    println!("\nDisco in the browser is served at http://{host}:{port}/  (Ctrl-C stops it)");
+    let mut handles = Vec::new();
+    for _ in 0..THREADS {
+        let server = Arc::clone(&server);
+        let dist = dist.clone();
+        handles.push(std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                respond(&dist, request);
+            }
+        }));
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    Ok(())
+}
+
+fn respond(dist: &Path, request: tiny_http::Request) {
+    let response = match resolve(dist, request.url()) {
+        Some(path) => match std::fs::read(&path) {
+            Ok(bytes) => {
+                let mut r = tiny_http::Response::from_data(bytes);
+                if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", content_type(&path)) {
+                    r.add_header(h);
+                }
+                if let Ok(h) = tiny_http::Header::from_bytes("Cache-Control", "no-cache") {
+                    r.add_header(h);
+                }
+                r
+            }
+            Err(_) => tiny_http::Response::from_string("not found").with_status_code(404),
+        },
+        None => tiny_http::Response::from_string("not found").with_status_code(404),
+    };
+    let _ = request.respond(response);
+}
+
+/// Maps a URL to a file under `dist`, refusing anything that would leave it.
+fn resolve(dist: &Path, url: &str) -> Option<PathBuf> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let rel = Path::new(path.trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let full = dist.join(rel);
+    if full.is_dir() { Some(full.join("index.html")) } else { Some(full) }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_stay_inside_dist() {
+        let d = Path::new("/nonexistent/dist");
+        assert_eq!(resolve(d, "/app.js?x=1"), Some(d.join("app.js")));
+        assert_eq!(resolve(d, "/../etc/passwd"), None);
+        assert_eq!(resolve(d, "/a/../../b"), None);
+        assert_eq!(content_type(Path::new("x.wasm")), "application/wasm");
+    }
+}

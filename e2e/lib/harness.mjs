@@ -1,0 +1,96 @@
+// Shared harness of the browser tests: serve the built app (dist/) on a free localhost port and
+// drive Debian's Chromium through playwright-core. Every page records page errors and console
+// errors; tests end with `expectClean(page)` so that any error fails them.
+
+import { createServer } from 'node:http';
+import { readFile, stat, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+/** Directory of the built app: $DIST_DIR or ../dist. */
+export const distDir = resolve(process.env.DIST_DIR ?? join(import.meta.dirname, '..', '..', 'dist'));
+
+/** Where tests leave screenshots and other artifacts. */
+export const artifactsDir = resolve(join(import.meta.dirname, '..', 'artifacts'));
+
+/** Serves `dir` on 127.0.0.1 and a free port. Resolves to { url, close }. */
+export async function serve(dir = distDir) {
+  await stat(join(dir, 'index.html')).catch(() => {
+    throw new Error(`${dir}/index.html is missing: run \`cargo xtask web\` first`);
+  });
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const rel = normalize(path).replace(/^(\.\.[/\\])+/, '');
+    let file = join(dir, rel);
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Launches headless Chromium with the flags this machine needs (see TOOLCHAIN.md). */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Opens a page that records errors in `page.errors`. */
+export async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(`console.error: ${m.text()}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+/** Fails if the page logged any error. */
+export function expectClean(page) {
+  assert.deepEqual(page.errors, [], 'the page logged errors');
+}
+
+/** Reads a number from the text of a test id. */
+export async function numberOf(page, testId) {
+  const text = await page.getByTestId(testId).textContent();
+  const n = Number(text.replace(/[^0-9]/g, ''));
+  assert.ok(Number.isFinite(n), `${testId} shows "${text}"`);
+  return n;
+}
+
+/** Saves a screenshot under e2e/artifacts/. */
+export async function screenshot(page, name) {
+  await mkdir(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, name);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

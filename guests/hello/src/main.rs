@@ -1,0 +1,40 @@
+//! The smallest bare-metal guest for the simulated machine: it writes a line to the machine
+//! console and powers the machine off with exit code 0. It runs in kernel mode from kseg0 and
+//! reaches the devices through kseg1 (unmapped, uncached), as docs/machine.md describes.
+
+#![no_std]
+#![no_main]
+
+use core::panic::PanicInfo;
+use core::ptr::write_volatile;
+
+/// Console transmit register (kseg1 view of physical 0x1F00_0000): a byte written is printed.
+const CONSOLE_TX: *mut u32 = 0xBF00_0000 as *mut u32;
+/// Power register (physical 0x1F00_1000): a word written halts the machine with that exit code.
+const POWER_OFF: *mut u32 = 0xBF00_1000 as *mut u32;
+
+fn put(s: &str) {
+    for b in s.bytes() {
+        // SAFETY: the console register is a device word that is always mapped through kseg1.
+        unsafe { write_volatile(CONSOLE_TX, u32::from(b)) };
+    }
+}
+
+fn power_off(code: u32) -> ! {
+    // SAFETY: the power register is a device word that is always mapped through kseg1.
+    unsafe { write_volatile(POWER_OFF, code) };
+    loop {}
+}
+
+/// Entry point: the loader starts CPU 0 here with a stack pointer set up by the loader.
+#[unsafe(no_mangle)]
+#[unsafe(link_section = ".text.start")]
+pub extern "C" fn _start() -> ! {
+    put("Hello from the simulated MIPS machine!\n");
+    power_off(0)
+}
+
+#[panic_handler]
+fn panic(_: &PanicInfo) -> ! {
+    power_off(101)
+}

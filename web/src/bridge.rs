@@ -1,0 +1,107 @@
+//! The page's end of the worker connection.
+//!
+//! A dedicated worker's WebAssembly takes a moment to load; a message posted before its
+//! `onmessage` handler exists is lost. So the bridge keeps every command in a queue until the
+//! worker's [`Event::Ready`] arrives, checks that the worker speaks our
+//! [`PROTOCOL_VERSION`], then flushes the queue and sends directly from then on.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sim::protocol::{Command, Event, PROTOCOL_VERSION};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+use yew::Callback;
+
+/// Script that trunk generates to load the worker's wasm (see index.html, `data-loader-shim`).
+const WORKER_SCRIPT: &str = "./worker_loader.js";
+
+struct Shared {
+    worker: Worker,
+    ready: bool,
+    queue: Vec<Command>,
+}
+
+impl Shared {
+    fn post(&self, command: &Command) {
+        let serializer =
+            serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+        match serde::Serialize::serialize(command, &serializer) {
+            Ok(value) => {
+                if let Err(e) = self.worker.post_message(&value) {
+                    web_sys::console::error_2(&"bridge: postMessage failed".into(), &e);
+                }
+            }
+            Err(e) => web_sys::console::error_1(&format!("bridge: encode failed: {e}").into()),
+        }
+    }
+}
+
+/// A running worker and the queue in front of it. Dropping the bridge terminates the worker.
+pub struct Bridge {
+    shared: Rc<RefCell<Shared>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Bridge {
+    /// Starts the worker; every event it sends (and a synthetic [`Event::Error`] if the worker
+    /// fails to load or speaks another protocol) is passed to `on_event`.
+    pub fn start(on_event: Callback<Event>) -> Result<Bridge, String> {
+        let worker = Worker::new(WORKER_SCRIPT)
+            .map_err(|e| format!("cannot start the simulator worker: {e:?}"))?;
+        let shared = Rc::new(RefCell::new(Shared { worker, ready: false, queue: Vec::new() }));
+
+        let s = Rc::clone(&shared);
+        let cb = on_event.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let event = match serde_wasm_bindgen::from_value::<Event>(ev.data()) {
+                Ok(event) => event,
+                Err(e) => Event::Error { message: format!("undecodable worker message: {e}") },
+            };
+            if let Event::Ready { protocol, .. } = &event {
+                if *protocol != PROTOCOL_VERSION {
+                    cb.emit(Event::Error {
+                        message: format!(
+                            "the worker speaks protocol {protocol}, the page {PROTOCOL_VERSION}: \
+                             reload the page"
+                        ),
+                    });
+                    return;
+                }
+                let mut shared = s.borrow_mut();
+                shared.ready = true;
+                for command in std::mem::take(&mut shared.queue) {
+                    shared.post(&command);
+                }
+            }
+            cb.emit(event);
+        });
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+            on_event.emit(Event::Error { message: format!("worker error: {}", ev.message()) });
+        });
+        {
+            let shared = shared.borrow();
+            shared.worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            shared.worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        }
+        Ok(Bridge { shared, _on_message: on_message, _on_error: on_error })
+    }
+
+    /// Sends a command now if the worker is ready, else queues it until it is.
+    pub fn send(&self, command: Command) {
+        let mut shared = self.shared.borrow_mut();
+        if shared.ready {
+            shared.post(&command);
+        } else {
+            shared.queue.push(command);
+        }
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        self.shared.borrow().worker.terminate();
+    }
+}

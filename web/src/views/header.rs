@@ -1,0 +1,42 @@
+//! The page header: project name, what it is, and the theme toggle.
+
+use yew::prelude::*;
+
+use crate::theme::Theme;
+
+/// Properties of [`Header`].
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    /// The theme now shown.
+    pub theme: Theme,
+    /// Called when the user asks for the other theme.
+    pub on_theme: Callback<()>,
+}
+
+/// The top bar.
+#[function_component(Header)]
+pub fn header(props: &HeaderProps) -> Html {
+    let on_click = {
+        let cb = props.on_theme.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    let label = match props.theme {
+        Theme::Light => "Dark theme",
+        Theme::Dark => "Light theme",
+    };
+    html! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">{ "◈" }</span>
+                <div>
+                    <h1>{ "Disco in the browser" }</h1>
+                    <p class="tagline">
+                        { "A virtual machine monitor running commodity operating systems on a \
+                           ccNUMA multiprocessor — after Bugnion, Devine & Rosenblum, SOSP 1997" }
+                    </p>
+                </div>
+            </div>
+            <button class="ghost" onclick={on_click} data-testid="theme-toggle">{ label }</button>
+        </header>
+    }
+}

@@ -3,6 +3,8 @@
 //! Runs the same simulations as the web worker, for tests, benchmarks and reproducing the
 //! paper's figures. Subcommands arrive with the parts they drive (`user`, `bare`, `run`, ...).
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +21,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run a static MIPS32 Linux (o32) program in user mode, like qemu-mipsel; exits with its
+    /// exit code (128 + signal if a signal killed it).
+    User {
+        /// The ELF executable.
+        elf: PathBuf,
+        /// Arguments passed to the program.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+        /// Give up after this many instructions.
+        #[arg(long, default_value_t = 10_000_000_000)]
+        limit: u64,
+        /// Print the instruction count to stderr at the end.
+        #[arg(long)]
+        stats: bool,
+    },
     /// Run the stand-in demo workload for a number of work units and print its run hash.
     Demo {
         /// Work units to run.
@@ -29,12 +46,45 @@ enum Cmd {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Cmd::User { elf, args, limit, stats } => user(&elf, args, limit, stats),
         Cmd::Demo { units } => {
             let mut c = Controller::new();
             c.handle(Command::Step { budget: units });
             let p = c.progress();
             println!("work {} run hash {:016x}", p.work, p.run_hash);
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn user(elf: &std::path::Path, args: Vec<String>, limit: u64, stats: bool) -> ExitCode {
+    let image = match std::fs::read(elf) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("disco: cannot read {}: {e}", elf.display());
+            return ExitCode::from(2);
+        }
+    };
+    let mut argv = vec![elf.display().to_string()];
+    argv.extend(args);
+    match cli::user::run_elf(&image, &argv, limit) {
+        Ok(out) => {
+            let _ = std::io::stdout().write_all(&out.stdout);
+            let _ = std::io::stderr().write_all(&out.stderr);
+            if stats {
+                eprintln!("disco: {} instructions", out.instructions);
+            }
+            match out.status {
+                cli::user::Status::Exited(code) => ExitCode::from(code as u8),
+                cli::user::Status::Signaled(signal) => {
+                    eprintln!("disco: program killed by signal {signal}");
+                    ExitCode::from(128 + signal as u8)
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("disco: {}: {e}", elf.display());
+            ExitCode::from(2)
         }
     }
 }

@@ -1,0 +1,3 @@
+//! The native front end's library: the pieces of `disco` that tests use in-process.
+
+pub mod user;

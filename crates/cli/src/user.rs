@@ -197,7 +197,8 @@ impl Process {
         if header.e_type(e) != elf::ET_EXEC {
             return Err(bad("not a static executable (ET_EXEC)"));
         }
-        let phdrs = header.program_headers(e, image).map_err(|e| bad(&format!("program headers: {e}")))?;
+        let phdrs =
+            header.program_headers(e, image).map_err(|e| bad(&format!("program headers: {e}")))?;
         let mut top = 0u32;
         for ph in phdrs {
             match ph.p_type(e) {
@@ -205,7 +206,8 @@ impl Process {
                     let (va, memsz) = (ph.p_vaddr(e), ph.p_memsz(e));
                     let end = va.checked_add(memsz).filter(|&end| end <= 0x8000_0000);
                     let Some(end) = end else { return Err(bad("segment outside user space")) };
-                    let data = ph.data(e, image).map_err(|_| bad("segment data out of the file"))?;
+                    let data =
+                        ph.data(e, image).map_err(|_| bad("segment data out of the file"))?;
                     if data.len() as u32 > memsz {
                         return Err(bad("segment file size exceeds its memory size"));
                     }
@@ -371,7 +373,8 @@ impl Process {
             ExcCode::Ri | ExcCode::CpU => Flow::End(Status::Signaled(sig::ILL)),
             ExcCode::Ov => Flow::End(Status::Signaled(sig::FPE)),
             ExcCode::Bp | ExcCode::Tr => {
-                let word = self.phys(e.epc.wrapping_add(if e.bd { 4 } else { 0 }))
+                let word = self
+                    .phys(e.epc.wrapping_add(if e.bd { 4 } else { 0 }))
                     .and_then(|pa| self.mem.word(pa))
                     .unwrap_or(0);
                 let code = if f.code == ExcCode::Bp {

@@ -839,7 +839,6 @@ pub const fn wait() -> u32 {
     cop0_co(0x20)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,8 +28,11 @@ use crate::exception::{ExcCode, Exception, Fault};
 use crate::mmu::{Access, Mmu};
 use crate::predecode::Predecode;
 
-/// A virtual page base no address has (low bits set), meaning "no fetch page".
-const NO_PAGE: u32 = 1;
+/// A fetch page base that no `pc & FETCH_MASK` can equal, meaning "no fetch page".
+const NO_PAGE: u32 = u32::MAX;
+/// The bits of `pc` compared with the fetch page base: the page, and the two alignment bits,
+/// so a misaligned pc misses the fast path and faults in the slow one.
+const FETCH_MASK: u32 = 0xFFFF_F003;
 
 /// Why [`Cpu::run`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -336,7 +339,7 @@ impl Cpu {
     #[inline(always)]
     fn step<B: Bus>(&mut self, bus: &mut B) {
         let pc = self.pc;
-        let insn = if pc & !0xFFF == self.fetch_vbase {
+        let insn = if pc & FETCH_MASK == self.fetch_vbase {
             self.pre.page(self.fetch_slot)[(pc >> 2) as usize & 1023]
         } else {
             match self.enter_page(bus, pc) {
@@ -420,7 +423,8 @@ impl Cpu {
             cp0.entry_hi = (f.vaddr & 0xFFFF_E000) | (cp0.entry_hi & 0xFF);
         }
         cp0.status |= status::EXL;
-        let base = if cp0.status & status::BEV != 0 { 0xBFC0_0200 } else { cp0.ebase & 0xFFFF_F000 };
+        let base =
+            if cp0.status & status::BEV != 0 { 0xBFC0_0200 } else { cp0.ebase & 0xFFFF_F000 };
         let offset = if f.refill && !exl {
             0
         } else if f.code == ExcCode::Int && cp0.cause & cause::IV != 0 {

@@ -13,7 +13,13 @@ use crate::tlb::TlbEntry;
 
 impl Cpu {
     /// Executes `i`, the instruction at `pc` (`bd`: it sits in a delay slot).
-    pub(crate) fn exec<B: Bus>(&mut self, i: Insn, pc: u32, bd: bool, bus: &mut B) -> Result<(), Fault> {
+    pub(crate) fn exec<B: Bus>(
+        &mut self,
+        i: Insn,
+        pc: u32,
+        bd: bool,
+        bus: &mut B,
+    ) -> Result<(), Fault> {
         let s = self.regs[i.s as usize];
         let t = self.regs[i.t as usize];
         let d = i.d as usize;
@@ -164,9 +170,15 @@ impl Cpu {
             Op::Teqi => trap(s == i.imm)?,
             Op::Tnei => trap(s != i.imm)?,
 
-            Op::Lb => self.regs[d] = self.load(bus, s.wrapping_add(i.imm), Size::Byte)? as i8 as i32 as u32,
+            Op::Lb => {
+                self.regs[d] =
+                    self.load(bus, s.wrapping_add(i.imm), Size::Byte)? as i8 as i32 as u32
+            }
             Op::Lbu => self.regs[d] = self.load(bus, s.wrapping_add(i.imm), Size::Byte)?,
-            Op::Lh => self.regs[d] = self.load(bus, s.wrapping_add(i.imm), Size::Half)? as i16 as i32 as u32,
+            Op::Lh => {
+                self.regs[d] =
+                    self.load(bus, s.wrapping_add(i.imm), Size::Half)? as i16 as i32 as u32
+            }
             Op::Lhu => self.regs[d] = self.load(bus, s.wrapping_add(i.imm), Size::Half)?,
             Op::Lw => self.regs[d] = self.load(bus, s.wrapping_add(i.imm), Size::Word)?,
             Op::Lwl => {
@@ -191,14 +203,16 @@ impl Cpu {
                 let shift = (3 - (va & 3)) * 8;
                 let old = self.load_for_store(bus, va & !3).map_err(|f| f.moved_to(va))?;
                 let m = u32::MAX >> shift;
-                self.store(bus, va & !3, Size::Word, (old & !m) | (t >> shift)).map_err(|f| f.moved_to(va))?;
+                self.store(bus, va & !3, Size::Word, (old & !m) | (t >> shift))
+                    .map_err(|f| f.moved_to(va))?;
             }
             Op::Swr => {
                 let va = s.wrapping_add(i.imm);
                 let shift = (va & 3) * 8;
                 let old = self.load_for_store(bus, va & !3).map_err(|f| f.moved_to(va))?;
                 let m = u32::MAX << shift;
-                self.store(bus, va & !3, Size::Word, (old & !m) | (t << shift)).map_err(|f| f.moved_to(va))?;
+                self.store(bus, va & !3, Size::Word, (old & !m) | (t << shift))
+                    .map_err(|f| f.moved_to(va))?;
             }
             Op::Ll => {
                 let va = s.wrapping_add(i.imm);
@@ -377,7 +391,8 @@ impl Cpu {
     #[inline(always)]
     fn load_for_store<B: Bus>(&mut self, bus: &mut B, va: u32) -> Result<u32, Fault> {
         let tr = self.mmu.write(self.mode, self.cp0.asid(), va)?;
-        bus.read(tr.pa, Size::Word, tr.cached, &mut self.cycles).map_err(|_| Fault::new(ExcCode::Dbe))
+        bus.read(tr.pa, Size::Word, tr.cached, &mut self.cycles)
+            .map_err(|_| Fault::new(ExcCode::Dbe))
     }
 
     #[inline(always)]

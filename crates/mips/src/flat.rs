@@ -82,7 +82,13 @@ impl Bus for FlatMemory {
     }
 
     #[inline(always)]
-    fn read(&mut self, pa: u32, size: Size, _cached: bool, _clock: &mut u64) -> Result<u32, BusFault> {
+    fn read(
+        &mut self,
+        pa: u32,
+        size: Size,
+        _cached: bool,
+        _clock: &mut u64,
+    ) -> Result<u32, BusFault> {
         let a = pa as usize;
         let b = &self.bytes;
         match size {
@@ -94,7 +100,14 @@ impl Bus for FlatMemory {
     }
 
     #[inline(always)]
-    fn write(&mut self, pa: u32, size: Size, v: u32, _cached: bool, _clock: &mut u64) -> Result<(), BusFault> {
+    fn write(
+        &mut self,
+        pa: u32,
+        size: Size,
+        v: u32,
+        _cached: bool,
+        _clock: &mut u64,
+    ) -> Result<(), BusFault> {
         let a = pa as usize;
         let n = size as usize;
         let dst = self.bytes.get_mut(a..a + n).ok_or(BusFault::Error)?;

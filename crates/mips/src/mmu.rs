@@ -70,10 +70,19 @@ impl Mmu {
 
     /// Translates a load or fetch.
     #[inline(always)]
-    pub fn read(&mut self, mode: Mode, asid: u8, va: u32, acc: Access) -> Result<Translation, Fault> {
+    pub fn read(
+        &mut self,
+        mode: Mode,
+        asid: u8,
+        va: u32,
+        acc: Access,
+    ) -> Result<Translation, Fault> {
         let e = self.fast[Self::slot(mode, va)];
         if e.rtag == va & !0xFFF {
-            return Ok(Translation { pa: (e.pbase & !0xFFF) | (va & 0xFFF), cached: e.pbase & UNCACHED == 0 });
+            return Ok(Translation {
+                pa: (e.pbase & !0xFFF) | (va & 0xFFF),
+                cached: e.pbase & UNCACHED == 0,
+            });
         }
         self.slow(mode, asid, va, acc)
     }
@@ -83,14 +92,23 @@ impl Mmu {
     pub fn write(&mut self, mode: Mode, asid: u8, va: u32) -> Result<Translation, Fault> {
         let e = self.fast[Self::slot(mode, va)];
         if e.wtag == va & !0xFFF {
-            return Ok(Translation { pa: (e.pbase & !0xFFF) | (va & 0xFFF), cached: e.pbase & UNCACHED == 0 });
+            return Ok(Translation {
+                pa: (e.pbase & !0xFFF) | (va & 0xFFF),
+                cached: e.pbase & UNCACHED == 0,
+            });
         }
         self.slow(mode, asid, va, Access::Store)
     }
 
     /// The full translation: segment rules, then the TLB; fills the cache on success.
     #[cold]
-    pub fn slow(&mut self, mode: Mode, asid: u8, va: u32, acc: Access) -> Result<Translation, Fault> {
+    pub fn slow(
+        &mut self,
+        mode: Mode,
+        asid: u8,
+        va: u32,
+        acc: Access,
+    ) -> Result<Translation, Fault> {
         let store = acc == Access::Store;
         let adr = if store { ExcCode::AdES } else { ExcCode::AdEL };
         let (pbase, cached, writable) = match va >> 29 {
@@ -113,7 +131,8 @@ impl Mmu {
 
     /// TLB translation of a mapped address: (physical page base, cached, writable).
     fn mapped(&self, asid: u8, va: u32, store: bool) -> Result<(u32, bool, bool), Fault> {
-        let (tlbx, refill_code) = if store { (ExcCode::TlbS, ExcCode::TlbS) } else { (ExcCode::TlbL, ExcCode::TlbL) };
+        let (tlbx, refill_code) =
+            if store { (ExcCode::TlbS, ExcCode::TlbS) } else { (ExcCode::TlbL, ExcCode::TlbL) };
         match self.tlb.lookup(va, asid) {
             Lookup::Miss => Err(Fault { code: refill_code, vaddr: va, refill: true, ce: 0 }),
             Lookup::Hit { lo, page_size } => {
@@ -169,7 +188,10 @@ mod tests {
         assert_eq!(k0, Translation { pa: 0x1234, cached: true });
         let k1 = m.read(Mode::Kernel, 0, 0xBF00_0010, Access::Load).expect("kseg1");
         assert_eq!(k1, Translation { pa: 0x1F00_0010, cached: false });
-        assert_eq!(m.read(Mode::Supervisor, 0, 0x8000_1234, Access::Load).map_err(|f| f.code), Err(ExcCode::AdEL));
+        assert_eq!(
+            m.read(Mode::Supervisor, 0, 0x8000_1234, Access::Load).map_err(|f| f.code),
+            Err(ExcCode::AdEL)
+        );
         assert_eq!(m.write(Mode::User, 0, 0xC000_0000).map_err(|f| f.code), Err(ExcCode::AdES));
         // Supervisor may use sseg (mapped: a miss here, not an address error).
         let f = m.read(Mode::Supervisor, 0, 0xC000_0000, Access::Load).expect_err("unmapped");
@@ -182,7 +204,12 @@ mod tests {
     #[test]
     fn tlb_faults_and_cache_invalidation() {
         let mut m = Mmu::new(4);
-        let e = TlbEntry { hi: 0x0040_0000 | 3, mask: 0, lo0: 0x100 << 6 | 3 << 3 | 2, lo1: 0x101 << 6 | 3 << 3 | 6 };
+        let e = TlbEntry {
+            hi: 0x0040_0000 | 3,
+            mask: 0,
+            lo0: 0x100 << 6 | 3 << 3 | 2,
+            lo1: 0x101 << 6 | 3 << 3 | 6,
+        };
         m.tlb.set(0, e);
         // Even page: valid, not dirty.
         assert_eq!(m.read(Mode::User, 3, 0x0040_0010, Access::Load).map(|t| t.pa), Ok(0x0010_0010));

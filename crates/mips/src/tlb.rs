@@ -138,8 +138,14 @@ mod tests {
                 lo1: lo(0x200, false, true, false),
             },
         );
-        assert_eq!(t.lookup(0x0040_0123, 5), Lookup::Hit { lo: lo(0x100, true, true, false), page_size: 4096 });
-        assert_eq!(t.lookup(0x0040_1123, 5), Lookup::Hit { lo: lo(0x200, false, true, false), page_size: 4096 });
+        assert_eq!(
+            t.lookup(0x0040_0123, 5),
+            Lookup::Hit { lo: lo(0x100, true, true, false), page_size: 4096 }
+        );
+        assert_eq!(
+            t.lookup(0x0040_1123, 5),
+            Lookup::Hit { lo: lo(0x200, false, true, false), page_size: 4096 }
+        );
         assert_eq!(t.lookup(0x0040_1123, 6), Lookup::Miss, "other ASID");
         assert_eq!(t.lookup(0x0040_2000, 5), Lookup::Miss, "next pair");
         assert_eq!(t.probe(0x0040_1000 | 5), Some(1));
@@ -149,9 +155,25 @@ mod tests {
     #[test]
     fn global_needs_both_g_bits() {
         let mut t = Tlb::new(2);
-        t.set(0, TlbEntry { hi: 0x1000_0000 | 1, mask: 0, lo0: lo(1, true, true, true), lo1: lo(2, true, true, true) });
+        t.set(
+            0,
+            TlbEntry {
+                hi: 0x1000_0000 | 1,
+                mask: 0,
+                lo0: lo(1, true, true, true),
+                lo1: lo(2, true, true, true),
+            },
+        );
         assert!(matches!(t.lookup(0x1000_0000, 77), Lookup::Hit { .. }));
-        t.set(0, TlbEntry { hi: 0x1000_0000 | 1, mask: 0, lo0: lo(1, true, true, true), lo1: lo(2, true, true, false) });
+        t.set(
+            0,
+            TlbEntry {
+                hi: 0x1000_0000 | 1,
+                mask: 0,
+                lo0: lo(1, true, true, true),
+                lo1: lo(2, true, true, false),
+            },
+        );
         assert_eq!(t.lookup(0x1000_0000, 77), Lookup::Miss);
     }
 
@@ -159,9 +181,21 @@ mod tests {
     fn large_pages() {
         let mut t = Tlb::new(2);
         // 16 KB pages: mask 0x6000.
-        t.set(0, TlbEntry { hi: 0x2000_0000 | 1, mask: 0x6000, lo0: lo(0x40, true, true, false), lo1: lo(0x80, true, true, false) });
-        assert!(matches!(t.lookup(0x2000_3FFC, 1), Lookup::Hit { lo, page_size: 0x4000 } if lo >> 6 == 0x40));
-        assert!(matches!(t.lookup(0x2000_4000, 1), Lookup::Hit { lo, page_size: 0x4000 } if lo >> 6 == 0x80));
+        t.set(
+            0,
+            TlbEntry {
+                hi: 0x2000_0000 | 1,
+                mask: 0x6000,
+                lo0: lo(0x40, true, true, false),
+                lo1: lo(0x80, true, true, false),
+            },
+        );
+        assert!(
+            matches!(t.lookup(0x2000_3FFC, 1), Lookup::Hit { lo, page_size: 0x4000 } if lo >> 6 == 0x40)
+        );
+        assert!(
+            matches!(t.lookup(0x2000_4000, 1), Lookup::Hit { lo, page_size: 0x4000 } if lo >> 6 == 0x80)
+        );
         assert_eq!(t.lookup(0x2000_8000, 1), Lookup::Miss);
     }
 }

@@ -13,7 +13,11 @@ fn run(parts: &[&[u32]]) -> T {
 
 #[test]
 fn add_traps_on_overflow_and_leaves_rd_unchanged() {
-    let mut t = T::new(&prog(&[&li(T0, 0x7FFF_FFFF), &li(V0, 0x1234), &[addiu(T1, ZERO, 1), add(V0, T0, T1)]]));
+    let mut t = T::new(&prog(&[
+        &li(T0, 0x7FFF_FFFF),
+        &li(V0, 0x1234),
+        &[addiu(T1, ZERO, 1), add(V0, T0, T1)],
+    ]));
     let e = t.run();
     assert_eq!(e.fault.code, mips::ExcCode::Bp, "the general vector's break");
     assert_eq!(e.epc, common::GENERAL);
@@ -154,7 +158,15 @@ fn division_edge_cases_match_qemu() {
     let t = run(&[
         &li(T0, 0x8000_0000),
         &[addiu(T1, ZERO, -1), div(T0, T1), mfhi(V0), mflo(V1)],
-        &[addiu(T2, ZERO, 77), div(T2, ZERO), mfhi(A0), mflo(A1), divu(T2, ZERO), mfhi(A2), mflo(A3)],
+        &[
+            addiu(T2, ZERO, 77),
+            div(T2, ZERO),
+            mfhi(A0),
+            mflo(A1),
+            divu(T2, ZERO),
+            mfhi(A2),
+            mflo(A3),
+        ],
     ]);
     assert_eq!((t.r(V0 as usize), t.r(V1 as usize)), (0, 0x8000_0000), "INT_MIN / -1");
     assert_eq!((t.r(A0 as usize), t.r(A1 as usize)), (0, 77), "x / 0 behaves as x / 1");

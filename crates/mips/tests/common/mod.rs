@@ -30,7 +30,9 @@ impl T {
     pub fn with_memory(code: &[u32], bytes: usize) -> T {
         let mut mem = FlatMemory::new(bytes);
         for (vector, n) in [(REFILL, 1), (GENERAL, 2), (INTERRUPT, 3)] {
-            assert!(mem.load_words(vector & 0x1FFF_FFFF, &[mips::asm::break_(n), mips::asm::nop()]));
+            assert!(
+                mem.load_words(vector & 0x1FFF_FFFF, &[mips::asm::break_(n), mips::asm::nop()])
+            );
         }
         assert!(mem.load_words(CODE & 0x1FFF_FFFF, code));
         let mut cpu = Cpu::new(0, 16);
@@ -44,7 +46,9 @@ impl T {
     pub fn run(&mut self) -> Exception {
         match self.cpu.run(&mut self.mem, self.cpu.cycles() + 1_000_000) {
             Exit::Exception(e) => e,
-            other => panic!("expected a reported exception, got {other:?} at pc {:#x}", self.cpu.pc()),
+            other => {
+                panic!("expected a reported exception, got {other:?} at pc {:#x}", self.cpu.pc())
+            }
         }
     }
 
@@ -52,7 +56,12 @@ impl T {
     pub fn run_to_end(&mut self) {
         let e = self.run();
         assert_eq!(e.fault.code, ExcCode::Bp);
-        assert!(e.epc >= CODE, "stopped in a handler at {:#x}: cause {:#x}", e.epc, self.cpu.cp0.cause);
+        assert!(
+            e.epc >= CODE,
+            "stopped in a handler at {:#x}: cause {:#x}",
+            e.epc,
+            self.cpu.cp0.cause
+        );
     }
 
     pub fn r(&self, n: usize) -> u32 {

@@ -172,7 +172,7 @@ fn oracle(
 ) -> Result<u32, (ExcCode, bool)> {
     let adr = if store { ExcCode::AdES } else { ExcCode::AdEL };
     let kernel = matches!(mode, Mode::Kernel | Mode::KernelErl);
-    if va >= 0x8000_0000 && va < 0xC000_0000 {
+    if (0x8000_0000..0xC000_0000).contains(&va) {
         return if kernel {
             Ok(va - if va < 0xA000_0000 { 0x8000_0000 } else { 0xA000_0000 })
         } else {

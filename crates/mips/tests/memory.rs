@@ -22,13 +22,9 @@ fn setup(code: &[u32]) -> T {
 fn model_load(left: bool, b: usize, reg: u32, mem: [u8; 4]) -> u32 {
     let mut r = reg.to_le_bytes();
     if left {
-        for k in 0..=b {
-            r[3 - b + k] = mem[k];
-        }
+        r[3 - b..].copy_from_slice(&mem[..=b]);
     } else {
-        for k in b..4 {
-            r[k - b] = mem[k];
-        }
+        r[..4 - b].copy_from_slice(&mem[b..]);
     }
     u32::from_le_bytes(r)
 }
@@ -38,13 +34,9 @@ fn model_load(left: bool, b: usize, reg: u32, mem: [u8; 4]) -> u32 {
 fn model_store(left: bool, b: usize, reg: u32, mut mem: [u8; 4]) -> [u8; 4] {
     let r = reg.to_le_bytes();
     if left {
-        for k in 0..=b {
-            mem[k] = r[3 - b + k];
-        }
+        mem[..=b].copy_from_slice(&r[3 - b..]);
     } else {
-        for k in b..4 {
-            mem[k] = r[k - b];
-        }
+        mem[b..].copy_from_slice(&r[..4 - b]);
     }
     mem
 }

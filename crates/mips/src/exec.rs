@@ -12,7 +12,9 @@ use crate::mmu::Access;
 use crate::tlb::TlbEntry;
 
 impl Cpu {
-    /// Executes `i`, the instruction at `pc` (`bd`: it sits in a delay slot).
+    /// Executes `i`, the instruction at `pc` (`bd`: it sits in a delay slot). Inlined into
+    /// the run loop, so the dispatch is a jump table in the loop itself, not a call.
+    #[inline(always)]
     pub(crate) fn exec<B: Bus>(
         &mut self,
         i: Insn,
@@ -24,13 +26,7 @@ impl Cpu {
         let t = self.regs[i.t as usize];
         let d = i.d as usize;
         match i.op {
-            Op::Undecoded => {
-                let pa = self.fetch_pbase | (pc & 0xFFF);
-                let word = bus.fetch(pa, &mut self.cycles).map_err(|_| Fault::new(ExcCode::Ibe))?;
-                let insn = decode(word);
-                self.pre.store(self.fetch_slot, (pc >> 2) as usize, insn);
-                return self.exec(insn, pc, bd, bus);
-            }
+            Op::Undecoded => return self.decode_and_exec(pc, bd, bus),
             Op::Nop | Op::Sync | Op::Pref => {}
             Op::Reserved => return Err(Fault::new(ExcCode::Ri)),
             Op::CopUnusable => return Err(Fault { ce: i.imm as u8, ..Fault::new(ExcCode::CpU) }),
@@ -335,6 +331,17 @@ impl Cpu {
             }
         }
         Ok(())
+    }
+
+    /// First execution of a predecode slot: fetch and decode the word, keep the decode, run
+    /// it. Kept out of line so that `exec` does not call itself and can be inlined.
+    #[inline(never)]
+    fn decode_and_exec<B: Bus>(&mut self, pc: u32, bd: bool, bus: &mut B) -> Result<(), Fault> {
+        let pa = self.fetch_pbase | (pc & 0xFFF);
+        let word = bus.fetch(pa, &mut self.cycles).map_err(|_| Fault::new(ExcCode::Ibe))?;
+        let insn = decode(word);
+        self.pre.store(self.fetch_slot, (pc >> 2) as usize, insn);
+        self.exec(insn, pc, bd, bus)
     }
 
     #[inline(always)]

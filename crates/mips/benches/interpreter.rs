@@ -9,6 +9,8 @@
 //!
 //! Run: `cargo bench -p mips --bench interpreter`.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mips::asm::*;
 use mips::cp0::reg;

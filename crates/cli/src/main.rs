@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod bare;
 use sim::control::Controller;
 use sim::protocol::{Command, SIM_VERSION};
 
@@ -21,6 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run a bare-metal image on the simulated ccNUMA machine; prints its console and a
+    /// summary, exits with the machine's exit code.
+    Bare(bare::BareArgs),
     /// Run a static MIPS32 Linux (o32) program in user mode, like qemu-mipsel; exits with its
     /// exit code (128 + signal if a signal killed it).
     User {
@@ -47,6 +52,7 @@ enum Cmd {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Cmd::User { elf, args, limit, stats } => user(&elf, args, limit, stats),
+        Cmd::Bare(args) => bare::run(&args),
         Cmd::Demo { units } => {
             let mut c = Controller::new();
             c.handle(Command::Step { budget: units });

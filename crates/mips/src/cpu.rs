@@ -178,6 +178,16 @@ impl Cpu {
         self.cycles
     }
 
+    /// Moves the clock forward to `cycle` without running, for a CPU that did not exist for
+    /// the machine until now (not yet started). The skipped time belongs to no mode.
+    pub fn skip_to(&mut self, cycle: u64) {
+        if cycle > self.cycles {
+            self.mode_since_cycles += cycle - self.cycles;
+            self.cycles = cycle;
+            self.reschedule_timer();
+        }
+    }
+
     /// Instructions executed so far.
     pub fn instructions(&self) -> u64 {
         self.stats.instructions

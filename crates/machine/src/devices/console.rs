@@ -1,0 +1,72 @@
+//! The machine console: one output stream (every CPU writes to it) and an input queue fed by
+//! the host.
+//!
+//! | offset | register | |
+//! |---|---|---|
+//! | 0x00 | TX | write: the low byte is printed |
+//! | 0x04 | RX | read: next input byte, or 0xFFFFFFFF if none |
+//! | 0x08 | STATUS | read: bit 0 = input available |
+//! | 0x0C | CTRL | bit 0 = interrupt (source CONSOLE) while input is available |
+
+use std::collections::VecDeque;
+
+use crate::device::{Device, DeviceCtx, source};
+
+/// Console state.
+#[derive(Clone, Debug, Default)]
+pub struct Console {
+    output: Vec<u8>,
+    input: VecDeque<u8>,
+    ctrl: u32,
+}
+
+impl Console {
+    /// Everything printed so far.
+    pub fn output(&self) -> &[u8] {
+        &self.output
+    }
+
+    /// Queues input bytes for the guest.
+    pub fn push_input(&mut self, bytes: &[u8]) {
+        self.input.extend(bytes);
+    }
+
+    /// Re-evaluates the console's interrupt source.
+    pub fn update_irq(&self, ctx: &mut DeviceCtx<'_>) {
+        if self.ctrl & 1 != 0 && !self.input.is_empty() {
+            ctx.irq.pending |= source::CONSOLE;
+        } else {
+            ctx.irq.pending &= !source::CONSOLE;
+        }
+    }
+}
+
+impl Device for Console {
+    fn read(&mut self, offset: u32, ctx: &mut DeviceCtx<'_>) -> Option<u32> {
+        let v = match offset {
+            0x00 => 0,
+            0x04 => {
+                let v = self.input.pop_front().map_or(u32::MAX, u32::from);
+                self.update_irq(ctx);
+                v
+            }
+            0x08 => u32::from(!self.input.is_empty()),
+            0x0C => self.ctrl,
+            _ => return None,
+        };
+        Some(v)
+    }
+
+    fn write(&mut self, offset: u32, value: u32, ctx: &mut DeviceCtx<'_>) -> Option<()> {
+        match offset {
+            0x00 => self.output.push(value as u8),
+            0x0C => {
+                self.ctrl = value & 1;
+                self.update_irq(ctx);
+            }
+            0x04 | 0x08 => {}
+            _ => return None,
+        }
+        Some(())
+    }
+}

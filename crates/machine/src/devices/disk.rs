@@ -1,0 +1,149 @@
+//! A disk unit: sectors of 512 bytes backed by an in-memory image, transferred by DMA.
+//!
+//! | offset | register | |
+//! |---|---|---|
+//! | 0x00 | SECTOR | first sector of the request |
+//! | 0x04 | ADDR | physical memory address of the transfer |
+//! | 0x08 | COUNT | sectors to transfer |
+//! | 0x0C | COMMAND | write 1 = read disk into memory, 2 = write memory to disk: starts the request |
+//! | 0x10 | STATUS | bit 0 busy, bit 1 done (interrupt pending), bit 2 error |
+//! | 0x14 | ACK | write: clear done and error, drop the interrupt |
+//! | 0x18 | CAPACITY | size in sectors |
+//!
+//! A request takes the configured latency plus its size at the configured transfer rate; the
+//! whole transfer happens at completion, then STATUS.done is set and the unit's interrupt source
+//! (bit 8 + unit) is raised. A request with a bad sector range or memory address completes with
+//! the error bit set instead. A command while busy is ignored.
+
+use crate::device::{Device, DeviceCtx, source};
+use crate::event::EventKind;
+
+/// Bytes per sector.
+pub const SECTOR_BYTES: u32 = 512;
+
+const BUSY: u32 = 1;
+const DONE: u32 = 2;
+const ERROR: u32 = 4;
+
+/// One disk unit.
+#[derive(Clone, Debug)]
+pub struct Disk {
+    unit: u8,
+    image: Vec<u8>,
+    sector: u32,
+    addr: u32,
+    count: u32,
+    command: u32,
+    status: u32,
+    latency_cycles: u64,
+    cycles_per_kb: u64,
+    /// Requests completed.
+    pub requests: u64,
+    /// Bytes transferred.
+    pub bytes: u64,
+}
+
+impl Disk {
+    /// Unit `unit` over `image` (padded to whole sectors), with the given timing.
+    pub fn new(unit: u8, mut image: Vec<u8>, latency_cycles: u64, cycles_per_kb: u64) -> Disk {
+        let padded = image.len().div_ceil(SECTOR_BYTES as usize) * SECTOR_BYTES as usize;
+        image.resize(padded, 0);
+        Disk {
+            unit,
+            image,
+            sector: 0,
+            addr: 0,
+            count: 0,
+            command: 0,
+            status: 0,
+            latency_cycles,
+            cycles_per_kb,
+            requests: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The disk's contents.
+    pub fn image(&self) -> &[u8] {
+        &self.image
+    }
+
+    fn source(&self) -> u32 {
+        source::DISK0 << self.unit
+    }
+
+    fn capacity(&self) -> u32 {
+        (self.image.len() / SECTOR_BYTES as usize) as u32
+    }
+
+    /// The byte range of the current request in the image, if the sectors exist.
+    fn range(&self) -> Option<std::ops::Range<usize>> {
+        let end = self.sector.checked_add(self.count)?;
+        (self.count > 0 && end <= self.capacity())
+            .then(|| self.sector as usize * 512..end as usize * 512)
+    }
+
+    fn complete(&mut self, ctx: &mut DeviceCtx<'_>) {
+        let ok = match self.range() {
+            Some(r) if self.command == 1 => ctx.mem.dma_write(self.addr, &self.image[r]),
+            Some(r) => match ctx.mem.ram.slice(self.addr, r.len() as u32) {
+                Some(data) => {
+                    self.image[r].copy_from_slice(data);
+                    true
+                }
+                None => false,
+            },
+            None => false,
+        };
+        self.requests += 1;
+        if ok {
+            self.bytes += u64::from(self.count) * 512;
+        }
+        self.status = DONE | if ok { 0 } else { ERROR };
+        ctx.irq.pending |= self.source();
+    }
+}
+
+impl Device for Disk {
+    fn read(&mut self, offset: u32, _ctx: &mut DeviceCtx<'_>) -> Option<u32> {
+        Some(match offset {
+            0x00 => self.sector,
+            0x04 => self.addr,
+            0x08 => self.count,
+            0x0C => self.command,
+            0x10 => self.status,
+            0x14 => 0,
+            0x18 => self.capacity(),
+            _ => return None,
+        })
+    }
+
+    fn write(&mut self, offset: u32, value: u32, ctx: &mut DeviceCtx<'_>) -> Option<()> {
+        let busy = self.status & BUSY != 0;
+        match offset {
+            0x00 if !busy => self.sector = value,
+            0x04 if !busy => self.addr = value,
+            0x08 if !busy => self.count = value,
+            0x0C if !busy && (value == 1 || value == 2) => {
+                self.command = value;
+                self.status = BUSY;
+                let kb = u64::from(self.count.min(1 << 22)) / 2;
+                let at = ctx.now + self.latency_cycles + kb * self.cycles_per_kb;
+                ctx.events.schedule(at, EventKind::DiskDone { unit: self.unit });
+            }
+            0x14 => {
+                self.status &= BUSY;
+                ctx.irq.pending &= !self.source();
+            }
+            0x00..=0x0C | 0x10 | 0x18 => {}
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn event(&mut self, kind: EventKind, ctx: &mut DeviceCtx<'_>) {
+        if kind == (EventKind::DiskDone { unit: self.unit }) {
+            self.complete(ctx);
+        }
+    }
+}

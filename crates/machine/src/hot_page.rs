@@ -1,0 +1,178 @@
+//! FLASH's hot-page counters: per machine page and per node, the cache misses in the current
+//! interval, plus the writes that reached memory (write misses and upgrades). When one node's
+//! count for a page reaches the threshold, the page is *hot*: an event goes to the machine's
+//! owner (the monitor's NUMA policy; a log on the bare machine), once per page per interval.
+//! All counters reset at the end of each interval. Optionally only one miss in `sample` is
+//! counted, as the paper's policy study found sufficient.
+//!
+//! A cumulative per-page, per-node miss count (never reset) is kept beside them for the UI's
+//! heat map.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::HotPageConfig;
+
+/// A page crossed the threshold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotPageEvent {
+    /// Machine page number (physical address >> 12).
+    pub page: u32,
+    /// The node whose misses crossed the threshold.
+    pub node: u8,
+    /// Misses from each node in the current interval (sampled counts).
+    pub misses: Vec<u32>,
+    /// Writes to the page that reached memory in the current interval.
+    pub writes: u32,
+    /// Cycle (of the CPU that took the miss) when the threshold was crossed.
+    pub cycle: u64,
+}
+
+/// The counters.
+#[derive(Clone, Debug)]
+pub struct HotPages {
+    cfg: HotPageConfig,
+    nodes: usize,
+    counts: Vec<u32>,
+    writes: Vec<u32>,
+    fired: Vec<u64>,
+    heat: Vec<u32>,
+    sample_left: u32,
+    interval_end: u64,
+    events: Vec<HotPageEvent>,
+}
+
+impl HotPages {
+    /// Counters for `pages` pages on a machine of `nodes` nodes.
+    pub fn new(cfg: &HotPageConfig, pages: usize, nodes: usize) -> HotPages {
+        HotPages {
+            cfg: cfg.clone(),
+            nodes,
+            counts: vec![0; pages * nodes],
+            writes: vec![0; pages],
+            fired: vec![0; pages.div_ceil(64)],
+            heat: vec![0; pages * nodes],
+            sample_left: cfg.sample,
+            interval_end: cfg.interval_cycles,
+            events: Vec::new(),
+        }
+    }
+
+    /// Counts a miss from `node` to `page` (and a write if `write`), at cycle `now`.
+    #[inline]
+    pub fn miss(&mut self, page: u32, node: usize, write: bool, now: u64) {
+        let p = page as usize;
+        if let Some(h) = self.heat.get_mut(p * self.nodes + node) {
+            *h = h.saturating_add(1);
+        }
+        if !self.cfg.enabled {
+            return;
+        }
+        self.sample_left -= 1;
+        if self.sample_left != 0 {
+            return;
+        }
+        self.sample_left = self.cfg.sample;
+        let Some(c) = self.counts.get_mut(p * self.nodes + node) else { return };
+        *c += 1;
+        let count = *c;
+        if write {
+            self.writes[p] += 1;
+        }
+        let (word, bit) = (p / 64, 1u64 << (p % 64));
+        if count >= self.cfg.threshold && self.fired[word] & bit == 0 {
+            self.fired[word] |= bit;
+            let row = &self.counts[p * self.nodes..(p + 1) * self.nodes];
+            self.events.push(HotPageEvent {
+                page,
+                node: node as u8,
+                misses: row.to_vec(),
+                writes: self.writes[p],
+                cycle: now,
+            });
+        }
+    }
+
+    /// Ends the interval if `now` is past it: all interval counters return to zero.
+    pub fn advance(&mut self, now: u64) {
+        if now < self.interval_end {
+            return;
+        }
+        self.counts.fill(0);
+        self.writes.fill(0);
+        self.fired.fill(0);
+        let i = self.cfg.interval_cycles;
+        self.interval_end = (now / i + 1) * i;
+    }
+
+    /// Takes the events raised since the last call.
+    pub fn take_events(&mut self) -> Vec<HotPageEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Misses from `node` to `page` in the current interval.
+    pub fn count(&self, page: u32, node: usize) -> u32 {
+        self.counts.get(page as usize * self.nodes + node).copied().unwrap_or(0)
+    }
+
+    /// Misses from each node to `page` since the machine started (the heat map).
+    pub fn heat(&self, page: u32) -> &[u32] {
+        let p = page as usize * self.nodes;
+        self.heat.get(p..p + self.nodes).unwrap_or(&[])
+    }
+
+    /// Clears all counters of `page` (the monitor moved it: its history no longer applies).
+    pub fn forget(&mut self, page: u32) {
+        let p = page as usize;
+        if p < self.writes.len() {
+            self.counts[p * self.nodes..(p + 1) * self.nodes].fill(0);
+            self.writes[p] = 0;
+            self.fired[p / 64] &= !(1 << (p % 64));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(threshold: u32, sample: u32) -> HotPageConfig {
+        HotPageConfig { enabled: true, threshold, interval_cycles: 1000, sample }
+    }
+
+    #[test]
+    fn fires_exactly_at_the_threshold_once_per_interval() {
+        let mut h = HotPages::new(&cfg(3, 1), 16, 2);
+        h.miss(5, 1, false, 10);
+        h.miss(5, 0, true, 11);
+        h.miss(5, 1, false, 12);
+        assert!(h.take_events().is_empty(), "two misses from node 1: not yet");
+        h.miss(5, 1, false, 13);
+        let ev = h.take_events();
+        assert_eq!(
+            ev,
+            vec![HotPageEvent { page: 5, node: 1, misses: vec![1, 3], writes: 1, cycle: 13 }]
+        );
+        h.miss(5, 1, false, 14);
+        assert!(h.take_events().is_empty(), "once per interval");
+        h.advance(1000);
+        assert_eq!(h.count(5, 1), 0);
+        assert_eq!(h.heat(5), &[1, 4]);
+        for t in 0..3 {
+            h.miss(5, 1, false, 1001 + t);
+        }
+        assert_eq!(h.take_events().len(), 1, "fires again in the next interval");
+    }
+
+    #[test]
+    fn sampling_counts_one_in_n() {
+        let mut h = HotPages::new(&cfg(2, 4), 4, 1);
+        for t in 0..7 {
+            h.miss(1, 0, false, t);
+        }
+        assert_eq!(h.count(1, 0), 1);
+        h.miss(1, 0, false, 7);
+        assert_eq!(h.count(1, 0), 2);
+        assert_eq!(h.take_events().len(), 1);
+        assert_eq!(h.heat(1), &[8], "the heat map counts every miss");
+    }
+}

@@ -8,9 +8,8 @@
 //! - `syscall` is the o32 Linux ABI (number in `$v0`, arguments in `$a0..$a3` then the stack,
 //!   result in `$v0`, error flag in `$a3`): write, writev, read, exit, exit_group, brk, mmap,
 //!   munmap, set_thread_area and a few harmless ones;
-//! - other exceptions become the signals Linux (and qemu) deliver: SIGILL, SIGTRAP, SIGFPE
-//!   (overflow, and `break`/trap codes 6 and 7 which compilers use for overflow and divide by
-//!   zero), SIGBUS (address errors), SIGSEGV.
+//! - other exceptions become the signals qemu-mipsel delivers: SIGILL, SIGTRAP (every
+//!   `break` and trap), SIGFPE (overflow), SIGBUS (address errors), SIGSEGV.
 //!
 //! Signals are reported with the host's (x86/generic Linux) numbers, because that is how a
 //! qemu-mipsel process dies and how a shell shows it.
@@ -372,22 +371,10 @@ impl Process {
             }
             ExcCode::Ri | ExcCode::CpU => Flow::End(Status::Signaled(sig::ILL)),
             ExcCode::Ov => Flow::End(Status::Signaled(sig::FPE)),
-            ExcCode::Bp | ExcCode::Tr => {
-                let word = self
-                    .phys(e.epc.wrapping_add(if e.bd { 4 } else { 0 }))
-                    .and_then(|pa| self.mem.word(pa))
-                    .unwrap_or(0);
-                let code = if f.code == ExcCode::Bp {
-                    // As Linux's do_bp: the 20-bit code, high half first if the low is empty.
-                    let c = (word >> 6) & 0xF_FFFF;
-                    if c >= 1 << 10 { ((c & 0x3FF) << 10) | (c >> 10) } else { c }
-                } else {
-                    (word >> 6) & 0x3FF
-                };
-                // BRK_OVERFLOW and BRK_DIVZERO.
-                let signal = if code == 6 || code == 7 { sig::FPE } else { sig::TRAP };
-                Flow::End(Status::Signaled(signal))
-            }
+            // qemu-mipsel sends SIGTRAP for every BREAK and trap code; Linux itself turns codes 6
+            // and 7 (overflow, divide by zero) into SIGFPE. The runner follows qemu, its
+            // reference.
+            ExcCode::Bp | ExcCode::Tr => Flow::End(Status::Signaled(sig::TRAP)),
             ExcCode::Int => Flow::Retry,
         }
     }

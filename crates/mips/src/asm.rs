@@ -10,8 +10,9 @@
 //!   sign-extends it (`addiu`, loads, stores, `slti`, `sltiu`, trap immediates), `u16` where it
 //!   zero-extends it (`andi`, `ori`, `xori`, `lui`);
 //! - branch offsets are in *instructions* relative to the delay slot, exactly as the hardware
-//!   encodes them: the target is `PC + 4 + 4 * offset`, so `beq(rs, rt, 1)` skips the one
-//!   instruction after the delay slot and `beq(rs, rt, -1)` branches to itself;
+//!   encodes them: the target is `PC + 4 + 4 * offset`, so `beq(rs, rt, 1)` lands just after
+//!   the delay slot (skipping nothing), `beq(rs, rt, 2)` skips one instruction, and
+//!   `beq(rs, rt, -1)` branches to itself;
 //! - jump targets are byte addresses; only bits 27..2 are encoded (the rest come from the delay
 //!   slot's address), so the target must be word aligned.
 //!

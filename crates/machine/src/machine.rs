@@ -301,6 +301,20 @@ impl Machine {
         }
     }
 
+    /// Memory-system counters of node `node`: the sum over its CPUs.
+    pub fn node_summary(&self, node: usize) -> MemStats {
+        let mut total = MemStats::default();
+        for cpu in (0..self.cpus.len()).filter(|&c| self.cfg.node_of_cpu(c) == node) {
+            total.add(self.sys.mem.stats(cpu));
+        }
+        total
+    }
+
+    /// Cache misses to machine page `page` from each node since the start (the heat map).
+    pub fn page_heat(&self, page: u32) -> &[u32] {
+        self.sys.mem.hot.heat(page)
+    }
+
     /// A stable hash of the machine's state: every CPU's registers and counters, memory,
     /// console output and memory-system counters. Equal runs give equal hashes.
     pub fn run_hash(&self) -> u64 {

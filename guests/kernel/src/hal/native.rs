@@ -1,0 +1,285 @@
+//! The HAL of the native build: the kernel runs in kernel mode from kseg0, sees physical
+//! memory through kseg0, reaches the devices through kseg1 (uncached) and uses CP0 directly.
+
+use core::ptr::{read_volatile, write_volatile};
+
+/// Direct map of physical memory: kseg0 (cached, unmapped).
+pub const KBASE: u32 = 0x8000_0000;
+/// The per-CPU data area: a wired, global TLB entry maps this page of kseg3 to each CPU's own
+/// page, so it is reachable with a 16-bit offset from `$zero`.
+pub const PDA: u32 = 0xFFFF_E000;
+/// Status.KSU of kernel code: kernel mode.
+pub const KERNEL_KSU: u32 = 0;
+/// TLB entries reserved (wired) by the kernel: entry 0 maps the PDA.
+pub const WIRED: u32 = 1;
+
+const DEV: u32 = 0xBF00_0000;
+const CONSOLE: u32 = DEV;
+const POWER: u32 = DEV + 0x1000;
+const INFO: u32 = DEV + 0x2000;
+const INTC: u32 = DEV + 0x3000;
+const DISK0: u32 = DEV + 0x1_0000;
+
+fn rd(addr: u32) -> u32 {
+    // SAFETY: device registers are always mapped through kseg1; reads have no memory effects
+    // the compiler must know about.
+    unsafe { read_volatile(addr as *const u32) }
+}
+
+fn wr(addr: u32, v: u32) {
+    // SAFETY: as `rd`; a device register write affects only the device.
+    unsafe { write_volatile(addr as *mut u32, v) }
+}
+
+macro_rules! mfc0 {
+    ($reg:literal, $sel:literal) => {{
+        let v: u32;
+        // SAFETY: reading a CP0 register has no side effects.
+        unsafe {
+            core::arch::asm!(".set noat", concat!("mfc0 {}, $", $reg, ", ", $sel), ".set at", out(reg) v)
+        };
+        v
+    }};
+}
+
+macro_rules! mtc0 {
+    ($reg:literal, $sel:literal, $v:expr) => {{
+        let v: u32 = $v;
+        // SAFETY: the callers below write architecturally valid values.
+        unsafe {
+            core::arch::asm!(".set noat", concat!("mtc0 {}, $", $reg, ", ", $sel), "ehb", ".set at", in(reg) v)
+        };
+    }};
+}
+
+// ---- CPU and privileged registers ------------------------------------------------------------
+
+/// This CPU's number (EBase.CPUNum).
+#[inline]
+pub fn cpu_id() -> usize {
+    (mfc0!("15", "1") & 0x3FF) as usize
+}
+
+/// Status.
+#[inline]
+pub fn status() -> u32 {
+    mfc0!("12", "0")
+}
+
+/// Writes Status.
+#[inline]
+pub fn set_status(v: u32) {
+    mtc0!("12", "0", v)
+}
+
+/// Cause.
+pub fn cause() -> u32 {
+    mfc0!("13", "0")
+}
+
+/// Enables interrupts (Status.IE).
+#[inline]
+pub fn intr_on() {
+    // SAFETY: EI only sets Status.IE.
+    unsafe { core::arch::asm!("ei", "ehb") };
+}
+
+/// Disables interrupts; returns whether they were enabled.
+#[inline]
+pub fn intr_off() -> bool {
+    let old: u32;
+    // SAFETY: DI only clears Status.IE.
+    unsafe { core::arch::asm!(".set noat", "di {}", "ehb", ".set at", out(reg) old) };
+    old & 1 != 0
+}
+
+/// Points the exception vectors at `base` (4 KB aligned, kseg0).
+pub fn set_ebase(base: u32) {
+    mtc0!("15", "1", base & 0x3FFF_F000)
+}
+
+/// Count (advances every other cycle).
+#[inline]
+pub fn count() -> u32 {
+    mfc0!("9", "0")
+}
+
+/// Sets Compare: the timer interrupt (IP7) fires when Count reaches it; writing acknowledges
+/// the previous one.
+pub fn set_compare(v: u32) {
+    mtc0!("11", "0", v)
+}
+
+/// Enables the interrupt lines the kernel uses: IP2 (devices), IP3 (IPI), IP7 (timer).
+pub fn enable_interrupt_lines() {
+    set_status((status() & !0xFF00) | (1 << 10) | (1 << 11) | (1 << 15));
+}
+
+/// Idles until an interrupt arrives (WAIT).
+#[inline]
+pub fn idle() {
+    // SAFETY: WAIT stops the CPU until an interrupt is pending.
+    unsafe { core::arch::asm!("wait") };
+}
+
+// ---- TLB ----------------------------------------------------------------------------------
+
+/// Writes TLB entry `index` (EntryHi, EntryLo0, EntryLo1, 4 KB pages).
+pub fn tlb_write(index: u32, hi: u32, lo0: u32, lo1: u32) {
+    mtc0!("0", "0", index);
+    mtc0!("10", "0", hi);
+    mtc0!("2", "0", lo0);
+    mtc0!("3", "0", lo1);
+    mtc0!("5", "0", 0);
+    // SAFETY: the registers above describe the entry.
+    unsafe { core::arch::asm!("tlbwi", "ehb") };
+}
+
+/// Sets the number of wired TLB entries.
+pub fn set_wired(n: u32) {
+    mtc0!("6", "0", n)
+}
+
+/// Number of TLB entries.
+pub fn tlb_size() -> u32 {
+    ((mfc0!("16", "1") >> 25) & 0x3F) + 1
+}
+
+/// Sets the current ASID (EntryHi.ASID).
+#[inline]
+pub fn set_asid(asid: u32) {
+    mtc0!("10", "0", asid & 0xFF)
+}
+
+/// Drops the TLB entry mapping `va` for `asid`, if there is one.
+pub fn tlb_invalidate(va: u32, asid: u32) {
+    let old_hi = mfc0!("10", "0");
+    mtc0!("10", "0", (va & !0x1FFF) | (asid & 0xFF));
+    // SAFETY: TLBP only sets Index.
+    unsafe { core::arch::asm!("tlbp", "ehb") };
+    let index = mfc0!("0", "0");
+    if index & 0x8000_0000 == 0 {
+        // A unique kseg0 address that nothing translates, invalid.
+        tlb_write(index, KBASE + (index << 13), 0, 0);
+    }
+    mtc0!("10", "0", old_hi);
+}
+
+/// Drops every entry but the wired ones.
+pub fn tlb_flush_all() {
+    let old_hi = mfc0!("10", "0");
+    for i in WIRED..tlb_size() {
+        tlb_write(i, KBASE + (i << 13), 0, 0);
+    }
+    mtc0!("10", "0", old_hi);
+}
+
+// ---- Memory ---------------------------------------------------------------------------------
+
+/// The kernel's address for physical address `pa`.
+#[inline]
+pub fn p2v(pa: u32) -> u32 {
+    pa + KBASE
+}
+
+/// The physical address of kernel address `va` (in the direct map).
+#[inline]
+pub fn v2p(va: u32) -> u32 {
+    va - KBASE
+}
+
+/// Fills the physical page `pa` with zeros.
+pub fn zero_page(pa: u32) {
+    // SAFETY: the caller owns the page; the direct map covers all of memory.
+    unsafe { core::ptr::write_bytes(p2v(pa) as *mut u8, 0, 4096) };
+}
+
+// ---- Machine information ------------------------------------------------------------------------
+
+/// Number of CPUs.
+pub fn cpu_count() -> usize {
+    rd(INFO + 0x04) as usize
+}
+
+/// Bytes of memory.
+pub fn memory_bytes() -> u32 {
+    rd(INFO + 0x08)
+}
+
+/// Clock in MHz.
+pub fn clock_mhz() -> u32 {
+    rd(INFO + 0x18)
+}
+
+/// Number of disk units.
+pub fn disk_count() -> u32 {
+    rd(INFO + 0x28)
+}
+
+// ---- Devices --------------------------------------------------------------------------------
+
+/// Prints one byte on the console.
+pub fn console_putc(b: u8) {
+    wr(CONSOLE, u32::from(b));
+}
+
+/// Takes one byte of console input, if any.
+pub fn console_getc() -> Option<u8> {
+    let v = rd(CONSOLE + 0x04);
+    (v != u32::MAX).then_some(v as u8)
+}
+
+/// Powers the machine off.
+pub fn power_off(code: u32) -> ! {
+    wr(POWER, code);
+    loop {
+        idle();
+    }
+}
+
+/// Raises an inter-processor interrupt on `cpu`.
+pub fn send_ipi(cpu: usize) {
+    wr(INTC, cpu as u32);
+}
+
+/// Clears this CPU's inter-processor interrupt.
+pub fn ack_ipi() {
+    wr(INTC + 0x04, 0);
+}
+
+/// Pending device interrupt sources (bit 0 console, 1 network, 8 + k disk k).
+pub fn device_pending() -> u32 {
+    rd(INTC + 0x10)
+}
+
+/// Starts CPU `cpu` at `pc` with stack pointer `sp` (and `$a0` = its number).
+pub fn start_cpu(cpu: usize, pc: u32, sp: u32) {
+    wr(INTC + 0x20, pc);
+    wr(INTC + 0x24, sp);
+    wr(INTC + 0x28, cpu as u32);
+}
+
+/// Starts a DMA transfer on disk `unit`: `count` sectors from `sector`, to (`write` = false)
+/// or from physical memory `pa`.
+pub fn disk_start(unit: u32, sector: u32, pa: u32, count: u32, write: bool) {
+    let base = DISK0 + unit * 0x1000;
+    wr(base, sector);
+    wr(base + 0x04, pa);
+    wr(base + 0x08, count);
+    wr(base + 0x0C, if write { 2 } else { 1 });
+}
+
+/// Disk `unit`'s status: bit 0 busy, 1 done, 2 error.
+pub fn disk_status(unit: u32) -> u32 {
+    rd(DISK0 + unit * 0x1000 + 0x10)
+}
+
+/// Acknowledges disk `unit`'s completion.
+pub fn disk_ack(unit: u32) {
+    wr(DISK0 + unit * 0x1000 + 0x14, 0);
+}
+
+/// Disk `unit`'s size in 512-byte sectors.
+pub fn disk_sectors(unit: u32) -> u32 {
+    rd(DISK0 + unit * 0x1000 + 0x18)
+}

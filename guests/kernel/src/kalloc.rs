@@ -1,0 +1,119 @@
+//! The physical page allocator: one free list behind one global lock — IRIX's *memlock*, whose
+//! contention on many CPUs is part of the story the scalability experiment tells.
+//!
+//! Like IRIX 5.3 the kernel knows nothing of NUMA; like the IRIX baseline of the paper, whose
+//! memory was interleaved round-robin across nodes to avoid hot spots, the free list starts out
+//! interleaved page by page across the nodes, so a process's pages land all over the machine.
+//!
+//! Each page has a reference count (copy-on-write fork shares pages); a page returns to the
+//! free list when its count drops to zero.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::hal;
+use crate::spinlock::Spinlock;
+
+/// Bytes per page.
+pub const PAGE: u32 = 4096;
+const NONE: u32 = u32::MAX;
+
+struct Pages {
+    /// Physical address of the first free page (the list is linked through the pages).
+    head: u32,
+    free: u32,
+    refs: &'static mut [u16],
+}
+
+static MEM: Spinlock<Pages> =
+    Spinlock::new("memlock", Pages { head: NONE, free: 0, refs: &mut [] });
+
+/// Pages handed out since boot.
+pub static ALLOCATED: AtomicU32 = AtomicU32::new(0);
+
+/// The global allocator lock (for statistics).
+pub fn lock_stats() -> (&'static str, u32, u32) {
+    (MEM.name, MEM.acquired.load(Ordering::Relaxed), MEM.spins.load(Ordering::Relaxed))
+}
+
+/// Builds the free list from every page at or above `first_free` (physical), interleaving the
+/// nodes of `node_bytes` each. The reference-count table takes the first pages.
+pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
+    let pages = (memory / PAGE) as usize;
+    let table_bytes = (pages * 2) as u32;
+    let table_pa = first_free;
+    let first_free = (first_free + table_bytes).div_ceil(PAGE) * PAGE;
+    // SAFETY: the table's pages are ours (above the kernel image, below the first free page).
+    let refs = unsafe { core::slice::from_raw_parts_mut(hal::p2v(table_pa) as *mut u16, pages) };
+    refs.fill(u16::MAX); // not allocatable until put on the free list
+    let mut m = MEM.lock();
+    m.refs = refs;
+    let nodes = memory.div_ceil(node_bytes).max(1);
+    let per_node = node_bytes / PAGE;
+    // Push in reverse, so allocation (from the head) goes node 0, 1, 2, ... page by page.
+    for i in (0..per_node).rev() {
+        for n in (0..nodes).rev() {
+            let pa = n * node_bytes + i * PAGE;
+            if pa >= first_free && pa < memory {
+                m.refs[(pa / PAGE) as usize] = 0;
+                // SAFETY: the page is free memory, ours to link.
+                unsafe { *(hal::p2v(pa) as *mut u32) = m.head };
+                m.head = pa;
+                m.free += 1;
+            }
+        }
+    }
+}
+
+/// A page with reference count 1 (contents undefined), or `None` when memory is exhausted.
+pub fn alloc() -> Option<u32> {
+    let mut m = MEM.lock();
+    let pa = m.head;
+    if pa == NONE {
+        return None;
+    }
+    // SAFETY: a free page holds the next pointer in its first word.
+    m.head = unsafe { *(hal::p2v(pa) as *const u32) };
+    m.free -= 1;
+    m.refs[(pa / PAGE) as usize] = 1;
+    ALLOCATED.fetch_add(1, Ordering::Relaxed);
+    Some(pa)
+}
+
+/// A zero-filled page (the HAL zeroes it: the Disco HAL asks the monitor).
+pub fn alloc_zeroed() -> Option<u32> {
+    let pa = alloc()?;
+    hal::zero_page(pa);
+    Some(pa)
+}
+
+/// One more reference to an allocated page.
+pub fn incref(pa: u32) {
+    let mut m = MEM.lock();
+    let r = &mut m.refs[(pa / PAGE) as usize];
+    assert!(*r != 0 && *r != u16::MAX, "incref of a free page");
+    *r += 1;
+}
+
+/// Drops a reference; the page is freed when none remain.
+pub fn decref(pa: u32) {
+    let mut m = MEM.lock();
+    let i = (pa / PAGE) as usize;
+    assert!(m.refs[i] != 0 && m.refs[i] != u16::MAX, "decref of a free page");
+    m.refs[i] -= 1;
+    if m.refs[i] == 0 {
+        // SAFETY: the page is now free; we link it.
+        unsafe { *(hal::p2v(pa) as *mut u32) = m.head };
+        m.head = pa;
+        m.free += 1;
+    }
+}
+
+/// References to an allocated page.
+pub fn refcount(pa: u32) -> u16 {
+    MEM.lock().refs[(pa / PAGE) as usize]
+}
+
+/// Pages on the free list.
+pub fn free_pages() -> u32 {
+    MEM.lock().free
+}

@@ -1,0 +1,415 @@
+//! Address spaces: two-level page tables, ASIDs, demand-zero and copy-on-write pages.
+//!
+//! ## Page tables
+//! A page directory (one page, 1024 entries) points at page-table pages (1024 PTEs each), all
+//! reached through the direct map. A PTE *is* an EntryLo — PFN, cache attribute, D(irty =
+//! writable), V(alid) — so the TLB-refill handler in `entry.rs` copies the even/odd pair into
+//! EntryLo0/1 with no conversion. The top bits, which EntryLo ignores, are the kernel's own:
+//! [`PTE_W`] (the page may be written) and [`PTE_COW`] (shared after fork: copy before the
+//! first write).
+//!
+//! ## Faults
+//! A missing page-table page or an invalid PTE comes back as a TLB-invalid exception, a
+//! store to a page with D clear as a TLB-modified one. [`AddrSpace::fault`] then allocates a
+//! zeroed page inside the heap, stack or a writable segment (**demand zero**), or copies a
+//! shared page for its writer (**copy on write**, or just sets D if the writer is its only
+//! user); anything else is the program's fault.
+//!
+//! ## ASIDs
+//! Each CPU hands out its own ASIDs (1..=255) with a generation number; an address space
+//! remembers, per CPU, the ASID it got and in which generation. When a CPU runs out it flushes
+//! its TLB and starts a new generation, so stale ASIDs never match. To drop an address space's
+//! translations on another CPU it is enough to forget its ASID there — and, if it is running
+//! there right now (threads), to send that CPU an IPI so it takes a new one at once (TLB
+//! shootdown).
+
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use crate::cpu::{self, MAX_CPUS};
+use crate::kalloc::{self, PAGE};
+use crate::{hal, pda, stats};
+
+/// PTE: the page may be written (D may be set).
+pub const PTE_W: u32 = 1 << 31;
+/// PTE: copy-on-write (shared by fork).
+pub const PTE_COW: u32 = 1 << 30;
+const PTE_D: u32 = 1 << 2;
+const PTE_V: u32 = 1 << 1;
+/// Cacheable, non-coherent... (C = 3: cacheable, the machine's only cached attribute).
+const PTE_CACHED: u32 = 3 << 3;
+
+/// Top of the user stack (exclusive).
+pub const STACK_TOP: u32 = 0x7FFF_0000;
+/// Largest user stack.
+pub const STACK_MAX: u32 = 8 << 20;
+/// Highest user address + 1.
+pub const USER_TOP: u32 = 0x8000_0000;
+
+/// Why a fault could not be resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultError {
+    /// The address is not part of the address space (or the access is not allowed).
+    BadAddress,
+    /// No memory for the page.
+    OutOfMemory,
+}
+
+/// What resolved a fault (for the kernel statistics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// A zeroed page was allocated.
+    DemandZero,
+    /// A shared page was copied, or made writable for its last user.
+    CopyOnWrite,
+    /// The translation was already fine (another thread resolved it, or the TLB was stale).
+    Spurious,
+}
+
+/// A user address space.
+pub struct AddrSpace {
+    /// Direct-mapped address of the page directory.
+    pub pgdir: u32,
+    /// Start of the heap (first page after the loaded segments).
+    pub brk_start: u32,
+    /// Current program break.
+    pub brk: u32,
+    /// Loaded segments: [start, end) and writable.
+    pub segments: Vec<(u32, u32, bool)>,
+    asids: [AtomicU32; MAX_CPUS],
+    /// CPUs running this address space now.
+    active: AtomicU64,
+}
+
+// Address spaces are shared between threads behind a lock.
+unsafe impl Send for AddrSpace {}
+
+fn pte_of(pa: u32, writable: bool) -> u32 {
+    (pa >> 12) << 6 | PTE_CACHED | PTE_V | if writable { PTE_W | PTE_D } else { 0 }
+}
+
+fn pte_pa(pte: u32) -> u32 {
+    ((pte >> 6) & 0xF_FFFF) << 12
+}
+
+impl AddrSpace {
+    /// An empty address space.
+    pub fn new() -> Option<AddrSpace> {
+        let dir = kalloc::alloc_zeroed()?;
+        Some(AddrSpace {
+            pgdir: hal::p2v(dir),
+            brk_start: 0,
+            brk: 0,
+            segments: Vec::new(),
+            asids: [const { AtomicU32::new(0) }; MAX_CPUS],
+            active: AtomicU64::new(0),
+        })
+    }
+
+    /// The PTE slot for `va`, allocating the page-table page if `create`.
+    fn slot(&self, va: u32, create: bool) -> Option<*mut u32> {
+        let dir = self.pgdir as *mut u32;
+        // SAFETY: the directory is our page; va >> 22 < 512 for user addresses.
+        let de = unsafe { dir.add((va >> 22) as usize) };
+        // SAFETY: as above.
+        let mut table = unsafe { *de };
+        if table == 0 {
+            if !create {
+                return None;
+            }
+            table = hal::p2v(kalloc::alloc_zeroed()?);
+            // SAFETY: as above.
+            unsafe { *de = table };
+        }
+        // SAFETY: the table is a page we allocated.
+        Some(unsafe { (table as *mut u32).add(((va >> 12) & 1023) as usize) })
+    }
+
+    /// The PTE for `va` (0 if none).
+    pub fn pte(&self, va: u32) -> u32 {
+        // SAFETY: `slot` returns a valid PTE slot.
+        self.slot(va, false).map_or(0, |p| unsafe { *p })
+    }
+
+    /// Maps `va` (page-aligned) to the physical page `pa`.
+    pub fn map(&mut self, va: u32, pa: u32, writable: bool) -> Result<(), FaultError> {
+        let slot = self.slot(va, true).ok_or(FaultError::OutOfMemory)?;
+        // SAFETY: a valid PTE slot.
+        unsafe { *slot = pte_of(pa, writable) };
+        Ok(())
+    }
+
+    /// True if `va` may hold a page: a loaded segment, the heap, or the stack.
+    fn in_bounds(&self, va: u32) -> Option<bool> {
+        if let Some(&(_, _, w)) = self.segments.iter().find(|s| va >= s.0 && va < s.1) {
+            return Some(w);
+        }
+        if va >= self.brk_start && va < self.brk {
+            return Some(true);
+        }
+        if (STACK_TOP - STACK_MAX..STACK_TOP).contains(&va) {
+            return Some(true);
+        }
+        None
+    }
+
+    /// Resolves a fault at `va`; `write` for stores. Updates the TLB of this CPU (and others
+    /// through `shootdown` when a shared page moved).
+    pub fn fault(&mut self, va: u32, write: bool) -> Result<FaultKind, FaultError> {
+        if va >= USER_TOP {
+            return Err(FaultError::BadAddress);
+        }
+        let writable = self.in_bounds(va).ok_or(FaultError::BadAddress)?;
+        if write && !writable {
+            return Err(FaultError::BadAddress);
+        }
+        let page = va & !0xFFF;
+        let slot = self.slot(page, true).ok_or(FaultError::OutOfMemory)?;
+        // SAFETY: a valid PTE slot.
+        let pte = unsafe { *slot };
+        let kind = if pte & PTE_V == 0 {
+            let pa = kalloc::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
+            // SAFETY: as above.
+            unsafe { *slot = pte_of(pa, writable) };
+            stats::count(stats::Event::DemandZero);
+            FaultKind::DemandZero
+        } else if write && pte & PTE_D == 0 {
+            if pte & PTE_W == 0 {
+                return Err(FaultError::BadAddress);
+            }
+            let old = pte_pa(pte);
+            if kalloc::refcount(old) == 1 {
+                // SAFETY: as above.
+                unsafe { *slot = (pte | PTE_D) & !PTE_COW };
+            } else {
+                let new = kalloc::alloc().ok_or(FaultError::OutOfMemory)?;
+                // SAFETY: both pages are whole pages in the direct map.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(hal::p2v(old) as *const u8, hal::p2v(new) as *mut u8, PAGE as usize)
+                };
+                // SAFETY: as above.
+                unsafe { *slot = pte_of(new, true) };
+                self.shootdown(page);
+                kalloc::decref(old);
+            }
+            stats::count(stats::Event::CopyOnWrite);
+            FaultKind::CopyOnWrite
+        } else {
+            FaultKind::Spurious
+        };
+        self.invalidate_local(page);
+        Ok(kind)
+    }
+
+    /// A copy of this address space sharing every page copy-on-write (fork).
+    pub fn fork(&mut self) -> Option<AddrSpace> {
+        let mut child = AddrSpace::new()?;
+        child.brk_start = self.brk_start;
+        child.brk = self.brk;
+        child.segments = self.segments.clone();
+        let dir = self.pgdir as *mut u32;
+        for d in 0..512 {
+            // SAFETY: the directory is ours.
+            let table = unsafe { *dir.add(d) };
+            if table == 0 {
+                continue;
+            }
+            for i in 0..1024 {
+                // SAFETY: the table is ours.
+                let slot = unsafe { (table as *mut u32).add(i) };
+                // SAFETY: as above.
+                let pte = unsafe { *slot };
+                if pte & PTE_V == 0 {
+                    continue;
+                }
+                let shared = if pte & PTE_W != 0 { (pte & !PTE_D) | PTE_COW } else { pte };
+                // SAFETY: as above.
+                unsafe { *slot = shared };
+                let va = (d as u32) << 22 | (i as u32) << 12;
+                let Some(cslot) = child.slot(va, true) else {
+                    child.free();
+                    return None;
+                };
+                // SAFETY: the child's slot.
+                unsafe { *cslot = shared };
+                kalloc::incref(pte_pa(pte));
+            }
+        }
+        // Our writable pages lost D: drop every translation of this space (new ASIDs).
+        self.shootdown_all();
+        Some(child)
+    }
+
+    /// Releases every page and table (the address space must not be active anywhere).
+    pub fn free(&mut self) {
+        let dir = self.pgdir as *mut u32;
+        for d in 0..512 {
+            // SAFETY: the directory is ours.
+            let table = unsafe { *dir.add(d) };
+            if table == 0 {
+                continue;
+            }
+            for i in 0..1024 {
+                // SAFETY: the table is ours.
+                let pte = unsafe { *(table as *const u32).add(i) };
+                if pte & PTE_V != 0 {
+                    kalloc::decref(pte_pa(pte));
+                }
+            }
+            kalloc::decref(hal::v2p(table));
+        }
+        kalloc::decref(hal::v2p(self.pgdir));
+        self.pgdir = 0;
+    }
+
+    /// Unmaps [from, to) (page-aligned), freeing the pages (shrinking the heap).
+    pub fn unmap_range(&mut self, from: u32, to: u32) {
+        let mut va = from;
+        while va < to {
+            if let Some(slot) = self.slot(va, false) {
+                // SAFETY: a valid PTE slot.
+                let pte = unsafe { *slot };
+                if pte & PTE_V != 0 {
+                    // SAFETY: as above.
+                    unsafe { *slot = 0 };
+                    self.shootdown(va);
+                    kalloc::decref(pte_pa(pte));
+                }
+            }
+            va += PAGE;
+        }
+    }
+
+    /// Physical address of user address `va`, faulting the page in (for a store: writable).
+    pub fn resolve(&mut self, va: u32, write: bool) -> Result<u32, FaultError> {
+        let pte = self.pte(va);
+        let ok = pte & PTE_V != 0 && (!write || pte & PTE_D != 0);
+        if !ok {
+            self.fault(va, write)?;
+        }
+        Ok(pte_pa(self.pte(va)) | (va & 0xFFF))
+    }
+
+    /// Copies user memory at `va` into `dst`.
+    pub fn copy_in(&mut self, dst: &mut [u8], va: u32) -> Result<(), FaultError> {
+        let mut done = 0;
+        while done < dst.len() {
+            let a = va.checked_add(done as u32).ok_or(FaultError::BadAddress)?;
+            let pa = self.resolve(a, false)?;
+            let n = (PAGE - (a & 0xFFF)).min((dst.len() - done) as u32) as usize;
+            // SAFETY: `pa..pa+n` is within one resolved user page, in the direct map.
+            let src = unsafe { core::slice::from_raw_parts(hal::p2v(pa) as *const u8, n) };
+            dst[done..done + n].copy_from_slice(src);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copies `src` into user memory at `va`.
+    pub fn copy_out(&mut self, va: u32, src: &[u8]) -> Result<(), FaultError> {
+        let mut done = 0;
+        while done < src.len() {
+            let a = va.checked_add(done as u32).ok_or(FaultError::BadAddress)?;
+            let pa = self.resolve(a, true)?;
+            let n = (PAGE - (a & 0xFFF)).min((src.len() - done) as u32) as usize;
+            // SAFETY: as in `copy_in`, for a writable page.
+            let dst = unsafe { core::slice::from_raw_parts_mut(hal::p2v(pa) as *mut u8, n) };
+            dst.copy_from_slice(&src[done..done + n]);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// A NUL-terminated string from user memory (at most `max` bytes).
+    pub fn copy_in_str(&mut self, va: u32, max: usize) -> Result<Vec<u8>, FaultError> {
+        let mut out = Vec::new();
+        loop {
+            let mut b = [0u8];
+            self.copy_in(&mut b, va.checked_add(out.len() as u32).ok_or(FaultError::BadAddress)?)?;
+            if b[0] == 0 {
+                return Ok(out);
+            }
+            if out.len() >= max {
+                return Err(FaultError::BadAddress);
+            }
+            out.push(b[0]);
+        }
+    }
+
+    /// A user word.
+    pub fn read_u32(&mut self, va: u32) -> Result<u32, FaultError> {
+        let mut b = [0u8; 4];
+        self.copy_in(&mut b, va)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    /// Makes this the address space of this CPU: its page directory for the refill handler
+    /// and its ASID (a new one if its ASID here is from an old generation or was dropped).
+    pub fn activate(&self) {
+        let c = cpu::this();
+        let me = hal::cpu_id();
+        let held = self.asids[me].load(Ordering::Acquire);
+        let asid = if held >> 8 == c.asid_generation && held & 0xFF != 0 {
+            held & 0xFF
+        } else {
+            if c.next_asid > 255 {
+                hal::tlb_flush_all();
+                c.asid_generation += 1;
+                c.next_asid = 1;
+            }
+            let a = c.next_asid;
+            c.next_asid += 1;
+            self.asids[me].store(c.asid_generation << 8 | a, Ordering::Release);
+            a
+        };
+        self.active.fetch_or(1 << me, Ordering::AcqRel);
+        pda::this().pgdir = self.pgdir;
+        hal::set_asid(asid);
+    }
+
+    /// This CPU stops running the address space.
+    pub fn deactivate(&self) {
+        self.active.fetch_and(!(1 << hal::cpu_id()), Ordering::AcqRel);
+    }
+
+    fn invalidate_local(&self, va: u32) {
+        let me = hal::cpu_id();
+        let held = self.asids[me].load(Ordering::Acquire);
+        if held != 0 {
+            hal::tlb_invalidate(va, held & 0xFF);
+        }
+    }
+
+    /// Drops the translation of `va` everywhere: here directly, elsewhere by forgetting the
+    /// ASID there, and by IPI where the space is running right now.
+    fn shootdown(&self, va: u32) {
+        self.invalidate_local(va);
+        self.forget_elsewhere();
+    }
+
+    /// Drops every translation of this space on every CPU (new ASIDs everywhere).
+    fn shootdown_all(&self) {
+        let me = hal::cpu_id();
+        self.asids[me].store(0, Ordering::Release);
+        if self.active.load(Ordering::Acquire) & (1 << me) != 0 {
+            self.activate();
+        }
+        self.forget_elsewhere();
+    }
+
+    fn forget_elsewhere(&self) {
+        let me = hal::cpu_id();
+        let running = self.active.load(Ordering::Acquire) & !(1 << me);
+        for c in 0..MAX_CPUS.min(hal::cpu_count()) {
+            if c != me {
+                self.asids[c].store(0, Ordering::Release);
+            }
+        }
+        let mut m = running;
+        while m != 0 {
+            let c = m.trailing_zeros() as usize;
+            m &= m - 1;
+            crate::ipi::request_tlb_reload(c);
+        }
+    }
+}

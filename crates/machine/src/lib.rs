@@ -9,7 +9,7 @@
 //! - [`address_map`], [`ram`], [`memsys`] ([`cache`], [`directory`]), [`hot_page`],
 //!   [`stats`]: memory and its timing.
 //! - [`device`], [`devices`], [`event`]: devices and their completions.
-//! - [`port`]: the bus one CPU runs against; [`machine`]: the run loop; [`loader`]: ELF
+//! - [`rom`]: the boot ROM's vectors; [`port`]: the bus one CPU runs against; [`machine`]: the run loop; [`loader`]: ELF
 //!   images; [`hash`]: stable run hashes.
 //!
 //! ```no_run
@@ -37,6 +37,7 @@ pub mod machine;
 pub mod memsys;
 pub mod port;
 pub mod ram;
+pub mod rom;
 pub mod stats;
 
 pub use config::{ConfigError, MachineConfig};

@@ -21,6 +21,9 @@ pub enum LoadError {
         "segment at {0:#010x} is not in kseg0 or kseg1: bare-metal images must be linked there"
     )]
     NotUnmapped(u32),
+    /// The entry point is not in a loaded executable segment.
+    #[error("entry point {0:#010x} is not inside a loaded segment")]
+    BadEntry(u32),
     /// A segment that does not fit in memory.
     #[error("segment at physical {addr:#010x} ({len} bytes) does not fit in {ram} bytes of memory")]
     TooBig {
@@ -55,6 +58,8 @@ pub fn load(ram: &mut Ram, data: &[u8]) -> Result<Image, LoadError> {
     }
     let mut end = 0;
     let mut loaded = 0;
+    let entry = h.e_entry(e);
+    let mut entry_ok = false;
     for ph in h.program_headers(e, data).map_err(malformed)? {
         if ph.p_type(e) != elf::PT_LOAD || ph.p_memsz(e) == 0 {
             continue;
@@ -81,9 +86,13 @@ pub fn load(ram: &mut Ram, data: &[u8]) -> Result<Image, LoadError> {
         ram.write_bytes(pa + bytes.len() as u32, &zeros);
         end = end.max(pa + memsz);
         loaded += 1;
+        entry_ok |= (va..va + memsz).contains(&entry);
     }
     if loaded == 0 {
         return Err(LoadError::WrongKind("no loadable segment".into()));
     }
-    Ok(Image { entry: h.e_entry(e), end })
+    if !entry_ok {
+        return Err(LoadError::BadEntry(entry));
+    }
+    Ok(Image { entry, end })
 }

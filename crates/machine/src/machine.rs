@@ -124,6 +124,8 @@ pub struct CpuSummary {
 /// The simulated multiprocessor.
 pub struct Machine {
     cfg: MachineConfig,
+    /// Each CPU's interrupt lines as they stood when the current round of quanta began.
+    lines: Vec<u32>,
     /// The CPUs.
     pub cpus: Vec<Cpu>,
     started: Vec<bool>,
@@ -136,11 +138,23 @@ impl Machine {
     /// A machine with the given configuration and disk images, CPUs not started.
     pub fn new(cfg: MachineConfig, disks: Vec<Vec<u8>>) -> Result<Machine, ConfigError> {
         cfg.validate()?;
+        if disks.len() > crate::address_map::MAX_DISKS as usize {
+            return Err(ConfigError {
+                field: "disks",
+                message: format!(
+                    "{} disk images; the address map has room for {}",
+                    disks.len(),
+                    crate::address_map::MAX_DISKS
+                ),
+            });
+        }
         let n = cfg.cpus();
         let cpus = (0..n)
             .map(|i| {
                 let mut c = Cpu::new(i as u32, cfg.tlb_entries as usize);
                 c.set_icache_line(cfg.cache.line_bytes);
+                let sets = cfg.cache.size_kb * 1024 / cfg.cache.line_bytes / cfg.cache.assoc;
+                c.cp0.set_cache_geometry(sets, cfg.cache.line_bytes, cfg.cache.assoc);
                 c
             })
             .collect();
@@ -152,7 +166,7 @@ impl Machine {
             halt: None,
             device_cycles: cfg.cycles(cfg.latency.device_ns),
         };
-        Ok(Machine { started: vec![false; n], cpus, sys, now: 0, cfg })
+        Ok(Machine { started: vec![false; n], lines: vec![0; n], cpus, sys, now: 0, cfg })
     }
 
     /// Loads a bare-metal image and starts CPU 0 at its entry: kernel mode, Status = 0
@@ -215,11 +229,16 @@ impl Machine {
             if let Some(next) = self.sys.events.next_cycle() {
                 end = end.min(next.max(self.now + 1));
             }
+            // Interrupts raised during a round reach other CPUs at the next round, never before
+            // they were raised in simulated time; a CPU's own acknowledge lowers its line at once.
+            for i in 0..self.cpus.len() {
+                self.lines[i] = self.sys.irq.lines(i);
+            }
             for i in 0..self.cpus.len() {
                 if !self.started[i] {
                     continue;
                 }
-                self.cpus[i].set_interrupt_lines(self.sys.irq.lines(i));
+                self.cpus[i].set_interrupt_lines(self.lines[i]);
                 loop {
                     let exit = self.cpus[i].run(&mut Port { sys: &mut self.sys, cpu: i }, end);
                     match exit {
@@ -228,6 +247,8 @@ impl Machine {
                             if self.sys.halt.is_some() {
                                 break;
                             }
+                            self.lines[i] &= self.sys.irq.lines(i);
+                            self.cpus[i].set_interrupt_lines(self.lines[i]);
                             self.start_requested(owner);
                         }
                         Exit::Exception(e) => owner.exception(self, i, e),
@@ -285,6 +306,41 @@ impl Machine {
         if let Some(code) = self.sys.halt {
             owner.event(self, MachineEvent::Halted { code, cycle: self.now });
         }
+    }
+
+    /// Types `bytes` on the console (the guest reads them from RX; with CTRL set, the console
+    /// interrupt is raised).
+    pub fn console_input(&mut self, bytes: &[u8]) {
+        let s = &mut self.sys;
+        s.devices.console.push_input(bytes);
+        let mut ctx = DeviceCtx {
+            cpu: usize::MAX,
+            now: self.now,
+            mem: &mut s.mem,
+            events: &mut s.events,
+            irq: &mut s.irq,
+            halt: &mut s.halt,
+        };
+        s.devices.console.update_irq(&mut ctx);
+    }
+
+    /// Delivers a network frame to the guest's interface.
+    pub fn net_inject(&mut self, frame: Vec<u8>) {
+        let s = &mut self.sys;
+        let mut ctx = DeviceCtx {
+            cpu: usize::MAX,
+            now: self.now,
+            mem: &mut s.mem,
+            events: &mut s.events,
+            irq: &mut s.irq,
+            halt: &mut s.halt,
+        };
+        s.devices.net.inject(frame, &mut ctx);
+    }
+
+    /// Frames the guest sent since the last call.
+    pub fn net_take_sent(&mut self) -> Vec<Vec<u8>> {
+        self.sys.devices.net.take_sent()
     }
 
     /// Statistics of CPU `cpu`.

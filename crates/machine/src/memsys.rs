@@ -222,6 +222,13 @@ impl MemorySystem {
         lat
     }
 
+    /// Counts an uncached device-register access by `cpu` that cost `cycles`.
+    pub fn device_access(&mut self, cpu: usize, cycles: u64) {
+        let s = &mut self.stats[cpu];
+        s.uncached += 1;
+        s.stall_cycles += cycles;
+    }
+
     /// Removes `line` from every cache (DMA and uncached writes).
     fn drop_line(&mut self, line: u32) {
         let mut holders = self.dir.sharers(line);

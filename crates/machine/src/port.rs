@@ -20,6 +20,7 @@ impl Port<'_> {
     fn device_read(&mut self, pa: u32, clock: &mut u64) -> Result<u32, BusFault> {
         let s = &mut *self.sys;
         *clock += s.device_cycles;
+        s.mem.device_access(self.cpu, s.device_cycles);
         let mut ctx = DeviceCtx {
             cpu: self.cpu,
             now: *clock,
@@ -34,6 +35,8 @@ impl Port<'_> {
     fn device_write(&mut self, pa: u32, value: u32, clock: &mut u64) -> Result<(), BusFault> {
         let s = &mut *self.sys;
         *clock += s.device_cycles;
+        s.mem.device_access(self.cpu, s.device_cycles);
+        let lines_before = s.irq.lines(self.cpu);
         let mut ctx = DeviceCtx {
             cpu: self.cpu,
             now: *clock,
@@ -43,8 +46,11 @@ impl Port<'_> {
             halt: &mut s.halt,
         };
         s.devices.write(pa, value, &mut ctx).ok_or(BusFault::Error)?;
-        // A halt, or an interrupt-controller change, must be seen before the CPU runs on.
-        if s.halt.is_some() || !s.irq.starts.is_empty() { Err(BusFault::Stop) } else { Ok(()) }
+        // A halt, a CPU start, or a change of this CPU's own interrupt lines (an acknowledge)
+        // must take effect before the CPU runs on: stop it so the machine can apply them.
+        let stop =
+            s.halt.is_some() || !s.irq.starts.is_empty() || s.irq.lines(self.cpu) != lines_before;
+        if stop { Err(BusFault::Stop) } else { Ok(()) }
     }
 }
 
@@ -54,7 +60,10 @@ impl Bus for Port<'_> {
     #[inline]
     fn fetch(&mut self, pa: u32, _clock: &mut u64) -> Result<u32, BusFault> {
         let ram = &self.sys.mem.ram;
-        if pa & 3 == 0 && ram.contains(pa, 4) { Ok(ram.read(pa, 4)) } else { Err(BusFault::Error) }
+        if pa & 3 == 0 && ram.contains(pa, 4) {
+            return Ok(ram.read(pa, 4));
+        }
+        crate::rom::word(pa).ok_or(BusFault::Error)
     }
 
     #[inline(always)]
@@ -81,6 +90,10 @@ impl Bus for Port<'_> {
                 mem.uncached(self.cpu, pa)
             };
             return Ok(mem.ram.read(pa, n));
+        }
+        if let Some(w) = crate::rom::word(pa & !3) {
+            let shift = (pa & 3) * 8;
+            return Ok((w >> shift) & (u32::MAX >> (32 - 8 * n)));
         }
         if (DEVICE_BASE..DEVICE_END).contains(&pa) && !cached {
             let shift = (pa & 3) * 8;
@@ -112,7 +125,8 @@ impl Bus for Port<'_> {
             return Ok(());
         }
         if (DEVICE_BASE..DEVICE_END).contains(&pa) && !cached {
-            return self.device_write(pa, value, clock);
+            // Only the bytes the store writes reach the device.
+            return self.device_write(pa, value & (u32::MAX >> (32 - 8 * n)), clock);
         }
         Err(BusFault::Error)
     }

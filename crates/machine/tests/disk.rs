@@ -11,12 +11,13 @@ use machine::MachineConfig;
 use guest::{DISK_SECTORS as SECTORS, disk_image, disk_pattern as pattern};
 
 /// The cycles a request of `sectors` sectors takes, from the configuration alone: the latency,
-/// then the bytes at disk_mb_per_s (MB = 2^20 bytes), at clock_mhz cycles per microsecond.
+/// then the bytes at disk_mb_per_s (MB = 10^6 bytes, as disk rates are quoted), at clock_mhz
+/// cycles per microsecond, rounded up to whole cycles.
 fn modelled(cfg: &MachineConfig, sectors: u32) -> u64 {
     let clock = u64::from(cfg.clock_mhz);
     let latency = u64::from(cfg.disk_latency_us) * clock;
     let bytes = u64::from(sectors) * 512;
-    let transfer = bytes * clock * 1_000_000 / (u64::from(cfg.disk_mb_per_s) << 20);
+    let transfer = (bytes * clock).div_ceil(u64::from(cfg.disk_mb_per_s));
     latency + transfer
 }
 

@@ -14,7 +14,7 @@ fn faults_vector_to_the_handler() {
         (0, "unexpected exception 7 (DBE)", 102),
         (1, "unexpected exception 7 (DBE)", 102),
         (2, "unexpected exception 2 (TLBL)", 102),
-        (3, "unexpected exception 6 (IBE) at epc 0xbfc00000", 102),
+        (3, "unexpected exception 6 (IBE) at epc 0xbe000000", 102),
         (4, "unexpected exception 4 (AdEL)", 102),
         (5, "panicked at", 101),
     ];
@@ -34,4 +34,22 @@ fn a_tlb_miss_reports_its_address() {
     let r = guest::run("bm-fault", MachineConfig::uniprocessor(), vec![], &[2]);
     assert!(r.console.contains("badvaddr 0x00400000"), "{}", r.console);
     assert_eq!(r.m.cpu_summary(0).exceptions[2], 1, "one TLBL exception");
+}
+
+#[test]
+fn an_exception_with_bev_set_stops_the_machine_through_the_rom() {
+    // hello's console write, then a BREAK with BEV set: the boot ROM's general vector powers
+    // the machine off with its code instead of spinning on bus errors.
+    use machine::machine::Log;
+    use machine::{Machine, rom};
+    use mips::asm;
+    let mut m = Machine::new(MachineConfig::uniprocessor(), vec![]).expect("config");
+    let code: Vec<u8> = [asm::lui(8, 0x0040), asm::mtc0(8, 12, 0), asm::break_(0), asm::nop()]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    m.sys.mem.ram.write_bytes(0x1000, &code);
+    m.start_cpu(0, 0x8000_1000, 0x8000_8000);
+    assert_eq!(m.run_to_halt(1_000_000, &mut Log::default()), Some(rom::BEV_EXIT));
+    assert_eq!(m.cpus[0].cp0.epc, 0x8000_1008, "the BREAK was taken");
 }

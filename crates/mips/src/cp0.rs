@@ -191,6 +191,18 @@ impl Cp0 {
         }
     }
 
+    /// Describes the cache in Config1's first-level fields (the machine models one cache per
+    /// CPU): `sets` per way (64..=8192), `line` bytes (4..=128), `assoc` ways (1..=8); values
+    /// outside what the fields can say are clamped.
+    pub fn set_cache_geometry(&mut self, sets: u32, line: u32, assoc: u32) {
+        let s = sets.clamp(64, 8192).trailing_zeros() - 6;
+        let l = line.clamp(4, 128).trailing_zeros() - 1;
+        let a = assoc.clamp(1, 8) - 1;
+        let field = s << 6 | l << 3 | a;
+        // IS/IL/IA at 24..16 and DS/DL/DA at 15..7.
+        self.config1 = (self.config1 & !(0x1FF << 16 | 0x1FF << 7)) | field << 16 | field << 7;
+    }
+
     /// Config: M (Config1 follows), little-endian, MIPS32 release 2, standard TLB, kseg0
     /// cacheable (K0 = 3).
     pub fn config(&self) -> u32 {

@@ -10,7 +10,8 @@
 //! | 0x14 | ACK | write: clear done and error, drop the interrupt |
 //! | 0x18 | CAPACITY | size in sectors |
 //!
-//! A request takes the configured latency plus its size at the configured transfer rate; the
+//! A request takes the configured latency plus its size at the configured transfer rate
+//! (megabytes of 10^6 bytes, rounded up to whole cycles); the
 //! whole transfer happens at completion, then STATUS.done is set and the unit's interrupt source
 //! (bit 8 + unit) is raised. A request with a bad sector range or memory address completes with
 //! the error bit set instead. A command while busy is ignored.
@@ -36,7 +37,8 @@ pub struct Disk {
     command: u32,
     status: u32,
     latency_cycles: u64,
-    cycles_per_kb: u64,
+    clock_mhz: u64,
+    mb_per_s: u64,
     /// Requests completed.
     pub requests: u64,
     /// Bytes transferred.
@@ -44,8 +46,15 @@ pub struct Disk {
 }
 
 impl Disk {
-    /// Unit `unit` over `image` (padded to whole sectors), with the given timing.
-    pub fn new(unit: u8, mut image: Vec<u8>, latency_cycles: u64, cycles_per_kb: u64) -> Disk {
+    /// Unit `unit` over `image` (padded to whole sectors): each request costs `latency_cycles`
+    /// plus its bytes at `mb_per_s` (10^6 bytes per second) on a `clock_mhz` clock.
+    pub fn new(
+        unit: u8,
+        mut image: Vec<u8>,
+        latency_cycles: u64,
+        clock_mhz: u32,
+        mb_per_s: u32,
+    ) -> Disk {
         let padded = image.len().div_ceil(SECTOR_BYTES as usize) * SECTOR_BYTES as usize;
         image.resize(padded, 0);
         Disk {
@@ -57,7 +66,8 @@ impl Disk {
             command: 0,
             status: 0,
             latency_cycles,
-            cycles_per_kb,
+            clock_mhz: u64::from(clock_mhz),
+            mb_per_s: u64::from(mb_per_s.max(1)),
             requests: 0,
             bytes: 0,
         }
@@ -127,8 +137,10 @@ impl Device for Disk {
             0x0C if !busy && (value == 1 || value == 2) => {
                 self.command = value;
                 self.status = BUSY;
-                let kb = u64::from(self.count.min(1 << 22)) / 2;
-                let at = ctx.now + self.latency_cycles + kb * self.cycles_per_kb;
+                // bytes / (MB/s * 1e6) seconds at clock_mhz * 1e6 cycles per second, rounded up.
+                let bytes = u64::from(self.count.min(1 << 22)) * u64::from(SECTOR_BYTES);
+                let transfer = (bytes * self.clock_mhz).div_ceil(self.mb_per_s);
+                let at = ctx.now + self.latency_cycles + transfer;
                 ctx.events.schedule(at, EventKind::DiskDone { unit: self.unit });
             }
             0x14 => {

@@ -14,6 +14,8 @@
 //! | 0x24 | LINE_BYTES (cache line) |
 //! | 0x28 | DISK_COUNT |
 //! | 0x2C | CPUS_PER_NODE |
+//! | 0x30 | CACHE_BYTES (each CPU's cache) |
+//! | 0x34 | CACHE_ASSOC |
 
 use crate::config::MachineConfig;
 use crate::device::{Device, DeviceCtx};
@@ -48,12 +50,14 @@ impl Device for Info {
             0x24 => c.cache.line_bytes,
             0x28 => self.disks,
             0x2C => c.cpus_per_node,
+            0x30 => c.cache.size_kb * 1024,
+            0x34 => c.cache.assoc,
             _ => return None,
         })
     }
 
     fn write(&mut self, offset: u32, _value: u32, _ctx: &mut DeviceCtx<'_>) -> Option<()> {
         // Read-only: writes to existing registers are ignored.
-        (offset <= 0x2C).then_some(())
+        (offset <= 0x34).then_some(())
     }
 }

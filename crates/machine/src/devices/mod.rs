@@ -33,14 +33,13 @@ impl Devices {
     /// The devices of a machine with the given disk images (at most 16).
     pub fn new(cfg: &MachineConfig, disk_images: Vec<Vec<u8>>) -> Devices {
         let latency = cfg.cycles(cfg.disk_latency_us.saturating_mul(1000));
-        // Cycles per KB at disk_mb_per_s: 1 KB takes 1e6 / (1024 * rate) us.
-        let per_kb =
-            (u64::from(cfg.clock_mhz) * 1_000_000 / (1024 * u64::from(cfg.disk_mb_per_s))).max(1);
         let disks: Vec<_> = disk_images
             .into_iter()
             .take(MAX_DISKS as usize)
             .enumerate()
-            .map(|(i, img)| disk::Disk::new(i as u8, img, latency, per_kb))
+            .map(|(i, img)| {
+                disk::Disk::new(i as u8, img, latency, cfg.clock_mhz, cfg.disk_mb_per_s)
+            })
             .collect();
         Devices {
             console: console::Console::default(),

@@ -6,7 +6,7 @@
 //! | 0 | a cached load from the device window (kseg0 0x9F00_0000) | DBE |
 //! | 1 | an uncached load from a hole in the device window | DBE |
 //! | 2 | a load from kuseg with an empty TLB (TLB refill vector) | TLBL |
-//! | 3 | a jump to the bootstrap ROM address 0xBFC0_0000, where nothing is | IBE |
+//! | 3 | a jump to kseg1 0xBE00_0000 (physical 0x1E00_0000), where nothing is | IBE |
 //! | 4 | a misaligned load | AdEL |
 //! | 5 | a panic | exit 101 |
 
@@ -33,7 +33,7 @@ fn main(_cpu: u32) -> u32 {
         2 => load(0x0040_0000),
         3 => {
             // SAFETY: see `load`.
-            let f: extern "C" fn() -> u32 = unsafe { core::mem::transmute(0xBFC0_0000usize) };
+            let f: extern "C" fn() -> u32 = unsafe { core::mem::transmute(0xBE00_0000usize) };
             core::hint::black_box(f)()
         }
         4 => {

@@ -63,6 +63,25 @@ impl<T> Spinlock<T> {
         cpu::pop_off();
     }
 
+    /// Returns a guard for a lock this CPU already holds but whose guard was forgotten (the
+    /// scheduler hand-off: the lock is taken before `swtch` and released after it, by
+    /// different kernel threads on the same CPU).
+    ///
+    /// # Safety
+    /// The caller must hold the lock, with its guard forgotten.
+    pub unsafe fn assume_locked(&self) -> SpinlockGuard<'_, T> {
+        SpinlockGuard { lock: self }
+    }
+
+    /// A shared reference without taking the lock.
+    ///
+    /// # Safety
+    /// Only for fields that never change after construction or are atomics.
+    pub unsafe fn peek(&self) -> &T {
+        // SAFETY: per the contract, only immutable or atomic fields are read.
+        unsafe { &*self.data.get() }
+    }
+
     /// Access without the lock.
     ///
     /// # Safety
@@ -79,9 +98,9 @@ pub struct SpinlockGuard<'a, T> {
     lock: &'a Spinlock<T>,
 }
 
-impl<T> SpinlockGuard<'_, T> {
+impl<'a, T> SpinlockGuard<'a, T> {
     /// The lock this guard holds.
-    pub fn lock_ref(&self) -> &Spinlock<T> {
+    pub fn lock_ref(&self) -> &'a Spinlock<T> {
         self.lock
     }
 }

@@ -1,5 +1,10 @@
-//! Trap handling: the frame the assembly saves, and the dispatch of exceptions, interrupts and
-//! system calls.
+//! Trap handling: what happens after the assembly in `entry.rs` saved the interrupted
+//! context. System calls go to `syscall.rs`; TLB faults the refill fast path could not serve
+//! go to the address space (demand zero, copy on write) or kill the program; interrupts go to
+//! the timer, the IPI mailbox and the device drivers. A timer tick in user mode preempts.
+
+use crate::proc::{self, PTABLE};
+use crate::{disk, hal, ipi, stats, syscall, timer};
 
 /// The registers of an interrupted context, as `entry.rs` saves them.
 #[repr(C)]
@@ -23,17 +28,126 @@ pub struct TrapFrame {
     pub entryhi: u32,
 }
 
+impl TrapFrame {
+    /// A frame that starts user code at `entry` with stack `sp`, interrupts on.
+    pub fn user(entry: u32, sp: u32) -> TrapFrame {
+        let mut regs = [0; 32];
+        regs[29] = sp;
+        // Status on return: the kernel's interrupt mask, user mode, EXL (ERET clears it), IE.
+        let status = (hal::status() & 0xFF00) | 0x10 | 0x2 | 0x1;
+        TrapFrame { regs, hi: 0, lo: 0, epc: entry, status, cause: 0, badvaddr: 0, entryhi: 0 }
+    }
+}
+
+const EXC_NAMES: [&str; 14] = [
+    "Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE", "DBE", "Sys", "Bp", "RI", "CpU", "Ov",
+    "Tr",
+];
+
 /// Called by the assembly with the saved frame.
 #[unsafe(no_mangle)]
 extern "C" fn trap_entry(tf: &mut TrapFrame) {
-    panic!(
-        "unexpected exception: cause {:#x} epc {:#x} badvaddr {:#x}",
-        tf.cause, tf.epc, tf.badvaddr
-    );
+    let code = (tf.cause >> 2) & 0x1F;
+    let user = tf.status & 0x10 != 0;
+    match code {
+        0 => interrupt(tf, user),
+        8 if user => {
+            tf.epc = tf.epc.wrapping_add(4);
+            hal::intr_on();
+            syscall::dispatch(tf);
+        }
+        1..=3 if user => page_fault(tf, code),
+        _ if user => kill(tf, code),
+        _ => panic!(
+            "kernel exception {} ({}) at pc {:#x}, address {:#x}",
+            code,
+            EXC_NAMES.get(code as usize).unwrap_or(&"?"),
+            tf.epc,
+            tf.badvaddr
+        ),
+    }
+    if user {
+        let killed = cpu_current_killed();
+        if killed {
+            proc::exit(-1);
+        }
+    }
 }
 
-/// Where a new process starts in the kernel (see `entry.rs`); processes arrive with `proc.rs`.
-#[unsafe(no_mangle)]
-extern "C" fn forkret() {
-    panic!("forkret: no processes yet");
+fn cpu_current_killed() -> bool {
+    match crate::cpu::this().current {
+        Some(i) => PTABLE.lock().procs[i].killed,
+        None => false,
+    }
+}
+
+fn interrupt(tf: &TrapFrame, user: bool) {
+    let pending = tf.cause & tf.status & 0xFF00;
+    let start = timer::cycles();
+    if pending & (1 << 10) != 0 {
+        stats::count(stats::Event::Device);
+        let sources = hal::device_pending();
+        if sources & !0xFF != 0 {
+            disk::interrupt();
+        }
+    }
+    if pending & (1 << 11) != 0 {
+        stats::count(stats::Event::Ipi);
+        let req = ipi::take();
+        if req & ipi::TLB_RELOAD != 0
+            && let Some(i) = crate::cpu::this().current
+        {
+            let mm = PTABLE.lock().procs[i].mm.clone();
+            if let Some(mm) = mm {
+                mm.activate();
+            }
+        }
+    }
+    let tick = pending & (1 << 15) != 0;
+    if tick {
+        stats::count(stats::Event::Tick);
+        timer::tick();
+    }
+    stats::time(stats::Event::Device, timer::cycles() - start);
+    if tick && user {
+        proc::yield_now();
+    }
+}
+
+fn page_fault(tf: &TrapFrame, code: u32) {
+    let start = timer::cycles();
+    stats::count(stats::Event::SlowFault);
+    let i = proc::current();
+    let mm = PTABLE.lock().procs[i].mm.clone();
+    let ok = match mm {
+        Some(mm) => mm.space.lock().fault(&mm.tlb, tf.badvaddr, code != 2).is_ok(),
+        None => false,
+    };
+    stats::time(stats::Event::SlowFault, timer::cycles() - start);
+    if !ok {
+        kill(tf, code);
+    }
+}
+
+/// A user program did something illegal: report it and end it with status 128 + the code.
+fn kill(tf: &TrapFrame, code: u32) -> ! {
+    stats::count(stats::Event::Killed);
+    let i = proc::current();
+    let (pid, name) = {
+        let t = PTABLE.lock();
+        let p = &t.procs[i];
+        let mut n = [0u8; 16];
+        n.copy_from_slice(&p.name);
+        (p.pid, n)
+    };
+    let nlen = name.iter().position(|&c| c == 0).unwrap_or(16);
+    crate::kprintln!(
+        "dux: pid {} ({}) killed: {} at pc {:#010x}, address {:#010x}",
+        pid,
+        core::str::from_utf8(&name[..nlen]).unwrap_or("?"),
+        EXC_NAMES.get(code as usize).unwrap_or(&"exception"),
+        tf.epc,
+        tf.badvaddr
+    );
+    proc::exit(128 + code as i32)
 }

@@ -24,10 +24,11 @@
 //! shootdown).
 
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::cpu::{self, MAX_CPUS};
 use crate::kalloc::{self, PAGE};
+use crate::spinlock::Spinlock;
 use crate::{hal, pda, stats};
 
 /// PTE: the page may be written (D may be set).
@@ -66,7 +67,25 @@ pub enum FaultKind {
     Spurious,
 }
 
-/// A user address space.
+/// An address space as processes hold it: the translation state the scheduler and the TLB
+/// code use without a lock, and the page tables and layout behind one.
+pub struct Mm {
+    /// ASIDs, activity and the page directory.
+    pub tlb: TlbState,
+    /// Page tables and layout.
+    pub space: Spinlock<AddrSpace>,
+}
+
+/// What the TLB code needs of an address space; immutable or atomic, so no lock.
+pub struct TlbState {
+    /// Direct-mapped address of the page directory.
+    pub pgdir: u32,
+    asids: [AtomicU32; MAX_CPUS],
+    /// CPUs running this address space now (a bit per CPU, two words: no 64-bit atomics here).
+    active: [AtomicU32; 2],
+}
+
+/// Page tables and layout of a user address space.
 pub struct AddrSpace {
     /// Direct-mapped address of the page directory.
     pub pgdir: u32,
@@ -76,13 +95,41 @@ pub struct AddrSpace {
     pub brk: u32,
     /// Loaded segments: [start, end) and writable.
     pub segments: Vec<(u32, u32, bool)>,
-    asids: [AtomicU32; MAX_CPUS],
-    /// CPUs running this address space now.
-    active: AtomicU64,
 }
 
-// Address spaces are shared between threads behind a lock.
+// SAFETY: an address space is plain page-table memory owned by the Mm; sharing it between
+// threads is serialised by the Mm's lock.
 unsafe impl Send for AddrSpace {}
+
+impl Mm {
+    /// Wraps an address space.
+    pub fn new(space: AddrSpace) -> Mm {
+        Mm {
+            tlb: TlbState {
+                pgdir: space.pgdir,
+                asids: [const { AtomicU32::new(0) }; MAX_CPUS],
+                active: [AtomicU32::new(0), AtomicU32::new(0)],
+            },
+            space: Spinlock::new("mm", space),
+        }
+    }
+
+    /// See [`TlbState::activate`].
+    pub fn activate(&self) {
+        self.tlb.activate();
+    }
+
+    /// See [`TlbState::deactivate`].
+    pub fn deactivate(&self) {
+        self.tlb.deactivate();
+    }
+}
+
+impl Drop for Mm {
+    fn drop(&mut self) {
+        self.space.lock().free();
+    }
+}
 
 fn pte_of(pa: u32, writable: bool) -> u32 {
     (pa >> 12) << 6 | PTE_CACHED | PTE_V | if writable { PTE_W | PTE_D } else { 0 }
@@ -96,14 +143,7 @@ impl AddrSpace {
     /// An empty address space.
     pub fn new() -> Option<AddrSpace> {
         let dir = kalloc::alloc_zeroed()?;
-        Some(AddrSpace {
-            pgdir: hal::p2v(dir),
-            brk_start: 0,
-            brk: 0,
-            segments: Vec::new(),
-            asids: [const { AtomicU32::new(0) }; MAX_CPUS],
-            active: AtomicU64::new(0),
-        })
+        Some(AddrSpace { pgdir: hal::p2v(dir), brk_start: 0, brk: 0, segments: Vec::new() })
     }
 
     /// The PTE slot for `va`, allocating the page-table page if `create`.
@@ -155,7 +195,7 @@ impl AddrSpace {
 
     /// Resolves a fault at `va`; `write` for stores. Updates the TLB of this CPU (and others
     /// through `shootdown` when a shared page moved).
-    pub fn fault(&mut self, va: u32, write: bool) -> Result<FaultKind, FaultError> {
+    pub fn fault(&mut self, tlb: &TlbState, va: u32, write: bool) -> Result<FaultKind, FaultError> {
         if va >= USER_TOP {
             return Err(FaultError::BadAddress);
         }
@@ -185,11 +225,15 @@ impl AddrSpace {
                 let new = kalloc::alloc().ok_or(FaultError::OutOfMemory)?;
                 // SAFETY: both pages are whole pages in the direct map.
                 unsafe {
-                    core::ptr::copy_nonoverlapping(hal::p2v(old) as *const u8, hal::p2v(new) as *mut u8, PAGE as usize)
+                    core::ptr::copy_nonoverlapping(
+                        hal::p2v(old) as *const u8,
+                        hal::p2v(new) as *mut u8,
+                        PAGE as usize,
+                    )
                 };
                 // SAFETY: as above.
                 unsafe { *slot = pte_of(new, true) };
-                self.shootdown(page);
+                tlb.shootdown(page);
                 kalloc::decref(old);
             }
             stats::count(stats::Event::CopyOnWrite);
@@ -197,12 +241,12 @@ impl AddrSpace {
         } else {
             FaultKind::Spurious
         };
-        self.invalidate_local(page);
+        tlb.invalidate_local(page);
         Ok(kind)
     }
 
     /// A copy of this address space sharing every page copy-on-write (fork).
-    pub fn fork(&mut self) -> Option<AddrSpace> {
+    pub fn fork(&mut self, tlb: &TlbState) -> Option<AddrSpace> {
         let mut child = AddrSpace::new()?;
         child.brk_start = self.brk_start;
         child.brk = self.brk;
@@ -236,7 +280,7 @@ impl AddrSpace {
             }
         }
         // Our writable pages lost D: drop every translation of this space (new ASIDs).
-        self.shootdown_all();
+        tlb.shootdown_all();
         Some(child)
     }
 
@@ -263,7 +307,7 @@ impl AddrSpace {
     }
 
     /// Unmaps [from, to) (page-aligned), freeing the pages (shrinking the heap).
-    pub fn unmap_range(&mut self, from: u32, to: u32) {
+    pub fn unmap_range(&mut self, tlb: &TlbState, from: u32, to: u32) {
         let mut va = from;
         while va < to {
             if let Some(slot) = self.slot(va, false) {
@@ -272,7 +316,7 @@ impl AddrSpace {
                 if pte & PTE_V != 0 {
                     // SAFETY: as above.
                     unsafe { *slot = 0 };
-                    self.shootdown(va);
+                    tlb.shootdown(va);
                     kalloc::decref(pte_pa(pte));
                 }
             }
@@ -281,21 +325,21 @@ impl AddrSpace {
     }
 
     /// Physical address of user address `va`, faulting the page in (for a store: writable).
-    pub fn resolve(&mut self, va: u32, write: bool) -> Result<u32, FaultError> {
+    pub fn resolve(&mut self, tlb: &TlbState, va: u32, write: bool) -> Result<u32, FaultError> {
         let pte = self.pte(va);
         let ok = pte & PTE_V != 0 && (!write || pte & PTE_D != 0);
         if !ok {
-            self.fault(va, write)?;
+            self.fault(tlb, va, write)?;
         }
         Ok(pte_pa(self.pte(va)) | (va & 0xFFF))
     }
 
     /// Copies user memory at `va` into `dst`.
-    pub fn copy_in(&mut self, dst: &mut [u8], va: u32) -> Result<(), FaultError> {
+    pub fn copy_in(&mut self, tlb: &TlbState, dst: &mut [u8], va: u32) -> Result<(), FaultError> {
         let mut done = 0;
         while done < dst.len() {
             let a = va.checked_add(done as u32).ok_or(FaultError::BadAddress)?;
-            let pa = self.resolve(a, false)?;
+            let pa = self.resolve(tlb, a, false)?;
             let n = (PAGE - (a & 0xFFF)).min((dst.len() - done) as u32) as usize;
             // SAFETY: `pa..pa+n` is within one resolved user page, in the direct map.
             let src = unsafe { core::slice::from_raw_parts(hal::p2v(pa) as *const u8, n) };
@@ -306,11 +350,11 @@ impl AddrSpace {
     }
 
     /// Copies `src` into user memory at `va`.
-    pub fn copy_out(&mut self, va: u32, src: &[u8]) -> Result<(), FaultError> {
+    pub fn copy_out(&mut self, tlb: &TlbState, va: u32, src: &[u8]) -> Result<(), FaultError> {
         let mut done = 0;
         while done < src.len() {
             let a = va.checked_add(done as u32).ok_or(FaultError::BadAddress)?;
-            let pa = self.resolve(a, true)?;
+            let pa = self.resolve(tlb, a, true)?;
             let n = (PAGE - (a & 0xFFF)).min((src.len() - done) as u32) as usize;
             // SAFETY: as in `copy_in`, for a writable page.
             let dst = unsafe { core::slice::from_raw_parts_mut(hal::p2v(pa) as *mut u8, n) };
@@ -321,11 +365,20 @@ impl AddrSpace {
     }
 
     /// A NUL-terminated string from user memory (at most `max` bytes).
-    pub fn copy_in_str(&mut self, va: u32, max: usize) -> Result<Vec<u8>, FaultError> {
+    pub fn copy_in_str(
+        &mut self,
+        tlb: &TlbState,
+        va: u32,
+        max: usize,
+    ) -> Result<Vec<u8>, FaultError> {
         let mut out = Vec::new();
         loop {
             let mut b = [0u8];
-            self.copy_in(&mut b, va.checked_add(out.len() as u32).ok_or(FaultError::BadAddress)?)?;
+            self.copy_in(
+                tlb,
+                &mut b,
+                va.checked_add(out.len() as u32).ok_or(FaultError::BadAddress)?,
+            )?;
             if b[0] == 0 {
                 return Ok(out);
             }
@@ -337,12 +390,14 @@ impl AddrSpace {
     }
 
     /// A user word.
-    pub fn read_u32(&mut self, va: u32) -> Result<u32, FaultError> {
+    pub fn read_u32(&mut self, tlb: &TlbState, va: u32) -> Result<u32, FaultError> {
         let mut b = [0u8; 4];
-        self.copy_in(&mut b, va)?;
+        self.copy_in(tlb, &mut b, va)?;
         Ok(u32::from_le_bytes(b))
     }
+}
 
+impl TlbState {
     /// Makes this the address space of this CPU: its page directory for the refill handler
     /// and its ASID (a new one if its ASID here is from an old generation or was dropped).
     pub fn activate(&self) {
@@ -362,14 +417,19 @@ impl AddrSpace {
             self.asids[me].store(c.asid_generation << 8 | a, Ordering::Release);
             a
         };
-        self.active.fetch_or(1 << me, Ordering::AcqRel);
+        self.active[me / 32].fetch_or(1 << (me % 32), Ordering::AcqRel);
         pda::this().pgdir = self.pgdir;
         hal::set_asid(asid);
     }
 
     /// This CPU stops running the address space.
     pub fn deactivate(&self) {
-        self.active.fetch_and(!(1 << hal::cpu_id()), Ordering::AcqRel);
+        let me = hal::cpu_id();
+        self.active[me / 32].fetch_and(!(1 << (me % 32)), Ordering::AcqRel);
+    }
+
+    fn is_active(&self, cpu: usize) -> bool {
+        self.active[cpu / 32].load(Ordering::Acquire) & (1 << (cpu % 32)) != 0
     }
 
     fn invalidate_local(&self, va: u32) {
@@ -391,7 +451,7 @@ impl AddrSpace {
     fn shootdown_all(&self) {
         let me = hal::cpu_id();
         self.asids[me].store(0, Ordering::Release);
-        if self.active.load(Ordering::Acquire) & (1 << me) != 0 {
+        if self.is_active(me) {
             self.activate();
         }
         self.forget_elsewhere();
@@ -399,17 +459,13 @@ impl AddrSpace {
 
     fn forget_elsewhere(&self) {
         let me = hal::cpu_id();
-        let running = self.active.load(Ordering::Acquire) & !(1 << me);
         for c in 0..MAX_CPUS.min(hal::cpu_count()) {
             if c != me {
                 self.asids[c].store(0, Ordering::Release);
+                if self.is_active(c) {
+                    crate::ipi::request_tlb_reload(c);
+                }
             }
-        }
-        let mut m = running;
-        while m != 0 {
-            let c = m.trailing_zeros() as usize;
-            m &= m - 1;
-            crate::ipi::request_tlb_reload(c);
         }
     }
 }

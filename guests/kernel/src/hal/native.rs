@@ -206,9 +206,28 @@ pub fn memory_bytes() -> u32 {
     rd(INFO + 0x08)
 }
 
+/// Bytes of memory per node (node n owns [n * size, (n + 1) * size)).
+pub fn node_bytes() -> u32 {
+    rd(INFO + 0x14)
+}
+
 /// Clock in MHz.
 pub fn clock_mhz() -> u32 {
     rd(INFO + 0x18)
+}
+
+static CLOCK_MHZ: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// Clock in MHz, read once from the device and then remembered (a device read is slow).
+pub fn clock_mhz_cached() -> u32 {
+    use core::sync::atomic::Ordering;
+    let v = CLOCK_MHZ.load(Ordering::Relaxed);
+    if v != 0 {
+        return v;
+    }
+    let v = clock_mhz().max(1);
+    CLOCK_MHZ.store(v, Ordering::Relaxed);
+    v
 }
 
 /// Number of disk units.

@@ -1,0 +1,271 @@
+//! The kernel's self-test, run as `/init` on a disk image of its own: it exercises the kernel
+//! through raw system calls (no `ulib`, so a kernel bug cannot hide behind the runtime) and
+//! prints one line per check, then powers off with the number of failed checks.
+//!
+//! Invoked with an argument it plays a role instead: `ktest child N` exits with N; `ktest
+//! fault` loads from address 0; `ktest spin N` burns N iterations of CPU.
+
+#![no_std]
+#![no_main]
+#![feature(asm_experimental_arch)]
+
+use core::fmt::{self, Write};
+
+core::arch::global_asm!(
+    r#"
+    .section .text.start, "ax", @progbits
+    .globl __start
+    .set push
+    .set noreorder
+__start:
+    lw      $a0, 0($sp)
+    addiu   $a1, $sp, 4
+    addiu   $t0, $zero, -8
+    and     $sp, $sp, $t0
+    jal     ktest_main
+    addiu   $sp, $sp, -16
+    break
+    .set pop
+"#
+);
+
+fn syscall(nr: u32, a0: u32, a1: u32, a2: u32) -> Result<u32, u32> {
+    let v0: u32;
+    let a3: u32;
+    // SAFETY: the dux system-call convention (docs/guest-os.md).
+    unsafe {
+        core::arch::asm!("syscall", inout("$2") nr => v0, inout("$4") a0 => _, inout("$5") a1 => _,
+            inout("$6") a2 => _, out("$7") a3, out("$3") _, out("$8") _, out("$9") _, out("$10") _,
+            out("$11") _, out("$12") _, out("$13") _, out("$14") _, out("$15") _, out("$24") _, out("$25") _);
+    }
+    if a3 == 0 { Ok(v0) } else { Err(v0) }
+}
+
+fn write(fd: u32, b: &[u8]) -> Result<u32, u32> {
+    syscall(12, fd, b.as_ptr() as u32, b.len() as u32)
+}
+
+fn exit(code: i32) -> ! {
+    let _ = syscall(1, code as u32, 0, 0);
+    loop {}
+}
+
+struct Out;
+impl Write for Out {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let _ = write(1, s.as_bytes());
+        Ok(())
+    }
+}
+
+macro_rules! say { ($($a:tt)*) => { let _ = writeln!(Out, $($a)*); }; }
+
+static mut FAILED: u32 = 0;
+
+fn check(name: &str, ok: bool) {
+    say!("ktest: {} {}", if ok { "ok  " } else { "FAIL" }, name);
+    if !ok {
+        // SAFETY: single-threaded program.
+        unsafe { FAILED += 1 };
+    }
+}
+
+fn cstr(s: &[u8]) -> [u8; 64] {
+    let mut b = [0u8; 64];
+    b[..s.len()].copy_from_slice(s);
+    b
+}
+
+fn exec(args: &[&[u8]]) -> Result<u32, u32> {
+    let mut bufs = [[0u8; 64]; 4];
+    let mut ptrs = [0u32; 5];
+    for (i, a) in args.iter().enumerate() {
+        bufs[i] = cstr(a);
+        ptrs[i] = bufs[i].as_ptr() as u32;
+    }
+    syscall(4, ptrs[0], ptrs.as_ptr() as u32, 0)
+}
+
+fn wait() -> Result<(u32, i32), u32> {
+    let mut st: i32 = 0;
+    let pid = syscall(3, &mut st as *mut i32 as u32, 0, 0)?;
+    Ok((pid, st))
+}
+
+fn arg(argv: *const *const u8, i: usize) -> &'static [u8] {
+    // SAFETY: the kernel's initial stack holds argc pointers to NUL-terminated strings.
+    unsafe {
+        let p = *argv.add(i);
+        let mut n = 0;
+        while *p.add(n) != 0 {
+            n += 1;
+        }
+        core::slice::from_raw_parts(p, n)
+    }
+}
+
+fn number(s: &[u8]) -> u32 {
+    s.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0'))
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
+    if argc >= 2 {
+        match arg(argv, 1) {
+            b"child" => exit(number(arg(argv, 2)) as i32),
+            b"fault" => {
+                // SAFETY: deliberately illegal: the kernel must kill us, not crash.
+                unsafe { core::ptr::read_volatile(core::ptr::null::<u32>()) };
+                exit(0)
+            }
+            b"spin" => {
+                let mut x = 1u32;
+                for i in 0..number(arg(argv, 2)) {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(i);
+                }
+                exit((x & 1) as i32)
+            }
+            _ => exit(99),
+        }
+    }
+    say!("ktest: starting, pid {}", syscall(5, 0, 0, 0).unwrap_or(0));
+
+    // Processes: fork + exec + wait, with exit codes.
+    let mut sum = 0;
+    let mut ok = true;
+    for n in 1..=20u32 {
+        match syscall(2, 0, 0, 0) {
+            Ok(0) => {
+                let num = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+                let _ = exec(&[b"/init", b"child", &num]);
+                exit(200);
+            }
+            Ok(_) => {}
+            Err(_) => ok = false,
+        }
+    }
+    for _ in 0..20 {
+        match wait() {
+            Ok((_, st)) => sum += st,
+            Err(_) => ok = false,
+        }
+    }
+    check("fork/exec/wait of 20 children, exit codes add up", ok && sum == 210);
+    check("wait with no children is ECHILD", wait() == Err(10));
+
+    // Memory: sbrk + demand-zero pages, written and read back.
+    let base = syscall(6, 256 * 1024, 0, 0).unwrap_or(0);
+    let mut good = base != 0;
+    if good {
+        let p = base as *mut u32;
+        for i in 0..(256 * 1024 / 4) {
+            // SAFETY: the heap we just grew.
+            unsafe {
+                good &= *p.add(i) == 0;
+                *p.add(i) = i as u32 ^ 0x5A5A_5A5A;
+            }
+        }
+        for i in 0..(256 * 1024 / 4) {
+            // SAFETY: as above.
+            good &= unsafe { *p.add(i) } == i as u32 ^ 0x5A5A_5A5A;
+        }
+    }
+    check("sbrk: 256 KB of zeroed pages, written and read back", good);
+
+    // Copy-on-write: the child changes the heap, the parent does not see it.
+    let p = base as *mut u32;
+    match syscall(2, 0, 0, 0) {
+        Ok(0) => {
+            // SAFETY: our copy of the heap.
+            unsafe { *p = 0xDEAD_BEEF };
+            exit(if unsafe { *p } == 0xDEAD_BEEF { 7 } else { 1 })
+        }
+        Ok(_) => {
+            let st = wait().map(|w| w.1).unwrap_or(-1);
+            // SAFETY: our heap.
+            let mine = unsafe { *p };
+            check("copy-on-write after fork", st == 7 && mine == 0x5A5A_5A5A);
+        }
+        Err(_) => check("copy-on-write after fork", false),
+    }
+
+    // Files: create, write, reopen, read back, stat, unlink.
+    let path = cstr(b"/ktest.tmp");
+    let fd = syscall(9, path.as_ptr() as u32, 0x1 | 0x200 | 0x400, 0);
+    let data: [u8; 10000] = core::array::from_fn(|i| (i * 31 % 251) as u8);
+    let wrote = fd.and_then(|fd| write(fd, &data));
+    let _ = fd.map(|fd| syscall(10, fd, 0, 0));
+    let fd = syscall(9, path.as_ptr() as u32, 0, 0);
+    let mut back = [0u8; 10000];
+    let read = fd.and_then(|fd| syscall(11, fd, back.as_mut_ptr() as u32, 10000));
+    let mut st = [0u8; 16];
+    let stat = fd.and_then(|fd| syscall(14, fd, st.as_mut_ptr() as u32, 0));
+    let _ = fd.map(|fd| syscall(10, fd, 0, 0));
+    let size = u32::from_le_bytes([st[12], st[13], st[14], st[15]]);
+    check(
+        "file write, read back, fstat size",
+        wrote == Ok(10000) && read == Ok(10000) && back == data && stat.is_ok() && size == 10000,
+    );
+    check(
+        "unlink, then open fails with ENOENT",
+        syscall(16, path.as_ptr() as u32, 0, 0).is_ok()
+            && syscall(9, path.as_ptr() as u32, 0, 0) == Err(2),
+    );
+
+    // Pipes between processes.
+    let mut fds = [0u32; 2];
+    let piped = syscall(20, fds.as_mut_ptr() as u32, 0, 0).is_ok();
+    match syscall(2, 0, 0, 0) {
+        Ok(0) => {
+            let _ = syscall(10, fds[0], 0, 0);
+            let _ = write(fds[1], b"through the pipe");
+            exit(0)
+        }
+        _ => {
+            let _ = syscall(10, fds[1], 0, 0);
+            let mut b = [0u8; 32];
+            let n = syscall(11, fds[0], b.as_mut_ptr() as u32, 32).unwrap_or(0);
+            let _ = wait();
+            check(
+                "pipe between parent and child",
+                piped && &b[..n as usize] == b"through the pipe",
+            );
+        }
+    }
+
+    // A faulting program is killed and reported; the kernel stays up.
+    match syscall(2, 0, 0, 0) {
+        Ok(0) => {
+            let _ = exec(&[b"/init", b"fault"]);
+            exit(201)
+        }
+        _ => {
+            let st = wait().map(|w| w.1).unwrap_or(-1);
+            check("a faulting program is killed (status 128 + TLBL)", st == 128 + 2);
+        }
+    }
+
+    // Parallel work on every CPU.
+    for _ in 0..8 {
+        if let Ok(0) = syscall(2, 0, 0, 0) {
+            let _ = exec(&[b"/init", b"spin", b"200000"]);
+            exit(202);
+        }
+    }
+    let mut all = true;
+    for _ in 0..8 {
+        all &= wait().map(|w| w.1 <= 1).unwrap_or(false);
+    }
+    check("8 CPU-bound children", all);
+
+    // SAFETY: single-threaded.
+    let failed = unsafe { FAILED };
+    say!("ktest: done, {} failed", failed);
+    let _ = syscall(29, failed, 0, 0);
+    exit(failed as i32)
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    exit(101)
+}

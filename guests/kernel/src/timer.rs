@@ -1,0 +1,42 @@
+//! Time: a 64-bit cycle clock per CPU built on CP0 Count (which wraps every 2^32 counts), and
+//! the periodic tick that drives preemption.
+
+use crate::{cpu, hal};
+
+/// Ticks per second of simulated time.
+pub const HZ: u32 = 100;
+
+/// This CPU's cycle clock (Count advances every other cycle).
+pub fn cycles() -> u64 {
+    let c = cpu::this();
+    let now = hal::count();
+    if now < c.count_last {
+        c.count_high += 1;
+    }
+    c.count_last = now;
+    ((u64::from(c.count_high) << 32) | u64::from(now)) * 2
+}
+
+/// Simulated nanoseconds since boot on this CPU.
+pub fn nanos() -> u64 {
+    cycles() * 1000 / u64::from(hal::clock_mhz_cached())
+}
+
+/// Counts per tick.
+fn interval() -> u32 {
+    hal::clock_mhz_cached() * 1_000_000 / 2 / HZ
+}
+
+/// Arms the first tick on this CPU.
+pub fn init() {
+    hal::set_compare(hal::count().wrapping_add(interval()));
+}
+
+/// Handles a timer interrupt: re-arms the tick (relative to the previous deadline, so ticks do
+/// not drift) and counts it.
+pub fn tick() {
+    let c = cpu::this();
+    c.ticks += 1;
+    let _ = cycles();
+    hal::set_compare(hal::count().wrapping_add(interval()));
+}

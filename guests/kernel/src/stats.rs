@@ -123,13 +123,17 @@ pub fn time(e: Event, cycles: u64) {
     with_row(|r| r.event_cycles[e as usize] += cycles);
 }
 
-/// Counts a system call and its cycles.
-pub fn syscall(nr: usize, cycles: u64) {
+/// Counts a system call as it starts (so calls that never return, like exit, count too).
+pub fn syscall_enter(nr: usize) {
     if nr < MAX_SYSCALL {
-        with_row(|r| {
-            r.syscalls[nr] += 1;
-            r.syscall_cycles[nr] += cycles;
-        });
+        with_row(|r| r.syscalls[nr] += 1);
+    }
+}
+
+/// Adds the cycles a returning system call took.
+pub fn syscall_cycles(nr: usize, cycles: u64) {
+    if nr < MAX_SYSCALL {
+        with_row(|r| r.syscall_cycles[nr] += cycles);
     }
 }
 

@@ -83,6 +83,7 @@ pub fn dispatch(tf: &mut TrapFrame) {
     let nr = tf.regs[2] as usize;
     let a = [tf.regs[4], tf.regs[5], tf.regs[6], tf.regs[7]];
     let start = timer::cycles();
+    stats::syscall_enter(nr);
     let r = match nr {
         1 => proc::exit(a[0] as i32),
         2 => sys_fork(tf),
@@ -123,7 +124,7 @@ pub fn dispatch(tf: &mut TrapFrame) {
         30 => sys_kstats(a[0], a[1]),
         _ => Err(ENOSYS),
     };
-    stats::syscall(nr, timer::cycles() - start);
+    stats::syscall_cycles(nr, timer::cycles() - start);
     match r {
         Ok(v) => {
             tf.regs[2] = v;

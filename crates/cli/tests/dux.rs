@@ -1,0 +1,124 @@
+//! The guest OS on the bare machine: the kernel boots from target/guests/kernel with a disk
+//! image whose `/init` is the kernel self-test (`ktest`), on 1, 2, 4 and 8 CPUs over one to four
+//! nodes. Every self-test check must pass, the kernel's statistics block (read from machine
+//! memory at the address of its `KSTATS` symbol) must count exactly the system calls ktest
+//! makes, and the same run twice must give the same run hash.
+
+use machine::machine::Log;
+use machine::{Machine, MachineConfig};
+use object::read::elf::{FileHeader, Sym};
+use object::{LittleEndian as LE, elf};
+
+fn guest(name: &str) -> Vec<u8> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
+}
+
+fn disk_with_init(init: Vec<u8>) -> Vec<u8> {
+    let mut tree = mkfs::Tree::default();
+    tree.file("/init", init);
+    mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes()
+}
+
+/// The virtual address of symbol `name` in an ELF image.
+fn symbol(image: &[u8], name: &str) -> u32 {
+    let h = elf::FileHeader32::<LE>::parse(image).expect("elf");
+    let e = h.endian().expect("endian");
+    let sections = h.sections(e, image).expect("sections");
+    let symbols = sections.symbols(e, image, elf::SHT_SYMTAB).expect("symtab");
+    for s in symbols.iter() {
+        if symbols.symbol_name(e, s).ok() == Some(name.as_bytes()) {
+            return s.st_value(e);
+        }
+    }
+    panic!("no symbol {name} in the kernel");
+}
+
+struct Run {
+    m: Machine,
+    code: Option<u32>,
+    console: String,
+}
+
+fn boot(nodes: u32, cpus_per_node: u32) -> Run {
+    let kernel = guest("kernel");
+    let cfg = MachineConfig {
+        memory_per_node_mb: 32 / nodes.max(1),
+        ..MachineConfig::flash(nodes, cpus_per_node)
+    };
+    let mut m = Machine::new(cfg, vec![disk_with_init(guest("ktest"))]).expect("config");
+    m.boot(&kernel).expect("kernel image");
+    let code = m.run_to_halt(4_000_000_000, &mut Log::default());
+    let console = String::from_utf8_lossy(m.console()).into_owned();
+    Run { m, code, console }
+}
+
+/// Sums a u64 array of the kernel's statistics over the CPUs' rows.
+fn kstat(run: &Run, field_offset: usize, index: usize) -> u64 {
+    let kernel = guest("kernel");
+    let pa = symbol(&kernel, "KSTATS") & 0x1FFF_FFFF;
+    let header = run.m.sys.mem.ram.slice(pa, 16).expect("KSTATS in memory");
+    assert_eq!(&header[..8], b"KSTATS01", "the statistics block's magic");
+    let cpus = u32::from_le_bytes(header[8..12].try_into().expect("4")) as usize;
+    let row_bytes = u32::from_le_bytes(header[12..16].try_into().expect("4")) as usize;
+    (0..cpus)
+        .map(|c| {
+            let at = pa + 16 + (c * row_bytes + field_offset + 8 * index) as u32;
+            u64::from_le_bytes(run.m.sys.mem.ram.slice(at, 8).expect("row").try_into().expect("8"))
+        })
+        .sum()
+}
+
+#[test]
+fn the_kernel_passes_its_self_test_on_1_to_8_cpus() {
+    for (nodes, per) in [(1, 1), (1, 2), (2, 2), (4, 2)] {
+        let r = boot(nodes, per);
+        let cpus = nodes * per;
+        assert_eq!(r.code, Some(0), "{cpus} CPUs; console:\n{}", r.console);
+        assert!(r.console.contains("ktest: done, 0 failed"), "{}", r.console);
+        assert!(r.console.contains(&format!("dux: {cpus} CPUs")), "{}", r.console);
+        assert!(
+            r.console.contains("killed: TLBL at pc"),
+            "the faulting child is reported:\n{}",
+            r.console
+        );
+        // Every CPU took part.
+        for c in 0..cpus as usize {
+            assert!(r.m.cpu_summary(c).instructions > 10_000, "cpu {c} barely ran");
+        }
+    }
+}
+
+#[test]
+fn kernel_statistics_count_the_system_calls_ktest_makes() {
+    let r = boot(2, 2);
+    assert_eq!(r.code, Some(0), "{}", r.console);
+    // Offsets in a row: syscalls[32] at 0, syscall_cycles[32] at 256, events at 512.
+    let calls = |nr| kstat(&r, 0, nr);
+    // ktest forks 20 children to exec, then once each for COW, the pipe and the fault, then 8.
+    assert_eq!(calls(2), 20 + 1 + 1 + 1 + 8, "fork");
+    // exec: the 20 children, the faulting child, the 8 spinners.
+    assert_eq!(calls(4), 20 + 1 + 8, "exec");
+    // wait: 20, one ECHILD, then COW, pipe, fault and 8.
+    assert_eq!(calls(3), 20 + 1 + 1 + 1 + 1 + 8, "wait");
+    // exit: 20 children + the COW child + the pipe child + the 8 spinners (the faulting child
+    // is killed, init shuts down instead).
+    assert_eq!(calls(1), 20 + 1 + 1 + 8, "exit");
+    assert_eq!(calls(29), 1, "shutdown");
+    // Cycles were charged to the calls.
+    assert!(kstat(&r, 256, 2) > 0, "fork cycles");
+    // Events: demand-zero pages happened (the 256 KB heap alone is 64 pages) and a kill.
+    assert!(kstat(&r, 512, 0) >= 64, "demand-zero faults");
+    assert_eq!(kstat(&r, 512, 7), 1, "one process killed");
+}
+
+#[test]
+fn the_same_boot_gives_the_same_run_hash() {
+    let a = boot(2, 2);
+    let b = boot(2, 2);
+    assert_eq!(a.code, Some(0));
+    assert_eq!(a.m.run_hash(), b.m.run_hash());
+    assert_eq!(a.console, b.console);
+}

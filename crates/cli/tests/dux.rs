@@ -97,15 +97,15 @@ fn kernel_statistics_count_the_system_calls_ktest_makes() {
     assert_eq!(r.code, Some(0), "{}", r.console);
     // Offsets in a row: syscalls[32] at 0, syscall_cycles[32] at 256, events at 512.
     let calls = |nr| kstat(&r, 0, nr);
-    // ktest forks 20 children to exec, then once each for COW, the pipe and the fault, then 8.
-    assert_eq!(calls(2), 20 + 1 + 1 + 1 + 8, "fork");
-    // exec: the 20 children, the faulting child, the 8 spinners.
-    assert_eq!(calls(4), 20 + 1 + 8, "exec");
-    // wait: 20, one ECHILD, then COW, pipe, fault and 8.
-    assert_eq!(calls(3), 20 + 1 + 1 + 1 + 1 + 8, "wait");
-    // exit: 20 children + the COW child + the pipe child + the 8 spinners (the faulting child
-    // is killed, init shuts down instead).
-    assert_eq!(calls(1), 20 + 1 + 1 + 8, "exit");
+    // ktest forks 20 children to exec, then once each for COW, the pipe, the fault and the
+    // file writer, then 300 short processes, then 8 spinners.
+    assert_eq!(calls(2), 20 + 1 + 1 + 1 + 1 + 300 + 8, "fork");
+    // exec: the 20 children, the faulting child, the writer, the 300, the 8 spinners.
+    assert_eq!(calls(4), 20 + 1 + 1 + 300 + 8, "exec");
+    // wait: 20, one ECHILD, then COW, pipe, fault, writer, 300 and 8.
+    assert_eq!(calls(3), 20 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "wait");
+    // exit: every child but the faulting one (killed); init shuts down instead.
+    assert_eq!(calls(1), 20 + 1 + 1 + 1 + 300 + 8, "exit");
     assert_eq!(calls(29), 1, "shutdown");
     // Cycles were charged to the calls.
     assert!(kstat(&r, 256, 2) > 0, "fork cycles");

@@ -118,6 +118,15 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
                 unsafe { core::ptr::read_volatile(core::ptr::null::<u32>()) };
                 exit(0)
             }
+            b"writer" => {
+                // Writes /shared.txt for another process to read.
+                let path = cstr(b"/shared.txt");
+                let fd =
+                    syscall(9, path.as_ptr() as u32, 0x1 | 0x200 | 0x400, 0).unwrap_or(u32::MAX);
+                let ok = write(fd, b"written by one process, read by another").is_ok();
+                let _ = syscall(10, fd, 0, 0);
+                exit(if ok { 0 } else { 1 })
+            }
             b"spin" => {
                 let mut x = 1u32;
                 for i in 0..number(arg(argv, 2)) {
@@ -244,6 +253,48 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
             check("a faulting program is killed (status 128 + TLBL)", st == 128 + 2);
         }
     }
+
+    // A file written by one process is read by another.
+    match syscall(2, 0, 0, 0) {
+        Ok(0) => {
+            let _ = exec(&[b"/init", b"writer"]);
+            exit(203)
+        }
+        _ => {
+            let st = wait().map(|w| w.1).unwrap_or(-1);
+            let path = cstr(b"/shared.txt");
+            let mut b = [0u8; 64];
+            let n = syscall(9, path.as_ptr() as u32, 0, 0)
+                .and_then(|fd| syscall(11, fd, b.as_mut_ptr() as u32, 64))
+                .unwrap_or(0);
+            check(
+                "a file written by a child is read by its parent",
+                st == 0 && &b[..n as usize] == b"written by one process, read by another",
+            );
+        }
+    }
+
+    // Hundreds of short processes, a few at a time.
+    let mut all = true;
+    let mut total = 0;
+    for round in 0..50u32 {
+        for k in 0..6u32 {
+            if let Ok(0) = syscall(2, 0, 0, 0) {
+                let n = (round + k) % 100;
+                let num = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+                let _ = exec(&[b"/init", b"child", &num]);
+                exit(204);
+            }
+        }
+        for _ in 0..6 {
+            match wait() {
+                Ok((_, st)) => total += st,
+                Err(_) => all = false,
+            }
+        }
+    }
+    let want: i32 = (0..50).flat_map(|r| (0..6).map(move |k| ((r + k) % 100) as i32)).sum();
+    check("300 short processes (fork + exec + exit + wait)", all && total == want);
 
     // Parallel work on every CPU.
     for _ in 0..8 {

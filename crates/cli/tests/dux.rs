@@ -43,11 +43,14 @@ struct Run {
 }
 
 fn boot(nodes: u32, cpus_per_node: u32) -> Run {
-    let kernel = guest("kernel");
-    let cfg = MachineConfig {
+    boot_with(MachineConfig {
         memory_per_node_mb: 32 / nodes.max(1),
         ..MachineConfig::flash(nodes, cpus_per_node)
-    };
+    })
+}
+
+fn boot_with(cfg: MachineConfig) -> Run {
+    let kernel = guest("kernel");
     let mut m = Machine::new(cfg, vec![disk_with_init(guest("ktest"))]).expect("config");
     m.boot(&kernel).expect("kernel image");
     let code = m.run_to_halt(4_000_000_000, &mut Log::default());
@@ -59,13 +62,13 @@ fn boot(nodes: u32, cpus_per_node: u32) -> Run {
 fn kstat(run: &Run, field_offset: usize, index: usize) -> u64 {
     let kernel = guest("kernel");
     let pa = symbol(&kernel, "KSTATS") & 0x1FFF_FFFF;
-    let header = run.m.sys.mem.ram.slice(pa, 16).expect("KSTATS in memory");
+    let header = run.m.sys.mem.ram.slice(pa, 24).expect("KSTATS in memory");
     assert_eq!(&header[..8], b"KSTATS01", "the statistics block's magic");
     let cpus = u32::from_le_bytes(header[8..12].try_into().expect("4")) as usize;
     let row_bytes = u32::from_le_bytes(header[12..16].try_into().expect("4")) as usize;
     (0..cpus)
         .map(|c| {
-            let at = pa + 16 + (c * row_bytes + field_offset + 8 * index) as u32;
+            let at = pa + 24 + (c * row_bytes + field_offset + 8 * index) as u32;
             u64::from_le_bytes(run.m.sys.mem.ram.slice(at, 8).expect("row").try_into().expect("8"))
         })
         .sum()
@@ -121,4 +124,40 @@ fn the_same_boot_gives_the_same_run_hash() {
     assert_eq!(a.code, Some(0));
     assert_eq!(a.m.run_hash(), b.m.run_hash());
     assert_eq!(a.console, b.console);
+}
+
+/// The kernel's page-use table: how many machine pages it uses for each purpose.
+fn page_uses(run: &Run) -> [usize; 5] {
+    let kernel = guest("kernel");
+    let pa = symbol(&kernel, "KSTATS") & 0x1FFF_FFFF;
+    let h = run.m.sys.mem.ram.slice(pa + 16, 8).expect("header");
+    let table = u32::from_le_bytes(h[..4].try_into().expect("4"));
+    let pages = u32::from_le_bytes(h[4..].try_into().expect("4"));
+    assert_eq!(pages, run.m.config().memory_bytes() / 4096, "one entry per machine page");
+    let mut counts = [0; 5];
+    for &u in run.m.sys.mem.ram.slice(table, pages).expect("table") {
+        counts[usize::from(u).min(4)] += 1;
+    }
+    counts
+}
+
+#[test]
+fn the_page_use_table_says_what_memory_holds() {
+    let r = boot(2, 2);
+    assert_eq!(r.code, Some(0), "{}", r.console);
+    let [free, kernel, tables, user, buffers] = page_uses(&r);
+    assert_eq!(buffers, 256, "the buffer cache's pages");
+    assert!(kernel > 500, "the kernel image, heap and tables: {kernel}");
+    assert!(user > 0 && tables > 0, "init's pages are still mapped: {user} user, {tables} tables");
+    assert!(free > 5000, "most memory is free at the end: {free}");
+}
+
+#[test]
+fn the_self_test_passes_under_different_interleavings() {
+    // The quantum decides how the CPUs' instruction streams interleave: races show up here.
+    for quantum in [700, 2_300, 10_000, 41_000] {
+        let cfg = MachineConfig { quantum_cycles: quantum, ..MachineConfig::flash(2, 2) };
+        let r = boot_with(cfg);
+        assert_eq!(r.code, Some(0), "quantum {quantum}:\n{}", r.console);
+    }
 }

@@ -53,7 +53,7 @@ impl BufRef {
 pub fn init() {
     let mut c = CACHE.lock();
     for _ in 0..NBUF {
-        let page = kalloc::alloc().expect("no memory for the buffer cache");
+        let page = kalloc::alloc(kalloc::Use::BufferCache).expect("no memory for the buffer cache");
         c.bufs.push(Buf {
             block: u32::MAX,
             page,

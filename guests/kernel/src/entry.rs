@@ -167,6 +167,10 @@ save_context:
 
     .globl trapret
 trapret:
+    # Interrupts off first: the system-call path runs with them on, and an interrupt between
+    # loading $k0 and writing Status would clobber $k0 (handlers own $k0/$k1).
+    di
+    ehb
     lw      $k0, 140($sp)             # saved Status: EXL = 1, so interrupts stay off
     mtc0    $k0, $12
     ehb

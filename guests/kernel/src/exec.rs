@@ -104,7 +104,7 @@ fn load_segment(
     let mut page = va & !0xFFF;
     let file_end = va + filesz;
     while page < file_end {
-        let pa = kalloc::alloc_zeroed().ok_or(ExecError::NoMemory)?;
+        let pa = kalloc::alloc_zeroed(kalloc::Use::User).ok_or(ExecError::NoMemory)?;
         space.map(page, pa, writable).map_err(|_| ExecError::NoMemory)?;
         // The part of [va, file_end) inside this page.
         let from = va.max(page);

@@ -17,15 +17,38 @@ use crate::spinlock::Spinlock;
 pub const PAGE: u32 = 4096;
 const NONE: u32 = u32::MAX;
 
+/// What a physical page is used for (exported to the simulator for the page map).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Use {
+    /// On the free list.
+    Free = 0,
+    /// The kernel's image, heap, per-CPU areas and tables.
+    Kernel = 1,
+    /// A page directory or page table.
+    PageTable = 2,
+    /// A user page (program, heap, stack).
+    User = 3,
+    /// A buffer-cache page.
+    BufferCache = 4,
+}
+
 struct Pages {
     /// Physical address of the first free page (the list is linked through the pages).
     head: u32,
     free: u32,
     refs: &'static mut [u16],
+    uses: &'static mut [u8],
 }
 
 static MEM: Spinlock<Pages> =
-    Spinlock::new("memlock", Pages { head: NONE, free: 0, refs: &mut [] });
+    Spinlock::new("memlock", Pages { head: NONE, free: 0, refs: &mut [], uses: &mut [] });
+
+/// Physical address and length of the page-use table (one byte per page, a [`Use`]).
+pub fn use_table() -> (u32, u32) {
+    let m = MEM.lock();
+    (hal::v2p(m.uses.as_ptr() as u32), m.uses.len() as u32)
+}
 
 /// Pages handed out since boot.
 pub static ALLOCATED: AtomicU32 = AtomicU32::new(0);
@@ -39,14 +62,20 @@ pub fn lock_stats() -> (&'static str, u32, u32) {
 /// nodes of `node_bytes` each. The reference-count table takes the first pages.
 pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
     let pages = (memory / PAGE) as usize;
-    let table_bytes = (pages * 2) as u32;
+    let table_bytes = (pages * 3) as u32;
     let table_pa = first_free;
     let first_free = (first_free + table_bytes).div_ceil(PAGE) * PAGE;
-    // SAFETY: the table's pages are ours (above the kernel image, below the first free page).
+    // SAFETY: the tables' pages are ours (above the kernel image, below the first free page).
     let refs = unsafe { core::slice::from_raw_parts_mut(hal::p2v(table_pa) as *mut u16, pages) };
     refs.fill(u16::MAX); // not allocatable until put on the free list
+    // SAFETY: as above, right after the reference counts.
+    let uses = unsafe {
+        core::slice::from_raw_parts_mut(hal::p2v(table_pa + 2 * pages as u32) as *mut u8, pages)
+    };
+    uses.fill(Use::Kernel as u8);
     let mut m = MEM.lock();
     m.refs = refs;
+    m.uses = uses;
     let nodes = memory.div_ceil(node_bytes).max(1);
     let per_node = node_bytes / PAGE;
     // Push in reverse, so allocation (from the head) goes node 0, 1, 2, ... page by page.
@@ -55,6 +84,7 @@ pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
             let pa = n * node_bytes + i * PAGE;
             if pa >= first_free && pa < memory {
                 m.refs[(pa / PAGE) as usize] = 0;
+                m.uses[(pa / PAGE) as usize] = Use::Free as u8;
                 // SAFETY: the page is free memory, ours to link.
                 unsafe { *(hal::p2v(pa) as *mut u32) = m.head };
                 m.head = pa;
@@ -65,7 +95,7 @@ pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
 }
 
 /// A page with reference count 1 (contents undefined), or `None` when memory is exhausted.
-pub fn alloc() -> Option<u32> {
+pub fn alloc(what: Use) -> Option<u32> {
     let mut m = MEM.lock();
     let pa = m.head;
     if pa == NONE {
@@ -75,13 +105,14 @@ pub fn alloc() -> Option<u32> {
     m.head = unsafe { *(hal::p2v(pa) as *const u32) };
     m.free -= 1;
     m.refs[(pa / PAGE) as usize] = 1;
+    m.uses[(pa / PAGE) as usize] = what as u8;
     ALLOCATED.fetch_add(1, Ordering::Relaxed);
     Some(pa)
 }
 
 /// A zero-filled page (the HAL zeroes it: the Disco HAL asks the monitor).
-pub fn alloc_zeroed() -> Option<u32> {
-    let pa = alloc()?;
+pub fn alloc_zeroed(what: Use) -> Option<u32> {
+    let pa = alloc(what)?;
     hal::zero_page(pa);
     Some(pa)
 }
@@ -101,6 +132,7 @@ pub fn decref(pa: u32) {
     assert!(m.refs[i] != 0 && m.refs[i] != u16::MAX, "decref of a free page");
     m.refs[i] -= 1;
     if m.refs[i] == 0 {
+        m.uses[i] = Use::Free as u8;
         // SAFETY: the page is now free; we link it.
         unsafe { *(hal::p2v(pa) as *mut u32) = m.head };
         m.head = pa;

@@ -102,7 +102,8 @@ extern "C" fn kmain_secondary(cpu: u32) -> ! {
 }
 
 fn per_cpu_init(cpu: usize) {
-    let empty = kalloc::alloc_zeroed().expect("no memory for a page directory");
+    let empty =
+        kalloc::alloc_zeroed(kalloc::Use::PageTable).expect("no memory for a page directory");
     pda::init(cpu, hal::p2v(empty));
     // SAFETY: __vectors is the start of the vector section.
     hal::set_ebase(core::ptr::addr_of!(entry::__vectors) as u32);

@@ -21,7 +21,7 @@ pub struct Pda {
 /// Allocates this CPU's PDA page and wires the TLB entry that maps it. `empty_pgdir` is the
 /// page directory used while no process runs.
 pub fn init(cpu: usize, empty_pgdir: u32) {
-    let pa = kalloc::alloc_zeroed().expect("no memory for the per-CPU area");
+    let pa = kalloc::alloc_zeroed(kalloc::Use::Kernel).expect("no memory for the per-CPU area");
     // EntryLo: PFN, cacheable (3), dirty, valid, global; the odd half is global and invalid
     // (an entry is global only if both halves say so).
     let lo0 = (pa >> 12) << 6 | 3 << 3 | 0b111;

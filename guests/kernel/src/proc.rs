@@ -307,6 +307,7 @@ pub fn scheduler() -> ! {
             mm.activate();
         }
         pda::this().kstack_top = kstack + KSTACK_BYTES as u32;
+        stats::running(p_pid(&t, i));
         let start = crate::timer::cycles();
         core::mem::forget(t);
         // SAFETY: `ctx` is the process's saved context; we hold PTABLE, which it releases.
@@ -319,9 +320,14 @@ pub fn scheduler() -> ! {
         }
         pda::this().pgdir = empty;
         cpu::this().current = None;
+        stats::running(0);
         drop(t);
         drop(mm);
     }
+}
+
+fn p_pid(t: &Table, i: usize) -> u32 {
+    t.procs[i].pid
 }
 
 /// A new process's first code in the kernel: release PTABLE (held since the scheduler picked

@@ -5,9 +5,13 @@
 //! kernel's symbol table; the layout is `repr(C)` and part of the host interface:
 //!
 //! ```text
-//! magic: u64 = "KSTATS01"   cpus: u32   row_bytes: u32
-//! rows[MAX_CPUS]: { syscalls[32]: u64, syscall_cycles[32]: u64, events[11]: u64, event_cycles[11]: u64 }
+//! magic: u64 = "KSTATS01"   cpus: u32   row_bytes: u32   page_uses: u32 (physical)   pages: u32
+//! rows[MAX_CPUS]: { syscalls[32]: u64, syscall_cycles[32]: u64, events[11]: u64,
+//!                   event_cycles[11]: u64, current_pid: u64, utlb_misses: u64 }
 //! ```
+//! `page_uses` is the physical address of one byte per machine page saying what the kernel uses
+//! it for (`kalloc::Use`: 0 free, 1 kernel, 2 page table, 3 user, 4 buffer cache); `current_pid`
+//! is the process running on the CPU (0 when idle).
 //! Each CPU writes only its own row (MIPS32 has no 64-bit atomics), with interrupts off for
 //! the update; the host adds the rows up. User programs can copy the block with `kstats`.
 
@@ -63,6 +67,10 @@ pub struct Row {
     pub events: [u64; EVENTS],
     /// Cycles per [`Event`] where it has a duration.
     pub event_cycles: [u64; EVENTS],
+    /// The pid running on this CPU now (0: none).
+    pub current_pid: u64,
+    /// TLB refills served by the fast path (copied from the PDA at each tick).
+    pub utlb_misses: u64,
 }
 
 const ZERO_ROW: Row = Row {
@@ -70,6 +78,8 @@ const ZERO_ROW: Row = Row {
     syscall_cycles: [0; MAX_SYSCALL],
     events: [0; EVENTS],
     event_cycles: [0; EVENTS],
+    current_pid: 0,
+    utlb_misses: 0,
 };
 
 /// The statistics block (layout is part of the host interface).
@@ -81,6 +91,10 @@ pub struct KStats {
     pub cpus: u32,
     /// Bytes per row.
     pub row_bytes: u32,
+    /// Physical address of the page-use table.
+    pub page_uses: u32,
+    /// Pages in it.
+    pub pages: u32,
     /// One row per CPU.
     pub rows: [Row; MAX_CPUS],
 }
@@ -97,13 +111,31 @@ pub static KSTATS: Shared = Shared(UnsafeCell::new(KStats {
     magic: u64::from_le_bytes(*b"KSTATS01"),
     cpus: 0,
     row_bytes: core::mem::size_of::<Row>() as u32,
+    page_uses: 0,
+    pages: 0,
     rows: [ZERO_ROW; MAX_CPUS],
 }));
 
-/// Records the CPU count (boot).
+/// Records the CPU count and the page-use table (boot).
 pub fn init(cpus: usize) {
+    let (uses, pages) = crate::kalloc::use_table();
     // SAFETY: boot, before other CPUs run.
-    unsafe { (*KSTATS.0.get()).cpus = cpus as u32 };
+    unsafe {
+        let k = &mut *KSTATS.0.get();
+        k.cpus = cpus as u32;
+        k.page_uses = uses;
+        k.pages = pages;
+    }
+}
+
+/// Records the pid now running on this CPU (0: idle).
+pub fn running(pid: u32) {
+    with_row(|r| r.current_pid = u64::from(pid));
+}
+
+/// Copies this CPU's fast-path TLB refill count into its row.
+pub fn sample_utlb(count: u32) {
+    with_row(|r| r.utlb_misses = u64::from(count));
 }
 
 fn with_row(f: impl FnOnce(&mut Row)) {

@@ -38,5 +38,6 @@ pub fn tick() {
     let c = cpu::this();
     c.ticks += 1;
     let _ = cycles();
+    crate::stats::sample_utlb(crate::pda::this().utlb_misses);
     hal::set_compare(hal::count().wrapping_add(interval()));
 }

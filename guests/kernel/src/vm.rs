@@ -142,7 +142,7 @@ fn pte_pa(pte: u32) -> u32 {
 impl AddrSpace {
     /// An empty address space.
     pub fn new() -> Option<AddrSpace> {
-        let dir = kalloc::alloc_zeroed()?;
+        let dir = kalloc::alloc_zeroed(kalloc::Use::PageTable)?;
         Some(AddrSpace { pgdir: hal::p2v(dir), brk_start: 0, brk: 0, segments: Vec::new() })
     }
 
@@ -157,7 +157,7 @@ impl AddrSpace {
             if !create {
                 return None;
             }
-            table = hal::p2v(kalloc::alloc_zeroed()?);
+            table = hal::p2v(kalloc::alloc_zeroed(kalloc::Use::PageTable)?);
             // SAFETY: as above.
             unsafe { *de = table };
         }
@@ -208,7 +208,7 @@ impl AddrSpace {
         // SAFETY: a valid PTE slot.
         let pte = unsafe { *slot };
         let kind = if pte & PTE_V == 0 {
-            let pa = kalloc::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
+            let pa = kalloc::alloc_zeroed(kalloc::Use::User).ok_or(FaultError::OutOfMemory)?;
             // SAFETY: as above.
             unsafe { *slot = pte_of(pa, writable) };
             stats::count(stats::Event::DemandZero);
@@ -222,7 +222,7 @@ impl AddrSpace {
                 // SAFETY: as above.
                 unsafe { *slot = (pte | PTE_D) & !PTE_COW };
             } else {
-                let new = kalloc::alloc().ok_or(FaultError::OutOfMemory)?;
+                let new = kalloc::alloc(kalloc::Use::User).ok_or(FaultError::OutOfMemory)?;
                 // SAFETY: both pages are whole pages in the direct map.
                 unsafe {
                     core::ptr::copy_nonoverlapping(

@@ -9,6 +9,7 @@
 
 use crate::hal::{KERNEL_KSU, PDA};
 use crate::trap::TrapFrame;
+use crate::{hal_di, hal_mfc0, hal_mtc0};
 
 /// Bytes of a trap frame on the kernel stack (multiple of 8).
 pub const FRAME_BYTES: usize = 160;
@@ -55,7 +56,7 @@ const fn lo(a: u32) -> i32 {
 }
 
 core::arch::global_asm!(
-    r#"
+    concat!(r#"
     .section .text.vectors, "ax", @progbits
     .set push
     .set noreorder
@@ -71,13 +72,14 @@ utlb_refill:
     addiu   $k1, $k1, 1
     sw      $k1, {pda_lo}+8($k0)
     lw      $k1, {pda_lo}($k0)        # PDA.pgdir
-    mfc0    $k0, $8                   # BadVAddr
+"#, hal_mfc0!("$k0", badvaddr), r#"
     srl     $k0, $k0, 22
     sll     $k0, $k0, 2
     addu    $k1, $k1, $k0
     lw      $k1, 0($k1)               # page-table page (direct-mapped address), or 0
     beqz    $k1, 1f
-    mfc0    $k0, $8
+    nop
+"#, hal_mfc0!("$k0", badvaddr), r#"
     srl     $k0, $k0, 10
     andi    $k0, $k0, 0xff8           # offset of the even PTE of the pair
     addu    $k1, $k1, $k0
@@ -98,8 +100,8 @@ utlb_refill:
 # kernel stack (the process's own if we came from user mode) and call trap_entry.
     .org 0x180
 general_vector:
-    mfc0    $k0, $12                  # Status: KSU bit 4 is set in user mode
-    andi    $k0, $k0, 0x10
+"#, hal_mfc0!("$k0", status), r#"
+    andi    $k0, $k0, 0x10            # Status.KSU bit 4: we came from user mode
     beqz    $k0, 1f
     move    $k1, $sp
     lui     $k0, {pda_hi}
@@ -142,22 +144,21 @@ save_context:
     sw      $k0, 128($sp)
     mflo    $k0
     sw      $k0, 132($sp)
-    mfc0    $k0, $14                  # EPC
+"#, hal_mfc0!("$k0", epc), r#"
     sw      $k0, 136($sp)
-    mfc0    $k0, $12                  # Status
-    sw      $k0, 140($sp)
-    mfc0    $k1, $13                  # Cause
+"#, hal_mfc0!("$k1", cause), r#"
     sw      $k1, 144($sp)
-    mfc0    $k1, $8                   # BadVAddr
+"#, hal_mfc0!("$k1", badvaddr), r#"
     sw      $k1, 148($sp)
-    mfc0    $k1, $10                  # EntryHi
+"#, hal_mfc0!("$k1", entryhi), r#"
     sw      $k1, 152($sp)
+"#, hal_mfc0!("$k0", status), r#"
+    sw      $k0, 140($sp)
     # Kernel mode (the HAL's KSU), EXL and ERL off, interrupts off.
     addiu   $k1, $zero, -32
     and     $k0, $k0, $k1
     ori     $k0, $k0, {ksu}
-    mtc0    $k0, $12
-    ehb
+"#, hal_mtc0!("$k0", "$k1", status), r#"
     lui     $gp, %hi(_gp)
     addiu   $gp, $gp, %lo(_gp)
     move    $a0, $sp
@@ -169,13 +170,11 @@ save_context:
 trapret:
     # Interrupts off first: the system-call path runs with them on, and an interrupt between
     # loading $k0 and writing Status would clobber $k0 (handlers own $k0/$k1).
-    di
-    ehb
+"#, hal_di!("$k1"), r#"
     lw      $k0, 140($sp)             # saved Status: EXL = 1, so interrupts stay off
-    mtc0    $k0, $12
-    ehb
+"#, hal_mtc0!("$k0", "$k1", status), r#"
     lw      $k0, 136($sp)
-    mtc0    $k0, $14                  # EPC
+"#, hal_mtc0!("$k0", "$k1", epc), r#"
     lw      $k0, 128($sp)
     mthi    $k0
     lw      $k0, 132($sp)
@@ -270,7 +269,7 @@ _secondary:
 1:  b       1b
     nop
     .set pop
-"#,
+"#),
     pda_hi = const hi(PDA),
     pda_lo = const lo(PDA),
     frame = const FRAME_BYTES,

@@ -12,9 +12,7 @@ struct Console;
 
 impl Write for Console {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for b in s.bytes() {
-            hal::console_putc(b);
-        }
+        hal::console_write(s.as_bytes());
         Ok(())
     }
 }
@@ -28,9 +26,7 @@ pub fn print(args: fmt::Arguments<'_>) {
 /// Prints bytes on the console (user writes to fd 1 and 2).
 pub fn write_bytes(data: &[u8]) {
     let _g = CONSOLE_OUT.lock();
-    for &b in data {
-        hal::console_putc(b);
-    }
+    hal::console_write(data);
 }
 
 /// Prints formatted text on the console.

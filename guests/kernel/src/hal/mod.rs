@@ -7,5 +7,12 @@
 //! (Status, Cause, EPC, Count/Compare, EBase), the TLB, the devices (console, disk, interrupt
 //! controller, power, machine information), page zeroing, and idling.
 
+#[cfg(not(feature = "disco"))]
 pub mod native;
+#[cfg(not(feature = "disco"))]
 pub use native::*;
+
+#[cfg(feature = "disco")]
+pub mod disco;
+#[cfg(feature = "disco")]
+pub use disco::*;

@@ -13,6 +13,50 @@ pub const KERNEL_KSU: u32 = 0;
 /// TLB entries reserved (wired) by the kernel: entry 0 maps the PDA.
 pub const WIRED: u32 = 1;
 
+// ---- Assembly fragments for entry.rs ------------------------------------------------------
+// The exception paths read and write a few CP0 registers. On the bare machine these are
+// MFC0/MTC0; the Disco HAL uses the monitor's special page instead, so each fragment is a
+// macro that expands to the right instructions. `$dst`/`$src`/`$tmp` are register names.
+
+/// Reads a CP0 register (`status`, `epc`, `cause`, `badvaddr`, `entryhi`) into `$dst`.
+#[macro_export]
+macro_rules! hal_mfc0 {
+    ($dst:literal, status) => {
+        concat!("mfc0 ", $dst, ", $12\n")
+    };
+    ($dst:literal, epc) => {
+        concat!("mfc0 ", $dst, ", $14\n")
+    };
+    ($dst:literal, cause) => {
+        concat!("mfc0 ", $dst, ", $13\n")
+    };
+    ($dst:literal, badvaddr) => {
+        concat!("mfc0 ", $dst, ", $8\n")
+    };
+    ($dst:literal, entryhi) => {
+        concat!("mfc0 ", $dst, ", $10\n")
+    };
+}
+
+/// Writes `$src` to a CP0 register (`status`, `epc`), using `$tmp` as scratch if needed.
+#[macro_export]
+macro_rules! hal_mtc0 {
+    ($src:literal, $tmp:literal, status) => {
+        concat!("mtc0 ", $src, ", $12\nehb\n")
+    };
+    ($src:literal, $tmp:literal, epc) => {
+        concat!("mtc0 ", $src, ", $14\nehb\n")
+    };
+}
+
+/// Disables interrupts using `$tmp` as scratch.
+#[macro_export]
+macro_rules! hal_di {
+    ($tmp:literal) => {
+        "di\nehb\n"
+    };
+}
+
 const DEV: u32 = 0xBF00_0000;
 const CONSOLE: u32 = DEV;
 const POWER: u32 = DEV + 0x1000;
@@ -237,9 +281,11 @@ pub fn disk_count() -> u32 {
 
 // ---- Devices --------------------------------------------------------------------------------
 
-/// Prints one byte on the console.
-pub fn console_putc(b: u8) {
-    wr(CONSOLE, u32::from(b));
+/// Prints bytes on the console.
+pub fn console_write(bytes: &[u8]) {
+    for &b in bytes {
+        wr(CONSOLE, u32::from(b));
+    }
 }
 
 /// Takes one byte of console input, if any.

@@ -67,6 +67,11 @@ pub trait Owner {
     fn event(&mut self, m: &mut Machine, e: MachineEvent) {
         let _ = (m, e);
     }
+    /// A round of quanta is about to start at `m.now()`: the owner may change what the CPUs
+    /// run (a monitor schedules virtual CPUs here).
+    fn quantum(&mut self, m: &mut Machine) {
+        let _ = m;
+    }
 }
 
 /// The bare machine's owner: keeps the event log.
@@ -113,8 +118,10 @@ pub struct CpuSummary {
     pub instructions: u64,
     /// Cycles by mode: kernel, supervisor, user (idle included, in its mode).
     pub cycles_by_mode: [u64; 3],
-    /// Cycles in WAIT.
+    /// Cycles with nothing to run (WAIT, or parked).
     pub idle_cycles: u64,
+    /// Cycles the owner charged for work on the CPU's behalf (a monitor's emulation).
+    pub charged_cycles: u64,
     /// Exceptions taken, by ExcCode.
     pub exceptions: Vec<u64>,
     /// Memory-system counters.
@@ -129,6 +136,7 @@ pub struct Machine {
     /// The CPUs.
     pub cpus: Vec<Cpu>,
     started: Vec<bool>,
+    parked: Vec<bool>,
     /// Everything else.
     pub sys: System,
     now: u64,
@@ -166,7 +174,15 @@ impl Machine {
             halt: None,
             device_cycles: cfg.cycles(cfg.latency.device_ns),
         };
-        Ok(Machine { started: vec![false; n], lines: vec![0; n], cpus, sys, now: 0, cfg })
+        Ok(Machine {
+            started: vec![false; n],
+            parked: vec![false; n],
+            lines: vec![0; n],
+            cpus,
+            sys,
+            now: 0,
+            cfg,
+        })
     }
 
     /// Loads a bare-metal image and starts CPU 0 at its entry: kernel mode, Status = 0
@@ -188,6 +204,30 @@ impl Machine {
         c.set_pc(pc);
         if !self.started[cpu] {
             // Its clock starts now: it did not exist for the machine before.
+            c.skip_to(self.now);
+            self.started[cpu] = true;
+        }
+    }
+
+    /// Parks or unparks a started CPU: a parked CPU runs nothing; its clock advances with the
+    /// machine's as idle time (a monitor parks a CPU that has no virtual CPU to run).
+    pub fn set_parked(&mut self, cpu: usize, parked: bool) {
+        if let Some(p) = self.parked.get_mut(cpu) {
+            *p = parked;
+        }
+    }
+
+    /// True if `cpu` is parked.
+    pub fn parked(&self, cpu: usize) -> bool {
+        self.parked.get(cpu).copied().unwrap_or(false)
+    }
+
+    /// Marks CPU `cpu` as part of the run without changing its state (an owner that sets the
+    /// CPU's state itself, like a monitor, starts it this way); its clock starts now.
+    pub fn activate_cpu(&mut self, cpu: usize) {
+        if let Some(c) = self.cpus.get_mut(cpu)
+            && !self.started[cpu]
+        {
             c.skip_to(self.now);
             self.started[cpu] = true;
         }
@@ -225,6 +265,10 @@ impl Machine {
             if let Some(code) = self.sys.halt {
                 return Stop::Halted(code);
             }
+            owner.quantum(self);
+            if let Some(code) = self.sys.halt {
+                return Stop::Halted(code);
+            }
             let mut end = (self.now + u64::from(self.cfg.quantum_cycles)).min(until);
             if let Some(next) = self.sys.events.next_cycle() {
                 end = end.min(next.max(self.now + 1));
@@ -236,6 +280,10 @@ impl Machine {
             }
             for i in 0..self.cpus.len() {
                 if !self.started[i] {
+                    continue;
+                }
+                if self.parked[i] {
+                    self.cpus[i].idle_to(end);
                     continue;
                 }
                 self.cpus[i].set_interrupt_lines(self.lines[i]);
@@ -338,6 +386,37 @@ impl Machine {
         s.devices.net.inject(frame, &mut ctx);
     }
 
+    /// Reads a device register as CPU `cpu` would (for an owner driving devices itself, like a
+    /// monitor using the disk controller on a VM's behalf). `None` if nothing is there.
+    pub fn device_read(&mut self, cpu: usize, pa: u32) -> Option<u32> {
+        let now = self.cpus.get(cpu).map_or(self.now, |c| c.cycles());
+        let s = &mut self.sys;
+        let mut ctx = DeviceCtx {
+            cpu,
+            now,
+            mem: &mut s.mem,
+            events: &mut s.events,
+            irq: &mut s.irq,
+            halt: &mut s.halt,
+        };
+        s.devices.read(pa, &mut ctx)
+    }
+
+    /// Writes a device register as CPU `cpu` would. `None` if nothing is there.
+    pub fn device_write(&mut self, cpu: usize, pa: u32, value: u32) -> Option<()> {
+        let now = self.cpus.get(cpu).map_or(self.now, |c| c.cycles());
+        let s = &mut self.sys;
+        let mut ctx = DeviceCtx {
+            cpu,
+            now,
+            mem: &mut s.mem,
+            events: &mut s.events,
+            irq: &mut s.irq,
+            halt: &mut s.halt,
+        };
+        s.devices.write(pa, value, &mut ctx)
+    }
+
     /// Frames the guest sent since the last call.
     pub fn net_take_sent(&mut self) -> Vec<Vec<u8>> {
         self.sys.devices.net.take_sent()
@@ -352,6 +431,7 @@ impl Machine {
             instructions: s.instructions,
             cycles_by_mode: s.cycles_by_mode,
             idle_cycles: s.idle_cycles,
+            charged_cycles: s.charged_cycles,
             exceptions: s.exceptions.to_vec(),
             mem: self.sys.mem.stats(cpu).clone(),
         }

@@ -52,12 +52,35 @@ pub struct CpuStats {
     pub instructions: u64,
     /// Instructions by mode: kernel, supervisor, user.
     pub instructions_by_mode: [u64; 3],
-    /// Cycles by mode (instructions, stalls and idle time): kernel, supervisor, user.
+    /// Cycles by mode (instructions and their stalls): kernel, supervisor, user. A CPU's
+    /// cycles are these plus `idle_cycles` plus `charged_cycles`.
     pub cycles_by_mode: [u64; 3],
-    /// Cycles spent waiting (WAIT) for an interrupt.
+    /// Cycles with nothing to run: waiting (WAIT) for an interrupt, or parked by the owner.
     pub idle_cycles: u64,
     /// Exceptions by ExcCode (vectored or reported).
     pub exceptions: [u64; 16],
+    /// Cycles charged by the CPU's owner for work done on the CPU's behalf outside the
+    /// instruction stream (the monitor's emulation): part of `cycles`, in no mode.
+    pub charged_cycles: u64,
+}
+
+/// The state a CPU needs to resume a thread of execution exactly where it stopped: the
+/// general registers, HI/LO, and the program counter with its delay-slot state (a context
+/// saved between a branch and its delay slot resumes with the delay slot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Context {
+    /// $0..$31 ($0 is always 0).
+    pub regs: [u32; 32],
+    /// HI.
+    pub hi: u32,
+    /// LO.
+    pub lo: u32,
+    /// Next instruction.
+    pub pc: u32,
+    /// The one after it (the branch target if `pc` is a delay slot).
+    pub npc: u32,
+    /// True if `pc` is in a delay slot.
+    pub in_delay: bool,
 }
 
 /// One MIPS32 CPU.
@@ -158,6 +181,50 @@ impl Cpu {
     /// True if the next instruction sits in a branch delay slot.
     pub fn in_delay_slot(&self) -> bool {
         self.next_in_delay
+    }
+
+    /// The CPU's resumable state.
+    pub fn context(&self) -> Context {
+        let mut regs = [0; 32];
+        regs.copy_from_slice(&self.regs[..32]);
+        Context {
+            regs,
+            hi: self.hi,
+            lo: self.lo,
+            pc: self.pc,
+            npc: self.npc,
+            in_delay: self.next_in_delay,
+        }
+    }
+
+    /// Resumes a saved context.
+    pub fn set_context(&mut self, c: &Context) {
+        self.regs[..32].copy_from_slice(&c.regs);
+        self.regs[0] = 0;
+        self.hi = c.hi;
+        self.lo = c.lo;
+        self.pc = c.pc;
+        self.npc = c.npc;
+        self.next_in_delay = c.in_delay;
+    }
+
+    /// Advances the clock by `cycles` of work done for this CPU outside its instruction stream
+    /// (a monitor emulating an instruction, say): counted in [`CpuStats::charged_cycles`], not
+    /// in any mode.
+    pub fn charge(&mut self, cycles: u64) {
+        self.cycles += cycles;
+        self.mode_since_cycles += cycles;
+        self.stats.charged_cycles += cycles;
+    }
+
+    /// Advances the clock to `cycle` as idle time (the CPU had nothing to run).
+    pub fn idle_to(&mut self, cycle: u64) {
+        if cycle > self.cycles {
+            let d = cycle - self.cycles;
+            self.cycles = cycle;
+            self.mode_since_cycles += d;
+            self.stats.idle_cycles += d;
+        }
     }
 
     /// Continues execution at `pc` (no delay slot pending).
@@ -334,7 +401,9 @@ impl Cpu {
             }
             let deadline = until.min(self.timer_at);
             if self.waiting {
-                self.stats.idle_cycles += deadline - self.cycles;
+                let idle = deadline - self.cycles;
+                self.stats.idle_cycles += idle;
+                self.mode_since_cycles += idle;
                 self.cycles = deadline;
                 continue;
             }

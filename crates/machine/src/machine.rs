@@ -288,6 +288,12 @@ impl Machine {
                 }
                 self.cpus[i].set_interrupt_lines(self.lines[i]);
                 loop {
+                    // The owner may park the CPU while handling its exception (a monitor
+                    // whose virtual CPU went idle): it stops at once, idle until the round ends.
+                    if self.parked[i] {
+                        self.cpus[i].idle_to(end);
+                        break;
+                    }
                     let exit = self.cpus[i].run(&mut Port { sys: &mut self.sys, cpu: i }, end);
                     match exit {
                         Exit::Budget => break,

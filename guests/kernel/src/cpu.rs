@@ -11,6 +11,8 @@ use crate::hal;
 pub const MAX_CPUS: usize = 64;
 
 /// One CPU's kernel state. Touched only by that CPU (with interrupts off where it matters).
+/// `repr(C)`, so the host side can read it for debugging.
+#[repr(C)]
 pub struct Cpu {
     /// Index in the process table of the process running here, if any.
     pub current: Option<usize>,

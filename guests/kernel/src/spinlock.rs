@@ -10,9 +10,15 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::cpu;
 
-/// A value protected by a spinlock.
+/// A value protected by a spinlock. `repr(C)`: the lock word comes first, so a debugger (or
+/// the simulator's host side) can find it.
+#[repr(C)]
 pub struct Spinlock<T> {
     locked: AtomicU32,
+    /// The CPU holding it, plus one (0: free) — for debugging.
+    owner: AtomicU32,
+    /// Where it was taken: the address of a `core::panic::Location` — for debugging.
+    site: AtomicU32,
     /// Name, for statistics and panics.
     pub name: &'static str,
     /// Acquisitions.
@@ -32,6 +38,8 @@ impl<T> Spinlock<T> {
     pub const fn new(name: &'static str, data: T) -> Self {
         Spinlock {
             locked: AtomicU32::new(0),
+            owner: AtomicU32::new(0),
+            site: AtomicU32::new(0),
             name,
             acquired: AtomicU32::new(0),
             spins: AtomicU32::new(0),
@@ -40,6 +48,7 @@ impl<T> Spinlock<T> {
     }
 
     /// Takes the lock (interrupts off until the guard drops).
+    #[track_caller]
     pub fn lock(&self) -> SpinlockGuard<'_, T> {
         cpu::push_off();
         let mut spun = 0;
@@ -47,6 +56,8 @@ impl<T> Spinlock<T> {
             spun += 1;
             core::hint::spin_loop();
         }
+        self.owner.store(crate::hal::cpu_id() as u32 + 1, Ordering::Relaxed);
+        self.site.store(core::panic::Location::caller() as *const _ as u32, Ordering::Relaxed);
         self.acquired.fetch_add(1, Ordering::Relaxed);
         if spun != 0 {
             self.spins.fetch_add(spun, Ordering::Relaxed);
@@ -59,6 +70,7 @@ impl<T> Spinlock<T> {
     /// # Safety
     /// The caller must hold the lock and have forgotten its guard.
     pub unsafe fn force_unlock(&self) {
+        self.owner.store(0, Ordering::Relaxed);
         self.locked.store(0, Ordering::Release);
         cpu::pop_off();
     }
@@ -122,6 +134,7 @@ impl<T> DerefMut for SpinlockGuard<'_, T> {
 
 impl<T> Drop for SpinlockGuard<'_, T> {
     fn drop(&mut self) {
+        self.lock.owner.store(0, Ordering::Relaxed);
         self.lock.locked.store(0, Ordering::Release);
         cpu::pop_off();
     }

@@ -1,0 +1,96 @@
+//! What the monitor runs: the virtual machines (their CPUs, memory, kernel and disk) and the
+//! monitor's own settings (second-level TLB size, scheduling, costs).
+
+use serde::{Deserialize, Serialize};
+
+use crate::cost::CostModel;
+
+/// One virtual machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmSpec {
+    /// Name (for consoles and the UI).
+    pub name: String,
+    /// Virtual CPUs (1..=16).
+    pub vcpus: u32,
+    /// Guest-physical memory in MB (1..=448).
+    pub memory_mb: u32,
+    /// The machine disk unit that is this VM's disk 0, if it has one.
+    pub disk_unit: Option<u32>,
+}
+
+/// How the monitor runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorConfig {
+    /// Entries of each virtual CPU's second-level software TLB (0 disables it).
+    pub l2tlb_entries: u32,
+    /// A virtual CPU runs this many cycles before another may take its physical CPU.
+    pub slice_cycles: u64,
+    /// Idle physical CPUs take ready virtual CPUs from other CPUs' queues.
+    pub steal: bool,
+    /// What each monitor action costs.
+    pub cost: CostModel,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            l2tlb_entries: 1024,
+            slice_cycles: 400_000,
+            steal: true,
+            cost: CostModel::default(),
+        }
+    }
+}
+
+/// Why the monitor cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MonitorError {
+    /// A VM specification field is out of range.
+    #[error("vm {vm}: {field}: {message}")]
+    BadSpec {
+        /// Index of the VM.
+        vm: usize,
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The machine has not enough memory for all VMs.
+    #[error("the VMs need {need} MB but the machine has {have} MB")]
+    NoMemory {
+        /// MB asked for.
+        need: u32,
+        /// MB there.
+        have: u32,
+    },
+    /// A kernel image cannot be loaded.
+    #[error("vm {vm}: kernel image: {message}")]
+    BadKernel {
+        /// Index of the VM.
+        vm: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl VmSpec {
+    /// Checks the fields of VM number `vm`.
+    pub fn validate(&self, vm: usize, disks: u32) -> Result<(), MonitorError> {
+        let bad = |field, message: String| Err(MonitorError::BadSpec { vm, field, message });
+        if !(1..=16).contains(&self.vcpus) {
+            return bad("vcpus", format!("{} is not in 1..=16", self.vcpus));
+        }
+        if !(1..=448).contains(&self.memory_mb) {
+            return bad("memory_mb", format!("{} is not in 1..=448", self.memory_mb));
+        }
+        if let Some(u) = self.disk_unit
+            && u >= disks
+        {
+            return bad(
+                "disk_unit",
+                format!("unit {u} does not exist (the machine has {disks} disks)"),
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! What the monitor counts: per VM and per physical CPU, where time went (the overhead ledger:
+//! user, guest kernel, monitor by kind, idle), and how TLB misses were served.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cost::KINDS;
+
+/// Counters of one VM.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmStats {
+    /// Cycles its virtual CPUs ran guest user code.
+    pub user_cycles: u64,
+    /// Cycles they ran the guest kernel.
+    pub kernel_cycles: u64,
+    /// Monitor cycles spent on its behalf, by kind.
+    pub monitor_cycles: [u64; KINDS],
+    /// Instructions its virtual CPUs executed.
+    pub instructions: u64,
+    /// Traps into the monitor.
+    pub traps: u64,
+    /// Privileged instructions emulated.
+    pub emulated: u64,
+    /// Hardware TLB misses the monitor served from the kernel segment's direct map.
+    pub refills_direct: u64,
+    /// Hardware TLB misses served from the second-level TLB.
+    pub refills_l2tlb: u64,
+    /// Hardware TLB misses served from the guest's virtual TLB.
+    pub refills_vtlb: u64,
+    /// TLB misses forwarded to the guest's refill handler.
+    pub refills_forwarded: u64,
+    /// TLB entries the guest wrote (TLBWI/TLBWR).
+    pub guest_tlb_writes: u64,
+    /// Exceptions and interrupts delivered to the guest.
+    pub forwarded: u64,
+    /// Monitor calls made.
+    pub monitor_calls: u64,
+    /// Monitor calls refused (bad number or argument).
+    pub bad_calls: u64,
+    /// Machine pages allocated for it.
+    pub pages: u64,
+    /// Pages zeroed for it.
+    pub zeroed: u64,
+}
+
+impl VmStats {
+    /// Monitor cycles of every kind.
+    pub fn monitor_total(&self) -> u64 {
+        self.monitor_cycles.iter().sum()
+    }
+}
+
+/// A scheduling decision, for the timeline: from `cycle` on, physical CPU `pcpu` runs virtual
+/// CPU `vcpu` of VM `vm` (or nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchedEvent {
+    /// When.
+    pub cycle: u64,
+    /// The physical CPU.
+    pub pcpu: u16,
+    /// What it runs: (VM, VCPU), or `None` for idle.
+    pub runs: Option<(u16, u16)>,
+}
+
+/// One trap into the monitor, for the trap log (the UI shows the recent ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrapRecord {
+    /// Cycle of the physical CPU.
+    pub cycle: u64,
+    /// Virtual CPU.
+    pub vcpu: u16,
+    /// Restart address of the trapping instruction.
+    pub epc: u32,
+    /// Exception code.
+    pub code: u8,
+    /// In user mode.
+    pub user: bool,
+    /// The faulting address (TLB, address errors) or the monitor call number.
+    pub detail: u32,
+}

@@ -1,0 +1,102 @@
+//! A virtual CPU: its saved registers while it is not on a physical CPU, its virtual TLB (the
+//! entries its guest wrote, with guest-physical frame numbers), its second-level TLB, the
+//! privileged registers that do not live in the special page, and its pending virtual
+//! interrupts.
+
+use mips::tlb::Tlb;
+
+use crate::l2tlb::L2Tlb;
+use crate::special_page::SpecialPage;
+
+/// Where a virtual CPU is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VcpuState {
+    /// Not started yet (its guest has not asked for it).
+    Offline,
+    /// Waiting for a physical CPU.
+    Ready,
+    /// On physical CPU `pcpu`.
+    Running(usize),
+    /// Executed WAIT: off every CPU until a virtual interrupt is pending.
+    Waiting,
+    /// Its VM stopped.
+    Halted,
+}
+
+/// Interrupt lines of a virtual CPU (Cause.IP bits).
+pub mod line {
+    /// Devices (IP2).
+    pub const DEVICE: u32 = 1 << 10;
+    /// Inter-VCPU interrupt (IP3).
+    pub const IPI: u32 = 1 << 11;
+    /// Timer (IP7).
+    pub const TIMER: u32 = 1 << 15;
+}
+
+/// One virtual CPU.
+#[derive(Clone, Debug)]
+pub struct Vcpu {
+    /// Its number within the VM.
+    pub index: u32,
+    /// Where it is.
+    pub state: VcpuState,
+    /// Registers while not running.
+    pub ctx: mips::Context,
+    /// True when the guest runs user code (the physical CPU runs it in user mode), false for
+    /// the guest kernel (supervisor mode).
+    pub user: bool,
+    /// Its special page.
+    pub special: SpecialPage,
+    /// The guest's TLB.
+    pub vtlb: Tlb,
+    /// Second-level TLB.
+    pub l2tlb: L2Tlb,
+    /// Virtual Index.
+    pub index_reg: u32,
+    /// Virtual PageMask.
+    pub page_mask: u32,
+    /// Virtual Wired.
+    pub wired: u32,
+    /// IPI pending.
+    pub ipi: bool,
+    /// Timer interrupt pending.
+    pub timer: bool,
+    /// Compare as last seen (a change acknowledges the timer).
+    pub compare_seen: u32,
+    /// Count at the last timer check.
+    pub count_seen: u32,
+    /// The physical CPU it prefers (affinity).
+    pub home: usize,
+    /// Cycle it was last put on a physical CPU.
+    pub slice_start: u64,
+}
+
+impl Vcpu {
+    /// An offline virtual CPU with a `tlb_entries` virtual TLB.
+    pub fn new(
+        index: u32,
+        special: SpecialPage,
+        tlb_entries: usize,
+        l2tlb_entries: u32,
+        home: usize,
+    ) -> Vcpu {
+        Vcpu {
+            index,
+            state: VcpuState::Offline,
+            ctx: mips::Context::default(),
+            user: false,
+            special,
+            vtlb: Tlb::new(tlb_entries),
+            l2tlb: L2Tlb::new(l2tlb_entries),
+            index_reg: 0,
+            page_mask: 0,
+            wired: 0,
+            ipi: false,
+            timer: false,
+            compare_seen: 0,
+            count_seen: 0,
+            home,
+            slice_start: 0,
+        }
+    }
+}

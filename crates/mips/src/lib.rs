@@ -41,5 +41,5 @@ pub mod predecode;
 pub mod tlb;
 
 pub use bus::{Bus, BusFault, Size};
-pub use cpu::{Cpu, CpuStats, Exit, REPORT_ALL};
+pub use cpu::{Context, Cpu, CpuStats, Exit, REPORT_ALL};
 pub use exception::{ExcCode, Exception, Fault};

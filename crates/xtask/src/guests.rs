@@ -1,5 +1,6 @@
 //! `cargo xtask guests`: build everything under guests/ for `mipsel-unknown-none` and copy the
-//! executables to `target/guests/<name>`, where the simulator's tests and the CLI find them.
+//! executables to `target/guests/<name>`, where the simulator's tests and the CLI find them;
+//! then stage the root file-system trees of the disk images in `target/guests/rootfs/`.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -52,7 +53,19 @@ pub fn build(tc: &Toolchain) -> Result<Vec<PathBuf>> {
     if built.is_empty() {
         return Err(fail!("the guest build produced no executables"));
     }
+    stage_rootfs(&dir)?;
     Ok(built)
+}
+
+/// Writes the root file-system trees of the disk images (the `rootfs` crate): the user programs
+/// just built, and each variant's `/etc/rc`, generated inputs and expected output.
+fn stage_rootfs(dir: &std::path::Path) -> Result<()> {
+    header("guests: root file-system trees");
+    let staged = rootfs::stage_all(dir, &dir.join("rootfs")).map_err(|e| fail!("rootfs: {e}"))?;
+    for s in staged {
+        println!("  {} ({} files, {} bytes)", s.root.display(), s.files, s.bytes);
+    }
+    Ok(())
 }
 
 /// The `"executable":"..."` path of a cargo JSON artifact message, if it has one.

@@ -7,6 +7,8 @@ use clap::Args;
 use machine::machine::{Log, MachineEvent};
 use machine::{Machine, MachineConfig};
 
+use cli::symbols::Symbols;
+
 /// Options of `disco bare`.
 #[derive(Args, Debug)]
 pub struct BareArgs {
@@ -79,10 +81,27 @@ fn run_inner(a: &BareArgs) -> Result<ExitCode, String> {
     Ok(match halted {
         Some(code) => ExitCode::from(code.min(255) as u8),
         None => {
+            where_is_each_cpu(&m, &Symbols::new(&image));
             eprintln!("disco: still running after {} cycles", a.max_cycles);
             ExitCode::from(124)
         }
     })
+}
+
+/// For a run that did not finish: each CPU's pc and return address, by symbol, so a
+/// deadlock or livelock in a guest kernel can be located from the command line.
+fn where_is_each_cpu(m: &Machine, syms: &Symbols) {
+    for (i, cpu) in m.cpus.iter().enumerate() {
+        if !m.started(i) {
+            continue;
+        }
+        eprintln!(
+            "cpu {i}: pc {}  ra {}  epc {}",
+            syms.describe(cpu.pc()),
+            syms.describe(cpu.gpr(31)),
+            syms.describe(cpu.cp0.epc)
+        );
+    }
 }
 
 fn summary(m: &Machine, log: &Log, wall: std::time::Duration) {

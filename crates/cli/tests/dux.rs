@@ -161,3 +161,45 @@ fn the_self_test_passes_under_different_interleavings() {
         assert_eq!(r.code, Some(0), "quantum {quantum}:\n{}", r.console);
     }
 }
+
+/// A staged root file-system variant as a disk image, and the lines its run must print.
+fn variant(name: &str) -> (Vec<u8>, Vec<String>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/guests/rootfs")
+        .join(name);
+    let tree = mkfs::Tree::from_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", root.display()));
+    let image = mkfs::Image::build(&tree, 16 * 1024, 2048).expect("image").into_bytes();
+    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
+    (image, expected.lines().map(str::to_string).collect())
+}
+
+/// True if every expected line appears in the console, in order.
+fn in_order(console: &str, expected: &[String]) -> bool {
+    let mut lines = console.lines();
+    expected.iter().all(|want| lines.any(|l| l == want))
+}
+
+#[test]
+fn workloads_reach_their_checksums_on_1_to_8_cpus() {
+    for name in ["smoke", "pmake-tiny", "db-tiny"] {
+        let (image, expected) = variant(name);
+        for (nodes, per) in [(1, 1), (1, 2), (2, 2), (4, 2)] {
+            let cfg = MachineConfig {
+                memory_per_node_mb: 64 / nodes,
+                ..MachineConfig::flash(nodes, per)
+            };
+            let mut m = Machine::new(cfg, vec![image.clone()]).expect("config");
+            m.boot(&guest("kernel")).expect("kernel");
+            let code = m.run_to_halt(8_000_000_000, &mut Log::default());
+            let console = String::from_utf8_lossy(m.console()).into_owned();
+            assert_eq!(code, Some(0), "{name} on {} CPUs:\n{console}", nodes * per);
+            assert!(
+                in_order(&console, &expected),
+                "{name} on {} CPUs: expected\n{}\ngot\n{console}",
+                nodes * per,
+                expected.join("\n")
+            );
+        }
+    }
+}

@@ -167,3 +167,55 @@ fn ktest_passes_in_three_vms_at_once() {
         assert_eq!(r.mon.vms[vm].halted, Some(0));
     }
 }
+
+fn variant(name: &str) -> (Vec<u8>, Vec<String>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/guests/rootfs")
+        .join(name);
+    let tree = mkfs::Tree::from_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", root.display()));
+    let image = mkfs::Image::build(&tree, 16 * 1024, 2048).expect("image").into_bytes();
+    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
+    (image, expected.lines().map(str::to_string).collect())
+}
+
+fn in_order(console: &str, expected: &[String]) -> bool {
+    let mut lines = console.lines();
+    expected.iter().all(|want| lines.any(|l| l == want))
+}
+
+#[test]
+fn workloads_give_the_same_results_under_the_monitor() {
+    // One VM alone, then four VMs at once on 8 CPUs, each VM its own workload.
+    let cases: [(&[&str], u32, u32); 2] =
+        [(&["pmake-tiny"], 1, 2), (&["pmake-tiny", "db-tiny", "smoke", "db-tiny"], 4, 2)];
+    for (workloads, nodes, per) in cases {
+        let images: Vec<_> = workloads.iter().map(|w| variant(w)).collect();
+        let cfg = MachineConfig { memory_per_node_mb: 48, ..MachineConfig::flash(nodes, per) };
+        let mut m =
+            Machine::new(cfg, images.iter().map(|i| i.0.clone()).collect()).expect("machine");
+        let specs = (0..workloads.len())
+            .map(|k| VmSpec {
+                name: format!("vm{k}"),
+                vcpus: 2,
+                memory_mb: 32,
+                disk_unit: Some(k as u32),
+            })
+            .collect();
+        let kernels: Vec<Vec<u8>> = workloads.iter().map(|_| guest("kernel-disco")).collect();
+        let mut mon =
+            Monitor::new(MonitorConfig::default(), specs, &kernels, &mut m).expect("monitor");
+        let code = m.run_to_halt(16_000_000_000, &mut mon);
+        let r = Run { m, mon, code };
+        assert_eq!(r.code, Some(0), "{}", report(&r, 0));
+        for (k, w) in workloads.iter().enumerate() {
+            let c = console(&r, k);
+            assert!(
+                in_order(&c, &images[k].1),
+                "vm {k} ({w}): expected\n{}\n{}",
+                images[k].1.join("\n"),
+                report(&r, k)
+            );
+        }
+    }
+}

@@ -36,6 +36,15 @@ fn all(report: &mut Report, e2e: bool) -> Result<()> {
     report.step("cargo test", || {
         exec(Command::new("cargo").args(["test", "--workspace"]).current_dir(&root))
     })?;
+    // The guests' portable parts (shell parser, workload generators and checksums, file
+    // system format) are ordinary Rust and are tested on the host.
+    report.step("guest host tests", || {
+        exec(
+            Command::new("cargo")
+                .args(["test", "-p", "workloads", "-p", "shell", "-p", "fsformat"])
+                .current_dir(root.join("guests")),
+        )
+    })?;
     if e2e {
         report.step("web build", || crate::web::build(&tc))?;
         report.step("e2e (headless Chromium)", || {

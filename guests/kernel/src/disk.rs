@@ -66,12 +66,14 @@ fn rw_polling(sector: u32, pa: u32, sectors: u32, write: bool) -> bool {
 
 /// The disk interrupt (device source 8 + unit).
 pub fn interrupt() {
+    // Status is read under the lock: a CPU polling at boot holds it, and must be the one to
+    // see (and acknowledge) its own completion.
+    let mut d = DISK.lock();
     let s = hal::disk_status(UNIT);
     if s & 2 == 0 {
         return;
     }
     hal::disk_ack(UNIT);
-    let mut d = DISK.lock();
     d.done = true;
     d.error = s & 4 != 0;
     drop(d);

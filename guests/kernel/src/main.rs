@@ -78,6 +78,9 @@ extern "C" fn kmain() -> ! {
         hal::power_off(1);
     }
     user_init();
+    // Before any CPU can run init: from here on a process that reads the disk must sleep
+    // (a secondary may pick init up before CPU 0 gets to its own scheduler).
+    disk::SLEEPING.store(true, Ordering::Release);
     for c in 1..cpus {
         let stack = Box::leak(Box::new(CpuStack([0; CPU_STACK])));
         let top = stack as *mut CpuStack as u32 + CPU_STACK as u32;
@@ -86,7 +89,6 @@ extern "C" fn kmain() -> ! {
     while STARTED.load(Ordering::Acquire) < cpus as u32 {
         core::hint::spin_loop();
     }
-    disk::SLEEPING.store(true, Ordering::Release);
     proc::scheduler()
 }
 

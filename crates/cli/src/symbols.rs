@@ -1,0 +1,60 @@
+//! Symbol lookup in a guest ELF image, so a stuck run can say where each CPU is
+//! (`kernel::proc::sched+0x3c`) rather than print a bare address.
+
+use object::{Object, ObjectSymbol, SymbolKind};
+
+/// The function symbols of an image, sorted by address.
+#[derive(Debug, Default)]
+pub struct Symbols {
+    funcs: Vec<(u32, u32, String)>,
+}
+
+impl Symbols {
+    /// Reads the symbol table; an image without one (or not an ELF) gives an empty table.
+    pub fn new(image: &[u8]) -> Symbols {
+        let Ok(file) = object::File::parse(image) else {
+            return Symbols::default();
+        };
+        let mut funcs: Vec<(u32, u32, String)> = file
+            .symbols()
+            .filter(|s| s.kind() == SymbolKind::Text)
+            .filter_map(|s| {
+                let name = s.name().ok()?;
+                Some((s.address() as u32, s.size() as u32, name.to_string()))
+            })
+            .collect();
+        funcs.sort();
+        Symbols { funcs }
+    }
+
+    /// `name+0xoff` for an address inside a known function, else the address in hex.
+    pub fn describe(&self, addr: u32) -> String {
+        let i = self.funcs.partition_point(|f| f.0 <= addr);
+        if i > 0 {
+            let (start, size, name) = &self.funcs[i - 1];
+            if addr - start < (*size).max(1) {
+                return format!("{:#010x} {}+{:#x}", addr, demangle(name), addr - start);
+            }
+        }
+        format!("{addr:#010x}")
+    }
+}
+
+fn demangle(name: &str) -> String {
+    format!("{:#}", rustc_demangle::demangle(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demangle;
+
+    #[test]
+    fn names_lose_their_hash() {
+        assert_eq!(demangle("_ZN6kernel4proc5sched17h0123456789abcdefE"), "kernel::proc::sched");
+        assert_eq!(
+            demangle("_RNvNtCscn0P7fcG71K_6kernel4proc9scheduler"),
+            "kernel::proc::scheduler"
+        );
+        assert_eq!(demangle("memcpy"), "memcpy");
+    }
+}

@@ -2,7 +2,9 @@
 
 use std::rc::Rc;
 
-use sim::protocol::{Command, Event, Progress, RunState};
+use sim::frame::{Frame, Layout};
+use sim::protocol::{Command, Event, RunState};
+use sim::scenario::{Preset, Scenario};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -33,8 +35,10 @@ pub struct Model {
     pub link: Link,
     /// Run state as last reported.
     pub run: RunState,
+    /// The loaded scenario's shape.
+    pub layout: Option<Layout>,
     /// Latest statistics frame.
-    pub progress: Progress,
+    pub frame: Frame,
     /// Latest error, shown until the next one replaces it or it is dismissed.
     pub error: Option<String>,
 }
@@ -43,8 +47,9 @@ impl Default for Model {
     fn default() -> Self {
         Model {
             link: Link::Loading,
-            run: RunState::Idle,
-            progress: Progress::default(),
+            run: RunState::Empty,
+            layout: None,
+            frame: Frame::default(),
             error: None,
         }
     }
@@ -68,12 +73,34 @@ impl Reducible for Model {
             Action::Worker(event) => match event {
                 Event::Ready { version, .. } => m.link = Link::Ready { version },
                 Event::State { state } => m.run = state,
-                Event::Progress(p) => m.progress = p,
-                Event::Pong { .. } => return self,
+                Event::Frame(f) => m.frame = f,
+                Event::Loaded(layout) => m.layout = Some(layout),
+                Event::BadScenario(e) => m.error = Some(format!("scenario: {e}")),
+                Event::Pong { .. }
+                | Event::Loading { .. }
+                | Event::PageMap(_)
+                | Event::PageInfo(_) => {
+                    return self;
+                }
                 Event::Error { message } => m.error = Some(message),
             },
         }
         Rc::new(m)
+    }
+}
+
+/// The scenario in the page's URL, or the default preset (after reporting what was wrong).
+fn initial_scenario(on_event: &Callback<Event>) -> Scenario {
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if query.trim_start_matches('?').is_empty() {
+        return Preset::DEFAULT.scenario();
+    }
+    match Scenario::from_query(&query) {
+        Ok(s) => s,
+        Err(e) => {
+            on_event.emit(Event::BadScenario(e));
+            Preset::DEFAULT.scenario()
+        }
     }
 }
 
@@ -95,7 +122,10 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let on_event = Callback::from(move |e| dispatcher.dispatch(Action::Worker(e)));
             match Bridge::start(on_event.clone()) {
-                Ok(b) => *bridge.borrow_mut() = Some(b),
+                Ok(b) => {
+                    b.send(Command::Load { scenario: initial_scenario(&on_event) });
+                    *bridge.borrow_mut() = Some(b);
+                }
                 Err(message) => on_event.emit(Event::Error { message }),
             }
             move || drop(bridge.borrow_mut().take())
@@ -188,7 +218,7 @@ pub fn app() -> Html {
                     <p>{ "One tab per virtual machine, with its guest's own output." }</p>
                 </Panel>
             </main>
-            <StatusBar link={model.link.clone()} run={model.run} progress={model.progress.clone()} />
+            <StatusBar link={model.link.clone()} run={model.run} frame={model.frame.clone()} />
         </div>
     }
 }

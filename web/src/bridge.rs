@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use sim::frame::PageMap;
 use sim::protocol::{Command, Event, PROTOCOL_VERSION};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -56,7 +57,7 @@ impl Bridge {
         let s = Rc::clone(&shared);
         let cb = on_event.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let event = match serde_wasm_bindgen::from_value::<Event>(ev.data()) {
+            let event = match decode(ev.data()) {
                 Ok(event) => event,
                 Err(e) => Event::Error { message: format!("undecodable worker message: {e}") },
             };
@@ -98,6 +99,27 @@ impl Bridge {
             shared.queue.push(command);
         }
     }
+}
+
+/// A worker message as an event. Page maps come as typed arrays (their buffers transferred,
+/// see the worker) and are read directly; everything else through serde.
+fn decode(data: JsValue) -> Result<Event, String> {
+    let ty = js_sys::Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string());
+    if ty.as_deref() == Some("PageMap") {
+        let get = |k: &str| js_sys::Reflect::get(&data, &k.into()).unwrap_or(JsValue::NULL);
+        let bytes = |v: JsValue| {
+            v.dyn_into::<js_sys::Uint8Array>()
+                .map(|a| a.to_vec())
+                .map_err(|_| "not bytes".to_string())
+        };
+        let heat = get("heat").dyn_into::<js_sys::Uint32Array>().ok().map(|a| a.to_vec());
+        return Ok(Event::PageMap(PageMap {
+            owner: bytes(get("owner"))?,
+            kind: bytes(get("kind"))?,
+            heat,
+        }));
+    }
+    serde_wasm_bindgen::from_value::<Event>(data).map_err(|e| e.to_string())
 }
 
 impl Drop for Bridge {

@@ -1,7 +1,8 @@
 //! `disco` — the native command line of Disco in the browser.
 //!
 //! Runs the same simulations as the web worker, for tests, benchmarks and reproducing the
-//! paper's figures. Subcommands arrive with the parts they drive (`user`, `bare`, `run`, ...).
+//! paper's figures. Subcommands: `user` (a Linux o32 program in user mode, like qemu-mipsel), `bare` (a
+//! bare-metal image on the machine), `run` (a scenario: native OS or VMs under the monitor).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,8 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bare;
-use sim::control::Controller;
-use sim::protocol::{Command, SIM_VERSION};
+mod run;
+use sim::protocol::SIM_VERSION;
 
 /// Command-line interface.
 #[derive(Parser)]
@@ -41,25 +42,17 @@ enum Cmd {
         #[arg(long)]
         stats: bool,
     },
-    /// Run the stand-in demo workload for a number of work units and print its run hash.
-    Demo {
-        /// Work units to run.
-        #[arg(long, default_value_t = 1_000_000)]
-        units: u64,
-    },
+    /// Run a scenario: the guest OS natively or several virtual machines under the monitor,
+    /// consoles prefixed by guest, then the overhead ledger and memory statistics. Exits 0 if
+    /// every guest's output was correct.
+    Run(run::RunArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Cmd::User { elf, args, limit, stats } => user(&elf, args, limit, stats),
         Cmd::Bare(args) => bare::run(&args),
-        Cmd::Demo { units } => {
-            let mut c = Controller::new();
-            c.handle(Command::Step { budget: units });
-            let p = c.progress();
-            println!("work {} run hash {:016x}", p.work, p.run_hash);
-            ExitCode::SUCCESS
-        }
+        Cmd::Run(args) => run::run(&args),
     }
 }
 

@@ -116,7 +116,8 @@ pub struct CpuSummary {
     pub cycles: u64,
     /// Instructions.
     pub instructions: u64,
-    /// Cycles by mode: kernel, supervisor, user (idle included, in its mode).
+    /// Cycles executing in each mode: kernel, supervisor, user (idle and charged cycles are
+    /// counted apart, not in any mode).
     pub cycles_by_mode: [u64; 3],
     /// Cycles with nothing to run (WAIT, or parked).
     pub idle_cycles: u64,
@@ -258,6 +259,13 @@ impl Machine {
         self.sys.devices.console.output()
     }
 
+    /// The first point of the quantum grid at or after `cycle`: running to such points (and
+    /// only those) makes a run independent of how it is cut into calls.
+    pub fn quantum_grid(&self, cycle: u64) -> u64 {
+        let q = u64::from(self.cfg.quantum_cycles);
+        cycle.div_ceil(q) * q
+    }
+
     /// Runs for `cycles` more cycles (or until halt), reporting to `owner`.
     pub fn run<O: Owner>(&mut self, cycles: u64, owner: &mut O) -> Stop {
         let until = self.now.saturating_add(cycles);
@@ -269,7 +277,12 @@ impl Machine {
             if let Some(code) = self.sys.halt {
                 return Stop::Halted(code);
             }
-            let mut end = (self.now + u64::from(self.cfg.quantum_cycles)).min(until);
+            // Rounds end on the quantum grid (multiples of the quantum since power-on) or at a
+            // device event, never relative to where a caller's run began: a caller that
+            // stops on the grid ([`Machine::quantum_grid`]) gets the same run however it
+            // cuts it.
+            let q = u64::from(self.cfg.quantum_cycles);
+            let mut end = ((self.now / q + 1) * q).min(until);
             if let Some(next) = self.sys.events.next_cycle() {
                 end = end.min(next.max(self.now + 1));
             }

@@ -36,6 +36,9 @@ impl Monitor {
         self.vms[r.vm].stats.monitor_calls += 1;
         let cost = self.cfg.cost.monitor_call;
         self.charge(m, p, r, Kind::Devices, cost);
+        // Set by a call that must wait: the virtual CPU leaves the physical CPU once its
+        // result registers are written.
+        let mut block = false;
         let result = match n {
             1 => self.console_write(m, p, r, a[0], a[1]),
             2 => self.console_read(m, r, a[0], a[1]),
@@ -71,6 +74,15 @@ impl Monitor {
                 self.invalidate_page(m, p, r, a[0], a[1] as u8);
                 Ok(0)
             }
+            15 => self.disk_unit(r, a[0]).map(|_| {
+                let d = &mut self.vms[r.vm].disk;
+                let status = d.status();
+                block = status & 2 == 0 && status & 1 != 0;
+                if block {
+                    d.waiter = Some(r);
+                }
+                status
+            }),
             _ => Err(err::NO_CALL),
         };
         let cpu = &mut m.cpus[p];
@@ -84,6 +96,10 @@ impl Monitor {
                 cpu.set_gpr(3, e);
                 self.vms[r.vm].stats.bad_calls += 1;
             }
+        }
+        if block {
+            self.switch_out(m, p, VcpuState::Waiting);
+            self.run_next(m, p);
         }
     }
 
@@ -256,7 +272,11 @@ impl Monitor {
             d.error |= status & 4 != 0;
             if d.queue.is_empty() {
                 d.done = true;
+                let waiter = d.waiter.take();
                 self.wake(VcpuRef { vm, vcpu: 0 });
+                if let Some(w) = waiter {
+                    self.wake(w);
+                }
             } else {
                 self.disk_next(m, vm, unit);
             }

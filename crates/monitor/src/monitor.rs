@@ -259,7 +259,7 @@ impl Monitor {
 
     /// Reads `len` bytes of VM `k`'s guest-physical memory at `gpa` (unallocated pages read as
     /// zeros); `None` if the range leaves the VM's memory.
-    pub(crate) fn read_guest(&self, m: &Machine, k: usize, gpa: u32, len: u32) -> Option<Vec<u8>> {
+    pub fn read_guest(&self, m: &Machine, k: usize, gpa: u32, len: u32) -> Option<Vec<u8>> {
         let vm = &self.vms[k];
         gpa.checked_add(len).filter(|&end| end <= vm.memory_bytes())?;
         let mut out = Vec::with_capacity(len as usize);

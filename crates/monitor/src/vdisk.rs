@@ -34,6 +34,8 @@ pub struct VDisk {
     pub error: bool,
     /// Requests served.
     pub requests: u64,
+    /// A virtual CPU descheduled by `disk_wait` until the request completes.
+    pub waiter: Option<crate::monitor::VcpuRef>,
 }
 
 impl VDisk {

@@ -1,22 +1,27 @@
 //! Run control: the state machine between the front ends' [`Command`]s and the simulation.
 //!
-//! The worker (and the tests) drive it the same way: hand every command to
-//! [`Controller::handle`] and post the events it returns; whenever [`Controller::wants_slice`]
-//! is true, call [`Controller::run_slice`] and post its events, then yield to the event loop so
-//! the next command is seen before the next slice. A `Pause` is therefore honoured within one
-//! slice. The controller never reads the clock: how long a slice takes is the driver's concern,
-//! and the simulation's result does not depend on where slices are cut.
+//! The worker (and the tests) drive it the same way: [`Controller::load`] a scenario with its
+//! files, hand every other command to [`Controller::handle`] and post the events it returns;
+//! whenever [`Controller::wants_slice`] is true, call [`Controller::run_slice`] and post its
+//! events, then yield to the event loop so the next command is seen before the next slice. A
+//! `Pause` is therefore honoured within one slice. The controller never reads the clock: how
+//! long a slice takes is the driver's concern, and the simulation's result does not depend on
+//! where slices are cut.
+//!
+//! Reset boots the scenario again from its files: booting takes milliseconds, so there is no
+//! need to keep a copy of the initial state.
 
-use crate::demo::Demo;
-use crate::protocol::{Command, Event, Progress, RunState};
+use crate::assets::Assets;
+use crate::frame::Frame;
+use crate::protocol::{Command, Event, RunState};
+use crate::scenario::Scenario;
+use crate::simulation::{SimError, Simulation};
 
 /// Owns one simulation and its run state.
 #[derive(Debug)]
 pub struct Controller {
     state: RunState,
-    slices: u64,
-    demo: Demo,
-    limit: Option<u64>,
+    loaded: Option<(Simulation, Assets)>,
 }
 
 impl Default for Controller {
@@ -25,15 +30,17 @@ impl Default for Controller {
     }
 }
 
-impl Controller {
-    /// A controller over the endless demo workload, idle.
-    pub fn new() -> Self {
-        Self::with_limit(None)
+fn sim_error(e: SimError) -> Event {
+    match e {
+        SimError::Scenario(e) => Event::BadScenario(e),
+        e => Event::Error { message: e.to_string() },
     }
+}
 
-    /// A controller over a demo workload that finishes after `limit` work units.
-    pub fn with_limit(limit: Option<u64>) -> Self {
-        Controller { state: RunState::Idle, slices: 0, demo: Demo::new(limit), limit }
+impl Controller {
+    /// A controller with nothing loaded.
+    pub fn new() -> Self {
+        Controller { state: RunState::Empty, loaded: None }
     }
 
     /// The current run state.
@@ -41,21 +48,55 @@ impl Controller {
         self.state
     }
 
+    /// The simulation, if one is loaded.
+    pub fn simulation(&self) -> Option<&Simulation> {
+        self.loaded.as_ref().map(|l| &l.0)
+    }
+
     /// True when the driver should run another slice.
     pub fn wants_slice(&self) -> bool {
         self.state == RunState::Running
     }
 
-    /// The current statistics frame.
-    pub fn progress(&self) -> Progress {
-        Progress { slices: self.slices, work: self.demo.done(), run_hash: self.demo.hash() }
+    /// Boots `scenario` from `assets`, replacing what was loaded (which stays if this fails).
+    /// Answers `Loaded`, `State(Idle)` and a first frame, or the error.
+    pub fn load(&mut self, scenario: &Scenario, assets: Assets) -> Vec<Event> {
+        match Simulation::new(scenario, &assets) {
+            Ok(sim) => {
+                let layout = sim.layout();
+                self.loaded = Some((sim, assets));
+                self.state = RunState::Idle;
+                vec![Event::Loaded(layout), self.state_event(), Event::Frame(self.frame(true))]
+            }
+            Err(e) => vec![sim_error(e)],
+        }
     }
 
-    /// Applies one command and returns the events that answer it.
+    /// A frame now (`with_hash`: include the run hash, which costs a pass over memory).
+    pub fn frame(&mut self, with_hash: bool) -> Frame {
+        match &mut self.loaded {
+            Some((sim, _)) => {
+                let mut f = sim.frame();
+                if with_hash {
+                    f.run_hash = Some(sim.run_hash());
+                }
+                f
+            }
+            None => Frame::default(),
+        }
+    }
+
+    /// Applies one command and returns the events that answer it. `Load` needs the scenario's
+    /// files, which only the driver can fetch: it is answered with an error here; drivers call
+    /// [`Controller::load`].
     pub fn handle(&mut self, command: Command) -> Vec<Event> {
+        let none_loaded = || vec![Event::Error { message: "no scenario is loaded".into() }];
         match command {
+            Command::Load { .. } => vec![Event::Error {
+                message: "Load is handled by the driver (it fetches the files)".into(),
+            }],
             Command::Run => {
-                if self.state != RunState::Finished {
+                if matches!(self.state, RunState::Idle | RunState::Paused) {
                     self.state = RunState::Running;
                 }
                 vec![self.state_event()]
@@ -63,120 +104,74 @@ impl Controller {
             Command::Pause => {
                 if self.state == RunState::Running {
                     self.state = RunState::Paused;
+                    return vec![self.state_event(), Event::Frame(self.frame(true))];
                 }
-                vec![self.state_event(), Event::Progress(self.progress())]
+                vec![self.state_event()]
             }
-            Command::Step { budget } => {
+            Command::Step { cycles } => {
                 if self.state == RunState::Running {
                     return vec![Event::Error { message: "Step is ignored while running".into() }];
+                }
+                if self.loaded.is_none() {
+                    return none_loaded();
                 }
                 if self.state != RunState::Finished {
                     self.state = RunState::Paused;
                 }
-                let mut events = self.run_slice(budget);
+                let mut events = self.run_slice(cycles);
                 if events.is_empty() {
-                    events = vec![self.state_event(), Event::Progress(self.progress())];
+                    events = vec![self.state_event(), Event::Frame(self.frame(true))];
                 }
                 events
             }
             Command::Reset => {
-                *self = Controller::with_limit(self.limit);
-                vec![self.state_event(), Event::Progress(self.progress())]
+                let Some((sim, assets)) = self.loaded.take() else { return none_loaded() };
+                let scenario = sim.scenario().clone();
+                drop(sim);
+                let mut events = self.load(&scenario, assets);
+                events.retain(|e| !matches!(e, Event::Loaded(_)));
+                events
             }
+            Command::SetSpeed { .. } => Vec::new(),
+            Command::PageMap { heat } => match &self.loaded {
+                Some((sim, _)) => vec![Event::PageMap(sim.page_map(heat))],
+                None => none_loaded(),
+            },
+            Command::InspectPage { page } => match &self.loaded {
+                Some((sim, _)) => match sim.page_info(page) {
+                    Some(info) => vec![Event::PageInfo(info)],
+                    None => vec![Event::Error { message: format!("no machine page {page}") }],
+                },
+                None => none_loaded(),
+            },
+            Command::ConsoleInput { guest, text } => match &mut self.loaded {
+                Some((sim, _)) => {
+                    sim.console_input(usize::from(guest), text.as_bytes());
+                    Vec::new()
+                }
+                None => none_loaded(),
+            },
             Command::Ping { id } => vec![Event::Pong { id }],
         }
     }
 
-    /// Runs one slice of at most `budget` work units and returns the events it caused (a
-    /// state change when the workload ends). The caller decides when to send a progress frame.
-    pub fn run_slice(&mut self, budget: u64) -> Vec<Event> {
+    /// Runs one slice of at most `cycles` machine cycles and returns the events it caused (the
+    /// state change and a final frame when every guest has powered off). The driver decides
+    /// when to send ordinary frames.
+    pub fn run_slice(&mut self, cycles: u64) -> Vec<Event> {
+        let Some((sim, _)) = &mut self.loaded else { return Vec::new() };
         if self.state == RunState::Finished {
             return Vec::new();
         }
-        self.demo.run(budget);
-        self.slices += 1;
-        if self.demo.finished() {
+        sim.run(cycles);
+        if sim.finished() {
             self.state = RunState::Finished;
-            return vec![self.state_event(), Event::Progress(self.progress())];
+            return vec![self.state_event(), Event::Frame(self.frame(true))];
         }
         Vec::new()
     }
 
     fn state_event(&self) -> Event {
         Event::State { state: self.state }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn state_of(events: &[Event]) -> Option<RunState> {
-        events.iter().find_map(|e| match e {
-            Event::State { state } => Some(*state),
-            _ => None,
-        })
-    }
-
-    #[test]
-    fn pause_stops_slices_and_resume_continues() {
-        let mut c = Controller::new();
-        assert_eq!(state_of(&c.handle(Command::Run)), Some(RunState::Running));
-        c.run_slice(10);
-        c.run_slice(10);
-        assert_eq!(state_of(&c.handle(Command::Pause)), Some(RunState::Paused));
-        assert!(!c.wants_slice());
-        let paused_at = c.progress();
-        assert_eq!(paused_at.work, 20);
-        c.handle(Command::Run);
-        assert!(c.wants_slice());
-        c.run_slice(5);
-        assert_eq!(c.progress().work, 25);
-    }
-
-    #[test]
-    fn result_is_independent_of_slicing() {
-        let mut a = Controller::new();
-        a.handle(Command::Run);
-        a.run_slice(1000);
-        let mut b = Controller::new();
-        b.handle(Command::Run);
-        for _ in 0..4 {
-            b.run_slice(250);
-        }
-        assert_eq!(a.progress().run_hash, b.progress().run_hash);
-        assert_eq!(a.progress().work, b.progress().work);
-    }
-
-    #[test]
-    fn step_runs_one_slice_and_pauses() {
-        let mut c = Controller::new();
-        let events = c.handle(Command::Step { budget: 42 });
-        assert_eq!(state_of(&events), Some(RunState::Paused));
-        assert_eq!(c.progress().work, 42);
-        assert!(events.contains(&Event::Progress(c.progress())), "a step reports its progress");
-        c.handle(Command::Run);
-        assert!(matches!(c.handle(Command::Step { budget: 1 })[0], Event::Error { .. }));
-    }
-
-    #[test]
-    fn finishing_and_reset() {
-        let mut c = Controller::with_limit(Some(30));
-        c.handle(Command::Run);
-        c.run_slice(20);
-        let events = c.run_slice(20);
-        assert_eq!(state_of(&events), Some(RunState::Finished));
-        assert!(!c.wants_slice());
-        assert_eq!(state_of(&c.handle(Command::Run)), Some(RunState::Finished));
-        let events = c.handle(Command::Reset);
-        assert_eq!(state_of(&events), Some(RunState::Idle));
-        assert_eq!(c.progress().work, 0);
-        assert_eq!(c.progress().slices, 0);
-    }
-
-    #[test]
-    fn ping_is_answered() {
-        let mut c = Controller::new();
-        assert_eq!(c.handle(Command::Ping { id: 5 }), vec![Event::Pong { id: 5 }]);
     }
 }

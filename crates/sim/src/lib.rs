@@ -3,27 +3,40 @@
 //! The web UI, the web worker and the command line all talk to the simulator through this crate.
 //!
 //! - [`protocol`]: the messages between the page and the worker — one [`protocol::Command`] enum
-//!   in, one [`protocol::Event`] enum out. Always built; it pulls in no simulator code, so the
-//!   UI (`web`) depends on `sim` with `default-features = false` and gets only this.
-//! - [`control`] (feature `engine`): the run-control state machine that owns a simulation,
-//!   answers commands with events and runs the work in budgeted slices.
+//!   in, one [`protocol::Event`] enum out; [`scenario`] (what to run, validated, in URLs),
+//!   [`workload`] (the catalogue) and [`frame`] (what the views draw). Always built; they pull in
+//!   no simulator code, so the UI (`web`) depends on `sim` with `default-features = false`.
+//! - With the `engine` feature: [`simulation`] (a scenario booted: the machine with the native OS
+//!   or the monitor and its VMs), [`control`] (the run-control state machine the worker and tests
+//!   drive), [`assets`] (kernels and disk images by name), [`kstats`] (the guest kernel's
+//!   statistics, read from its memory), [`timeline`] (scheduling segments).
 //!
-//! ```
-//! use sim::control::Controller;
-//! use sim::protocol::{Command, Event, RunState};
+//! ```no_run
+//! use sim::assets::Assets;
+//! use sim::scenario::Preset;
+//! use sim::simulation::Simulation;
 //!
-//! let mut c = Controller::new();
-//! c.handle(Command::Run);
-//! assert!(c.wants_slice());
-//! c.run_slice(1_000);
-//! let events = c.handle(Command::Pause);
-//! assert!(events.contains(&Event::State { state: RunState::Paused }));
-//! assert!(!c.wants_slice());
+//! let scenario = Preset::named("tiny-2vms").unwrap().scenario();
+//! let assets = Assets::from_dir("target/guests".as_ref(), &scenario).unwrap();
+//! let mut sim = Simulation::new(&scenario, &assets).unwrap();
+//! sim.run_to_end(10_000_000_000);
+//! for g in 0..2 {
+//!     print!("{}", String::from_utf8_lossy(sim.console(g)));
+//! }
 //! ```
 
+pub mod frame;
 pub mod protocol;
+pub mod scenario;
+pub mod workload;
 
+#[cfg(feature = "engine")]
+pub mod assets;
 #[cfg(feature = "engine")]
 pub mod control;
 #[cfg(feature = "engine")]
-pub mod demo;
+pub mod kstats;
+#[cfg(feature = "engine")]
+pub mod simulation;
+#[cfg(feature = "engine")]
+pub mod timeline;

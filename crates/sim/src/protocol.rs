@@ -8,9 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::frame::{Frame, Layout, PageInfo, PageMap};
+use crate::scenario::{Scenario, ScenarioError};
+
 /// Version of this protocol; the worker reports it in [`Event::Ready`] and the page refuses a
 /// worker that speaks another one (a stale cached bundle).
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Version of the simulator build, shown in the UI.
 pub const SIM_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -19,23 +22,52 @@ pub const SIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Command {
-    /// Start or continue running, slice after slice. Valid in any state but `Finished`
-    /// (ignored there). Answered by [`Event::State`] with [`RunState::Running`].
+    /// Load a scenario (replacing the current one): the worker fetches what it needs (kernels,
+    /// disk images), boots it, and answers [`Event::Loaded`], [`Event::State`] (`Idle`) and a
+    /// first [`Event::Frame`] — or [`Event::BadScenario`] / [`Event::Error`], keeping the old one.
+    Load {
+        /// The scenario.
+        scenario: Scenario,
+    },
+    /// Start or continue running, slice after slice. Ignored when nothing is loaded or the run
+    /// has finished. Answered by [`Event::State`] with [`RunState::Running`].
     Run,
     /// Stop at the end of the slice now running; honoured before the next slice starts.
-    /// Valid in any state. Answered by [`Event::State`] with [`RunState::Paused`] (or the
-    /// current state if it was not running) and a final [`Event::Progress`].
+    /// Answered by [`Event::State`] with [`RunState::Paused`] (or the current state if it was
+    /// not running) and a final [`Event::Frame`].
     Pause,
-    /// Run exactly one slice of `budget` work units, then pause. Valid when not running
-    /// (ignored while running). Answered by [`Event::Progress`] and [`Event::State`].
+    /// Run exactly `cycles` more machine cycles, then pause. Valid when not running (ignored
+    /// while running). Answered by [`Event::Frame`] and [`Event::State`].
     Step {
-        /// Work units to run in this step.
-        budget: u64,
+        /// Machine cycles to run.
+        cycles: u64,
     },
-    /// Throw the simulation away and start again from its initial state, paused. Valid in any
-    /// state. Answered by [`Event::State`] with [`RunState::Idle`] and a zeroed
-    /// [`Event::Progress`].
+    /// Throw the run away and boot the scenario again, paused at its start. Answered by
+    /// [`Event::State`] with [`RunState::Idle`] and a fresh [`Event::Frame`].
     Reset,
+    /// Limit how fast the simulation runs: at most `mhz` million simulated cycles per second of
+    /// wall time (`None`: as fast as the host can). Slow motion for a lecture.
+    SetSpeed {
+        /// The limit.
+        mhz: Option<u32>,
+    },
+    /// Ask for an [`Event::PageMap`] (with per-node heat if `heat`).
+    PageMap {
+        /// Include the heat.
+        heat: bool,
+    },
+    /// Ask for an [`Event::PageInfo`] about machine page `page`.
+    InspectPage {
+        /// Machine page number.
+        page: u32,
+    },
+    /// Type `text` on guest `guest`'s console.
+    ConsoleInput {
+        /// The guest.
+        guest: u16,
+        /// What to type.
+        text: String,
+    },
     /// Ask for a [`Event::Pong`] carrying the same `id`; the page uses it to check that the
     /// worker is alive and to measure round trips. Valid in any state.
     Ping {
@@ -47,25 +79,16 @@ pub enum Command {
 /// Where the run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RunState {
+    /// Nothing loaded yet.
+    Empty,
     /// Loaded, nothing run yet (or just reset).
     Idle,
     /// Running slices.
     Running,
     /// Stopped by the user; resumable.
     Paused,
-    /// The workload ended; only `Reset` leaves this state.
+    /// Every guest powered off; only `Reset` or `Load` leave this state.
     Finished,
-}
-
-/// A statistics frame: how far the run has come.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Progress {
-    /// Slices run since the last reset.
-    pub slices: u64,
-    /// Work units (simulated instructions, once the machine is plugged in) since the last reset.
-    pub work: u64,
-    /// A stable hash of the simulation state; equal runs give equal hashes.
-    pub run_hash: u64,
 }
 
 /// What the worker tells the page.
@@ -79,19 +102,34 @@ pub enum Event {
         /// [`PROTOCOL_VERSION`] the worker speaks.
         protocol: u32,
     },
+    /// A scenario is being loaded: `done` of `total` files fetched.
+    Loading {
+        /// Files fetched.
+        done: u32,
+        /// Files needed.
+        total: u32,
+    },
+    /// A scenario was loaded and booted.
+    Loaded(Layout),
     /// The run state changed (or a command asked for it).
     State {
         /// The new state.
         state: RunState,
     },
-    /// A statistics frame; sent at most about 30 times a second while running, and once after
-    /// each state change.
-    Progress(Progress),
+    /// A statistics frame; sent at most about 30 times a second while running, and after each
+    /// state change.
+    Frame(Frame),
+    /// The page map asked for.
+    PageMap(PageMap),
+    /// The page asked about.
+    PageInfo(PageInfo),
     /// Answer to [`Command::Ping`].
     Pong {
         /// The `id` of the ping.
         id: u32,
     },
+    /// A scenario was refused; the field says which part.
+    BadScenario(ScenarioError),
     /// A command could not be understood or carried out; the run is unaffected.
     Error {
         /// Human-readable explanation.
@@ -105,10 +143,13 @@ mod tests {
 
     #[test]
     fn commands_are_tagged_by_type() {
-        let json = serde_json::to_string(&Command::Step { budget: 7 }).expect("serialise");
-        assert_eq!(json, r#"{"type":"Step","budget":7}"#);
+        let json = serde_json::to_string(&Command::Step { cycles: 7 }).expect("serialise");
+        assert_eq!(json, r#"{"type":"Step","cycles":7}"#);
         let back: Command = serde_json::from_str(&json).expect("parse");
-        assert_eq!(back, Command::Step { budget: 7 });
+        assert_eq!(back, Command::Step { cycles: 7 });
+        let load = Command::Load { scenario: crate::scenario::PRESETS[0].scenario() };
+        let json = serde_json::to_string(&load).expect("serialise");
+        assert_eq!(serde_json::from_str::<Command>(&json).expect("parse"), load);
     }
 
     #[test]
@@ -116,7 +157,8 @@ mod tests {
         let events = [
             Event::Ready { version: SIM_VERSION.into(), protocol: PROTOCOL_VERSION },
             Event::State { state: RunState::Paused },
-            Event::Progress(Progress { slices: 1, work: 2, run_hash: 3 }),
+            Event::Frame(Frame { cycle: 7, ..Frame::default() }),
+            Event::BadScenario(ScenarioError { field: "nodes".into(), message: "x".into() }),
             Event::Pong { id: 9 },
             Event::Error { message: "x".into() },
         ];

@@ -6,37 +6,61 @@
 //! `MessageChannel` (a `setTimeout(0)` chain would be clamped to 4 ms per hop) so that commands
 //! such as `Pause` are handled between slices. Slice size adapts so one slice takes about
 //! [`SLICE_MS`] of wall time; that timing only decides where slices are cut, never what the
-//! simulation computes.
+//! simulation computes (the simulation runs to its quantum grid, see `sim::simulation`).
+//!
+//! `Load` is the worker's own business: it fetches the kernels and disk images the scenario
+//! needs from `assets/` next to the page (once; they are cached), then hands them to the
+//! controller. Page maps travel as typed arrays whose buffers are transferred, not copied.
 //!
 //! All the logic worth testing lives in `sim`; this file is glue, and the browser tests (e2e/)
 //! exercise it.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use sim::assets::Assets;
 use sim::control::Controller;
+use sim::frame::PageMap;
 use sim::protocol::{Command, Event, PROTOCOL_VERSION, SIM_VERSION};
+use sim::scenario::Scenario;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, Response};
 
 /// Wall-clock milliseconds one slice should take: small enough that a Pause feels immediate.
 const SLICE_MS: f64 = 8.0;
-/// Minimum milliseconds between two progress frames (about 30 frames per second).
+/// Minimum milliseconds between two frames (about 30 frames per second).
 const FRAME_MS: f64 = 33.0;
-/// Work units in the first slice, before the budget has adapted.
-const FIRST_BUDGET: u64 = 10_000;
+/// Machine cycles in the first slice, before the budget has adapted.
+const FIRST_BUDGET: u64 = 200_000;
+/// Where the guest files are, relative to the worker script.
+const ASSETS: &str = "assets/";
 
-/// The worker's mutable state, shared by the two message handlers.
+/// The worker's mutable state, shared by the handlers.
 struct Worker {
     scope: DedicatedWorkerGlobalScope,
     controller: Controller,
-    /// Work units per slice, adapted to hit [`SLICE_MS`].
+    /// Fetched files by name, kept across loads.
+    files: BTreeMap<String, Vec<u8>>,
+    /// Machine cycles per slice, adapted to hit [`SLICE_MS`].
     budget: u64,
     /// True while a tick message is in flight on the channel (so only one is ever queued).
     tick_pending: bool,
     last_frame_ms: f64,
     tick_port: web_sys::MessagePort,
+    /// Speed limit (simulated MHz) and the wall time and cycle it was measured from.
+    speed: Option<(u32, f64, u64)>,
+    /// A timer is set to resume a run held back by the speed limit.
+    timer_pending: bool,
+    /// Load requests, newest last: a load finishing after a newer one started is dropped.
+    load_generation: u32,
+}
+
+fn serializer() -> serde_wasm_bindgen::Serializer {
+    // u64 counters and hashes outgrow JavaScript's safe integers: send them as BigInt.
+    serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true)
 }
 
 impl Worker {
@@ -45,16 +69,45 @@ impl Worker {
     }
 
     fn post(&self, event: &Event) {
-        // u64 counters and hashes outgrow JavaScript's safe integers: send them as BigInt.
-        let serializer =
-            serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
-        match serde::Serialize::serialize(event, &serializer) {
+        if let Event::PageMap(map) = event {
+            self.post_page_map(map);
+            return;
+        }
+        match serde::Serialize::serialize(event, &serializer()) {
             Ok(value) => {
                 if let Err(e) = self.scope.post_message(&value) {
                     web_sys::console::error_2(&"worker: postMessage failed".into(), &e);
                 }
             }
             Err(e) => web_sys::console::error_1(&format!("worker: encode failed: {e}").into()),
+        }
+    }
+
+    /// `{type: "PageMap", owner: Uint8Array, kind: Uint8Array, heat: Uint32Array | null}`,
+    /// with the arrays' buffers transferred.
+    fn post_page_map(&self, map: &PageMap) {
+        let obj = js_sys::Object::new();
+        let owner = js_sys::Uint8Array::from(map.owner.as_slice());
+        let kind = js_sys::Uint8Array::from(map.kind.as_slice());
+        let transfer = js_sys::Array::of2(&owner.buffer(), &kind.buffer());
+        let heat = match &map.heat {
+            Some(h) => {
+                let a = js_sys::Uint32Array::from(h.as_slice());
+                transfer.push(&a.buffer());
+                JsValue::from(a)
+            }
+            None => JsValue::NULL,
+        };
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&obj, &k.into(), v).is_ok();
+        if !(set("type", &"PageMap".into())
+            && set("owner", &owner)
+            && set("kind", &kind)
+            && set("heat", &heat))
+        {
+            return;
+        }
+        if let Err(e) = self.scope.post_message_with_transfer(&obj, &transfer) {
+            web_sys::console::error_2(&"worker: postMessage failed".into(), &e);
         }
     }
 
@@ -66,7 +119,7 @@ impl Worker {
 
     /// Queues one tick on the channel if the controller wants to run and none is queued.
     fn schedule(&mut self) {
-        if self.controller.wants_slice() && !self.tick_pending {
+        if self.controller.wants_slice() && !self.tick_pending && !self.timer_pending {
             self.tick_pending = true;
             if let Err(e) = self.tick_port.post_message(&JsValue::NULL) {
                 self.tick_pending = false;
@@ -75,39 +128,159 @@ impl Worker {
         }
     }
 
-    fn on_command(&mut self, data: JsValue) {
-        let events = match serde_wasm_bindgen::from_value::<Command>(data) {
-            Ok(command) => self.controller.handle(command),
-            Err(e) => vec![Event::Error { message: format!("unknown command: {e}") }],
+    fn on_command(worker: &Rc<RefCell<Worker>>, data: JsValue) {
+        let command = match serde_wasm_bindgen::from_value::<Command>(data) {
+            Ok(c) => c,
+            Err(e) => {
+                worker.borrow().post(&Event::Error { message: format!("unknown command: {e}") });
+                return;
+            }
         };
-        self.post_all(events);
-        self.schedule();
+        let mut w = worker.borrow_mut();
+        match command {
+            Command::Load { scenario } => {
+                w.load_generation += 1;
+                let generation = w.load_generation;
+                drop(w);
+                let worker = Rc::clone(worker);
+                wasm_bindgen_futures::spawn_local(async move {
+                    Worker::load(worker, scenario, generation).await;
+                });
+            }
+            Command::SetSpeed { mhz } => {
+                let now = w.now();
+                let cycle = w.controller.simulation().map_or(0, |s| s.machine().now());
+                w.speed = mhz.filter(|&m| m > 0).map(|m| (m, now, cycle));
+                w.schedule();
+            }
+            command => {
+                let events = w.controller.handle(command);
+                w.post_all(events);
+                if let Some((m, _, _)) = w.speed {
+                    let now = w.now();
+                    let cycle = w.controller.simulation().map_or(0, |s| s.machine().now());
+                    w.speed = Some((m, now, cycle));
+                }
+                w.schedule();
+            }
+        }
     }
 
-    fn on_tick(&mut self) {
+    /// Fetches what `scenario` needs (from the cache when it can) and loads it.
+    async fn load(worker: Rc<RefCell<Worker>>, scenario: Scenario, generation: u32) {
+        if let Err(e) = scenario.validate() {
+            worker.borrow().post(&Event::BadScenario(e));
+            return;
+        }
+        let names = Assets::required(&scenario);
+        let total = names.len() as u32;
+        for (i, name) in names.iter().enumerate() {
+            let cached = worker.borrow().files.contains_key(name);
+            if !cached {
+                worker.borrow().post(&Event::Loading { done: i as u32, total });
+                let scope = worker.borrow().scope.clone();
+                match fetch(&scope, &format!("{ASSETS}{name}")).await {
+                    Ok(bytes) => {
+                        worker.borrow_mut().files.insert(name.clone(), bytes);
+                    }
+                    Err(message) => {
+                        worker.borrow().post(&Event::Error {
+                            message: format!("cannot fetch {name}: {message}"),
+                        });
+                        return;
+                    }
+                }
+            }
+        }
+        let mut w = worker.borrow_mut();
+        if generation != w.load_generation {
+            return;
+        }
+        w.post(&Event::Loading { done: total, total });
+        let mut assets = Assets::default();
+        for name in &names {
+            if let Some(bytes) = w.files.get(name) {
+                assets.insert(name, bytes.clone());
+            }
+        }
+        let events = w.controller.load(&scenario, assets);
+        w.post_all(events);
+        w.last_frame_ms = w.now();
+    }
+
+    fn on_tick(&mut self, worker: &Rc<RefCell<Worker>>) {
         self.tick_pending = false;
         if !self.controller.wants_slice() {
             return;
         }
         let start = self.now();
-        let events = self.controller.run_slice(self.budget);
+        let mut budget = self.budget;
+        if let Some((mhz, since_ms, since_cycle)) = self.speed {
+            let allowed = since_cycle + ((start - since_ms).max(0.0) * f64::from(mhz) * 1e3) as u64;
+            let at = self.controller.simulation().map_or(0, |s| s.machine().now());
+            if at >= allowed {
+                self.wait_for_speed_limit(worker);
+                return;
+            }
+            budget = budget.min(allowed - at);
+        }
+        let events = self.controller.run_slice(budget);
         let end = self.now();
-        self.adapt_budget(end - start);
+        if budget == self.budget {
+            self.adapt_budget(end - start);
+        }
         let had_events = !events.is_empty();
         self.post_all(events);
         if !had_events && end - self.last_frame_ms >= FRAME_MS {
             self.last_frame_ms = end;
-            self.post(&Event::Progress(self.controller.progress()));
+            let frame = self.controller.frame(false);
+            self.post(&Event::Frame(frame));
         }
         self.schedule();
+    }
+
+    /// Under a speed limit, the run is ahead of the clock: come back in a frame's time.
+    fn wait_for_speed_limit(&mut self, worker: &Rc<RefCell<Worker>>) {
+        self.timer_pending = true;
+        let w = Rc::clone(worker);
+        let resume = Closure::once_into_js(move || {
+            let mut me = w.borrow_mut();
+            me.timer_pending = false;
+            me.schedule();
+        });
+        if self
+            .scope
+            .set_timeout_with_callback_and_timeout_and_arguments_0(resume.unchecked_ref(), 16)
+            .is_err()
+        {
+            self.timer_pending = false;
+        }
+        let now = self.now();
+        if now - self.last_frame_ms >= FRAME_MS {
+            self.last_frame_ms = now;
+            let frame = self.controller.frame(false);
+            self.post(&Event::Frame(frame));
+        }
     }
 
     fn adapt_budget(&mut self, elapsed_ms: f64) {
         let ratio = if elapsed_ms > 0.0 { SLICE_MS / elapsed_ms } else { 2.0 };
         // Change by at most a factor of two per slice so one odd measurement does no harm.
         let ratio = ratio.clamp(0.5, 2.0);
-        self.budget = ((self.budget as f64 * ratio) as u64).clamp(1_000, 1 << 32);
+        self.budget = ((self.budget as f64 * ratio) as u64).clamp(20_000, 1 << 32);
     }
+}
+
+/// The bytes at `url`.
+async fn fetch(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<Vec<u8>, String> {
+    let response = JsFuture::from(scope.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
+    let response: Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let buffer = response.array_buffer().map_err(|e| format!("{e:?}"))?;
+    let buffer = JsFuture::from(buffer).await.map_err(|e| format!("{e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn main() {
@@ -123,15 +296,19 @@ fn main() {
     let worker = Rc::new(RefCell::new(Worker {
         scope: scope.clone(),
         controller: Controller::new(),
+        files: BTreeMap::new(),
         budget: FIRST_BUDGET,
         tick_pending: false,
         last_frame_ms: 0.0,
         tick_port: channel.port2(),
+        speed: None,
+        timer_pending: false,
+        load_generation: 0,
     }));
 
     let w = Rc::clone(&worker);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        w.borrow_mut().on_command(ev.data());
+        Worker::on_command(&w, ev.data());
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handlers live as long as the worker.
@@ -139,7 +316,8 @@ fn main() {
 
     let w = Rc::clone(&worker);
     let on_tick = Closure::<dyn FnMut(MessageEvent)>::new(move |_ev: MessageEvent| {
-        w.borrow_mut().on_tick();
+        let me = Rc::clone(&w);
+        w.borrow_mut().on_tick(&me);
     });
     channel.port1().set_onmessage(Some(on_tick.as_ref().unchecked_ref()));
     on_tick.forget();

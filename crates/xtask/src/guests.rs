@@ -1,6 +1,7 @@
 //! `cargo xtask guests`: build everything under guests/ for `mipsel-unknown-none` and copy the
 //! executables to `target/guests/<name>`, where the simulator's tests and the CLI find them;
-//! then stage the root file-system trees of the disk images in `target/guests/rootfs/`.
+//! then stage the root file-system trees of the disk images in `target/guests/rootfs/` and build
+//! the images themselves in `target/guests/images/<variant>.img`.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -62,8 +63,20 @@ pub fn build(tc: &Toolchain) -> Result<Vec<PathBuf>> {
 fn stage_rootfs(dir: &std::path::Path) -> Result<()> {
     header("guests: root file-system trees");
     let staged = rootfs::stage_all(dir, &dir.join("rootfs")).map_err(|e| fail!("rootfs: {e}"))?;
+    let images = dir.join("images");
+    std::fs::create_dir_all(&images)?;
     for s in staged {
         println!("  {} ({} files, {} bytes)", s.root.display(), s.files, s.bytes);
+        let tree = mkfs::Tree::from_dir(&s.root).map_err(|e| fail!("{}: {e}", s.root.display()))?;
+        // Room for what the workload writes (objects, scratch files) as much again as its
+        // inputs, and at least 4 MB.
+        let blocks = (2 * s.bytes / 4096 + 2 * s.files + 1024) as u32;
+        let inodes = (3 * s.files + 256) as u32;
+        let image = mkfs::Image::build(&tree, blocks, inodes)
+            .map_err(|e| fail!("{}: {e}", s.root.display()))?;
+        let path = images.join(format!("{}.img", s.variant.name()));
+        std::fs::write(&path, image.bytes())?;
+        println!("    -> {} ({} MB)", path.display(), image.bytes().len() >> 20);
     }
     Ok(())
 }

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Setup => setup::run().map(|_| ()),
         Cmd::Guests => setup::run().and_then(|tc| guests::build(&tc)).map(|_| ()),
-        Cmd::Web => setup::run().and_then(|tc| web::build(&tc)),
+        Cmd::Web => setup::run().and_then(|tc| guests::build(&tc).and_then(|_| web::build(&tc))),
         Cmd::Serve { port, host } => serve::run(&host, port),
         Cmd::Test { no_e2e } => test::run(!no_e2e),
     };

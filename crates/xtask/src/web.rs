@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use crate::fail;
 use crate::steps::{Result, exec, header};
 use crate::toolchain::Toolchain;
 
@@ -33,5 +34,32 @@ pub fn build(tc: &Toolchain) -> Result<()> {
         .env("CARGO_TARGET_DIR", root.join("target/web"))
         .current_dir(&root)
         .args(["build", "--offline", "--release"]);
-    exec(&mut cmd)
+    exec(&mut cmd)?;
+    copy_assets()
+}
+
+/// Copies the guest kernels and disk images into `dist/assets/`, where the worker fetches them
+/// (`cargo xtask guests` must have built them).
+fn copy_assets() -> Result<()> {
+    let guests = crate::guests::out_dir();
+    let assets = crate::root().join("dist/assets");
+    std::fs::create_dir_all(assets.join("images"))?;
+    let mut files = vec!["kernel".to_string(), "kernel-disco".to_string()];
+    let images = std::fs::read_dir(guests.join("images")).map_err(|e| {
+        fail!("{}: {e} (run `cargo xtask guests`)", guests.join("images").display())
+    })?;
+    for entry in images {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".img") {
+            files.push(format!("images/{name}"));
+        }
+    }
+    let mut bytes = 0;
+    for f in &files {
+        let (from, to) = (guests.join(f), assets.join(f));
+        bytes += std::fs::copy(&from, &to)
+            .map_err(|e| fail!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+    }
+    println!("  {} guest files ({} MB) in {}", files.len(), bytes >> 20, assets.display());
+    Ok(())
 }

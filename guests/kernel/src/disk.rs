@@ -56,7 +56,7 @@ fn rw_polling(sector: u32, pa: u32, sectors: u32, write: bool) -> bool {
     let _d = DISK.lock();
     hal::disk_start(UNIT, sector, pa, sectors, write);
     loop {
-        let s = hal::disk_status(UNIT);
+        let s = hal::disk_wait(UNIT);
         if s & 2 != 0 {
             hal::disk_ack(UNIT);
             return s & 4 == 0;

@@ -6,7 +6,9 @@
 //! interleaved page by page across the nodes, so a process's pages land all over the machine.
 //!
 //! Each page has a reference count (copy-on-write fork shares pages); a page returns to the
-//! free list when its count drops to zero.
+//! free list when its count drops to zero. The list's links live in a per-page table, like
+//! IRIX's pfdat, not in the free pages themselves: a free page is never touched, so under the
+//! monitor a VM's memory gets machine pages only as the kernel actually uses it.
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -34,15 +36,19 @@ pub enum Use {
 }
 
 struct Pages {
-    /// Physical address of the first free page (the list is linked through the pages).
+    /// Page number of the first free page.
     head: u32,
     free: u32,
+    /// Per page: the next free page after it (while it is free).
+    next: &'static mut [u32],
     refs: &'static mut [u16],
     uses: &'static mut [u8],
 }
 
-static MEM: Spinlock<Pages> =
-    Spinlock::new("memlock", Pages { head: NONE, free: 0, refs: &mut [], uses: &mut [] });
+static MEM: Spinlock<Pages> = Spinlock::new(
+    "memlock",
+    Pages { head: NONE, free: 0, next: &mut [], refs: &mut [], uses: &mut [] },
+);
 
 /// Physical address and length of the page-use table (one byte per page, a [`Use`]).
 pub fn use_table() -> (u32, u32) {
@@ -59,10 +65,11 @@ pub fn lock_stats() -> (&'static str, u32, u32) {
 }
 
 /// Builds the free list from every page at or above `first_free` (physical), interleaving the
-/// nodes of `node_bytes` each. The reference-count table takes the first pages.
+/// nodes of `node_bytes` each. The per-page tables (links, reference counts, uses) take the
+/// first pages.
 pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
     let pages = (memory / PAGE) as usize;
-    let table_bytes = (pages * 3) as u32;
+    let table_bytes = (pages * 7 + 4) as u32;
     let table_pa = first_free;
     let first_free = (first_free + table_bytes).div_ceil(PAGE) * PAGE;
     // SAFETY: the tables' pages are ours (above the kernel image, below the first free page).
@@ -73,9 +80,15 @@ pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
         core::slice::from_raw_parts_mut(hal::p2v(table_pa + 2 * pages as u32) as *mut u8, pages)
     };
     uses.fill(Use::Kernel as u8);
+    // SAFETY: as above, after the uses (table_pa + 3 * pages, rounded up to a word).
+    let next = unsafe {
+        let pa = (table_pa + 3 * pages as u32).next_multiple_of(4);
+        core::slice::from_raw_parts_mut(hal::p2v(pa) as *mut u32, pages)
+    };
     let mut m = MEM.lock();
     m.refs = refs;
     m.uses = uses;
+    m.next = next;
     let nodes = memory.div_ceil(node_bytes).max(1);
     let per_node = node_bytes / PAGE;
     // Push in reverse, so allocation (from the head) goes node 0, 1, 2, ... page by page.
@@ -85,9 +98,9 @@ pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
             if pa >= first_free && pa < memory {
                 m.refs[(pa / PAGE) as usize] = 0;
                 m.uses[(pa / PAGE) as usize] = Use::Free as u8;
-                // SAFETY: the page is free memory, ours to link.
-                unsafe { *(hal::p2v(pa) as *mut u32) = m.head };
-                m.head = pa;
+                let head = m.head;
+                m.next[(pa / PAGE) as usize] = head;
+                m.head = pa / PAGE;
                 m.free += 1;
             }
         }
@@ -97,13 +110,13 @@ pub fn init(first_free: u32, memory: u32, node_bytes: u32) {
 /// A page with reference count 1 (contents undefined), or `None` when memory is exhausted.
 pub fn alloc(what: Use) -> Option<u32> {
     let mut m = MEM.lock();
-    let pa = m.head;
-    if pa == NONE {
+    let page = m.head;
+    if page == NONE {
         return None;
     }
-    // SAFETY: a free page holds the next pointer in its first word.
-    m.head = unsafe { *(hal::p2v(pa) as *const u32) };
+    m.head = m.next[page as usize];
     m.free -= 1;
+    let pa = page * PAGE;
     m.refs[(pa / PAGE) as usize] = 1;
     m.uses[(pa / PAGE) as usize] = what as u8;
     ALLOCATED.fetch_add(1, Ordering::Relaxed);
@@ -133,9 +146,9 @@ pub fn decref(pa: u32) {
     m.refs[i] -= 1;
     if m.refs[i] == 0 {
         m.uses[i] = Use::Free as u8;
-        // SAFETY: the page is now free; we link it.
-        unsafe { *(hal::p2v(pa) as *mut u32) = m.head };
-        m.head = pa;
+        let head = m.head;
+        m.next[i] = head;
+        m.head = i as u32;
         m.free += 1;
     }
 }

@@ -3,8 +3,8 @@
 use sim::protocol::{Command, RunState};
 use yew::prelude::*;
 
-/// Work units one press of "Step" runs.
-const STEP_BUDGET: u64 = 100_000;
+/// Machine cycles one press of "Step" runs (5 ms of simulated time at 200 MHz).
+const STEP_CYCLES: u64 = 1_000_000;
 
 /// Properties of [`Controls`].
 #[derive(Properties, PartialEq)]
@@ -46,7 +46,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         { "Run" }
                     </button>
                 }
-                <button onclick={cmd(Command::Step { budget: STEP_BUDGET })}
+                <button onclick={cmd(Command::Step { cycles: STEP_CYCLES })}
                     disabled={!props.ready || running || finished} data-testid="btn-step">
                     { "Step" }
                 </button>

@@ -1,6 +1,7 @@
 //! The status bar: worker connection, run state and progress.
 
-use sim::protocol::{Progress, RunState};
+use sim::frame::Frame;
+use sim::protocol::RunState;
 use yew::prelude::*;
 
 use crate::app::Link;
@@ -13,7 +14,7 @@ pub struct StatusBarProps {
     /// Run state.
     pub run: RunState,
     /// Latest statistics.
-    pub progress: Progress,
+    pub frame: Frame,
 }
 
 /// The bar at the bottom of the page.
@@ -24,6 +25,7 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
         Link::Ready { version } => ("ready", format!("worker ready · sim v{version}")),
     };
     let run = match props.run {
+        RunState::Empty => "loading",
         RunState::Idle => "idle",
         RunState::Running => "running",
         RunState::Paused => "paused",
@@ -34,11 +36,13 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
             <span class={classes!("dot", link_class)} data-testid="worker-status"
                 data-state={link_class}>{ link_text }</span>
             <span data-testid="run-state" data-state={run}>{ run }</span>
-            <span>{ "work " }<b data-testid="work">{ props.progress.work }</b></span>
-            <span>{ "slices " }<b data-testid="slices">{ props.progress.slices }</b></span>
-            <span class="hash" title="Run hash: equal runs give equal hashes">
-                { format!("hash {:016x}", props.progress.run_hash) }
-            </span>
+            <span>{ "instructions " }<b data-testid="work">{ props.frame.instructions }</b></span>
+            <span>{ "cycles " }<b data-testid="cycles">{ props.frame.cycle }</b></span>
+            if let Some(h) = props.frame.run_hash {
+                <span class="hash" title="Run hash: equal runs give equal hashes">
+                    { format!("hash {h:016x}") }
+                </span>
+            }
         </footer>
     }
 }

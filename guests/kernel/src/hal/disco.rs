@@ -345,6 +345,13 @@ pub fn disk_status(unit: u32) -> u32 {
     call(9, unit, 0, 0, 0).0
 }
 
+/// Virtual disk `unit`'s status, for a caller that will ask again until the request is done:
+/// while it is not, the monitor takes the virtual CPU off its physical CPU until the disk
+/// completes, instead of letting it spin through monitor calls.
+pub fn disk_wait(unit: u32) -> u32 {
+    call(15, unit, 0, 0, 0).0
+}
+
 /// Acknowledges virtual disk `unit`'s completion.
 pub fn disk_ack(unit: u32) {
     call(10, unit, 0, 0, 0);

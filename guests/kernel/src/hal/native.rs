@@ -339,6 +339,12 @@ pub fn disk_status(unit: u32) -> u32 {
     rd(DISK0 + unit * 0x1000 + 0x10)
 }
 
+/// Disk `unit`'s status, for a caller that will ask again until the request is done (a driver
+/// polling with interrupts off): on the bare machine, simply the status register.
+pub fn disk_wait(unit: u32) -> u32 {
+    disk_status(unit)
+}
+
 /// Acknowledges disk `unit`'s completion.
 pub fn disk_ack(unit: u32) {
     wr(DISK0 + unit * 0x1000 + 0x14, 0);

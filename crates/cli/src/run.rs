@@ -1,0 +1,289 @@
+//! `disco run`: run a scenario — the guest OS natively, or N virtual machines under the monitor —
+//! with each guest's console prefixed by its name, then a summary: per guest the overhead ledger
+//! (user / kernel / monitor / idle), TLB refills by who served them, and whether its output was
+//! correct; per CPU the instructions and the local/remote miss split.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use sim::assets::Assets;
+use sim::frame::Frame;
+use sim::scenario::{Guests, MachineShape, Policies, Preset, Scenario, VmPlan};
+use sim::simulation::Simulation;
+
+/// Options of `disco run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// A preset (see `--list`).
+    #[arg(long, conflicts_with = "scenario")]
+    preset: Option<String>,
+    /// A scenario file (JSON, as the web app's scenario).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// A scenario as a URL query string (`nodes=2&os=disco&vms=pmake-tiny:2:24`).
+    #[arg(long, conflicts_with_all = ["scenario", "preset"])]
+    query: Option<String>,
+    /// Run the guest OS natively instead of under the monitor.
+    #[arg(long)]
+    native: bool,
+    /// Virtual machines (each runs the next workload of `--workload`, cycling).
+    #[arg(long, default_value_t = 1)]
+    vms: u32,
+    /// Virtual CPUs per VM.
+    #[arg(long, default_value_t = 1)]
+    vcpus: u32,
+    /// Memory per VM, MB.
+    #[arg(long, default_value_t = 32)]
+    vm_memory_mb: u32,
+    /// Workloads, comma-separated (`pmake-tiny,db-tiny`).
+    #[arg(long, default_value = "pmake-tiny")]
+    workload: String,
+    /// Nodes.
+    #[arg(long, default_value_t = 1)]
+    nodes: u32,
+    /// CPUs per node.
+    #[arg(long, default_value_t = 1)]
+    cpus_per_node: u32,
+    /// Memory per node, MB (default: enough for the VMs).
+    #[arg(long)]
+    memory_per_node_mb: Option<u32>,
+    /// Second-level TLB entries per VCPU (0 = off).
+    #[arg(long, default_value_t = Policies::default().l2tlb_entries)]
+    l2tlb: u32,
+    /// VCPU time slice, µs.
+    #[arg(long, default_value_t = Policies::default().slice_us)]
+    slice_us: u32,
+    /// Where the kernels and disk images are.
+    #[arg(long, default_value = "target/guests")]
+    assets: PathBuf,
+    /// Give up after this many machine cycles.
+    #[arg(long, default_value_t = 100_000_000_000)]
+    max_cycles: u64,
+    /// Print the scenario as JSON and exit (a starting point for `--scenario`).
+    #[arg(long)]
+    print_scenario: bool,
+    /// List the presets and workloads and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+fn scenario(a: &RunArgs) -> Result<Scenario, String> {
+    if let Some(name) = &a.preset {
+        return Preset::named(name)
+            .map(|p| p.scenario())
+            .ok_or_else(|| format!("no preset {name:?} (see --list)"));
+    }
+    if let Some(q) = &a.query {
+        return Scenario::from_query(q).map_err(|e| e.to_string());
+    }
+    if let Some(path) = &a.scenario {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let workloads: Vec<&str> = a.workload.split(',').collect();
+    let guests = if a.native {
+        Guests::Native { workload: workloads[0].to_string() }
+    } else {
+        Guests::Disco {
+            vms: (0..a.vms as usize)
+                .map(|k| VmPlan {
+                    workload: workloads[k % workloads.len()].to_string(),
+                    vcpus: a.vcpus,
+                    memory_mb: a.vm_memory_mb,
+                })
+                .collect(),
+            policies: Policies { l2tlb_entries: a.l2tlb, slice_us: a.slice_us },
+        }
+    };
+    let need = if a.native { a.vm_memory_mb } else { a.vms * a.vm_memory_mb + 1 };
+    let per_node = a.memory_per_node_mb.unwrap_or(need.div_ceil(a.nodes.max(1)).max(16));
+    Ok(Scenario {
+        name: "command line".into(),
+        machine: MachineShape {
+            nodes: a.nodes,
+            cpus_per_node: a.cpus_per_node,
+            memory_per_node_mb: per_node,
+            uma: false,
+        },
+        guests,
+    })
+}
+
+/// Runs the command.
+pub fn run(a: &RunArgs) -> ExitCode {
+    if a.list {
+        println!("presets:");
+        for p in sim::scenario::PRESETS {
+            println!("  {:<14} {}", p.name, p.title);
+        }
+        println!("workloads:");
+        for w in sim::workload::WORKLOADS {
+            println!("  {:<14} {}", w.name, w.title);
+        }
+        return ExitCode::SUCCESS;
+    }
+    match run_inner(a) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("disco: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_inner(a: &RunArgs) -> Result<ExitCode, String> {
+    let s = scenario(a)?;
+    s.validate().map_err(|e| format!("scenario: {e}"))?;
+    if a.print_scenario {
+        println!("{}", serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let assets = Assets::from_dir(&a.assets, &s).map_err(|e| e.to_string())?;
+    let mut sim = Simulation::new(&s, &assets).map_err(|e| e.to_string())?;
+    let names: Vec<String> = sim.layout().guests.iter().map(|g| g.name.clone()).collect();
+    let mut partial: Vec<String> = vec![String::new(); names.len()];
+    let wall = std::time::Instant::now();
+    let chunk = 20_000_000;
+    let mut out = std::io::stdout().lock();
+    let mut ran = 0;
+    let last = loop {
+        let step = chunk.min(a.max_cycles - ran);
+        sim.run(step);
+        ran += step;
+        let f = sim.frame();
+        for c in &f.console {
+            let g = usize::from(c.guest);
+            partial[g].push_str(&c.text);
+            while let Some(nl) = partial[g].find('\n') {
+                let line: String = partial[g].drain(..=nl).collect();
+                let _ = write!(out, "[{}] {line}", names[g]);
+            }
+        }
+        if sim.finished() || ran >= a.max_cycles {
+            break f;
+        }
+    };
+    for (g, rest) in partial.iter().enumerate() {
+        if !rest.is_empty() {
+            let _ = writeln!(out, "[{}] {rest}", names[g]);
+        }
+    }
+    drop(out);
+    summary(&sim, &last, wall.elapsed());
+    if !sim.finished() {
+        eprintln!("disco: still running after {} cycles", a.max_cycles);
+        return Ok(ExitCode::from(124));
+    }
+    let all_passed = (0..names.len()).all(|g| sim.passed(g) == Some(true));
+    Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn pct(part: u64, whole: u64) -> f64 {
+    100.0 * part as f64 / whole.max(1) as f64
+}
+
+fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
+    let layout = sim.layout();
+    let secs = f.cycle as f64 / (f64::from(layout.clock_mhz) * 1e6);
+    eprintln!(
+        "\n-- {}: {} nodes x {} CPUs, {}",
+        layout.scenario.name,
+        layout.nodes,
+        layout.cpus_per_node,
+        if layout.disco { "Disco" } else { "native OS" }
+    );
+    eprintln!(
+        "{:<8} {:<12} {:>6} {:>13} {:>6} {:>7} {:>8} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "guest",
+        "workload",
+        "result",
+        "instructions",
+        "user%",
+        "kernel%",
+        "monitor%",
+        "idle%",
+        "direct",
+        "l2tlb",
+        "vtlb",
+        "forwarded",
+        "syscalls"
+    );
+    for (g, (info, gf)) in layout.guests.iter().zip(&f.guests).enumerate() {
+        let monitor: u64 = gf.monitor.iter().sum();
+        let total = gf.user + gf.kernel + monitor + gf.idle;
+        let result = match (gf.exit, sim.passed(g)) {
+            (None, _) => "running".to_string(),
+            (Some(_), Some(true)) => "ok".to_string(),
+            (Some(c), _) => format!("FAIL {c}"),
+        };
+        eprintln!(
+            "{:<8} {:<12} {:>6} {:>13} {:>6.1} {:>7.1} {:>8.1} {:>6.1} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            info.name,
+            info.workload,
+            result,
+            gf.instructions,
+            pct(gf.user, total),
+            pct(gf.kernel, total),
+            pct(monitor, total),
+            pct(gf.idle, total),
+            gf.tlb.direct,
+            gf.tlb.l2tlb,
+            gf.tlb.vtlb,
+            gf.tlb.forwarded,
+            gf.syscalls
+        );
+        if layout.disco && monitor > 0 {
+            let kinds: Vec<String> = layout
+                .monitor_kinds
+                .iter()
+                .zip(&gf.monitor)
+                .filter(|(_, c)| **c > 0)
+                .map(|(k, c)| format!("{k} {:.1}%", pct(*c, total)))
+                .collect();
+            eprintln!("         monitor: {}", kinds.join(", "));
+            if let Some(vm) = sim.monitor().and_then(|m| m.vms.get(g)) {
+                let st = &vm.stats;
+                eprintln!(
+                    "         traps {}, emulated {}, monitor calls {} ({} refused), delivered to the guest {}, pages {}, zeroed {}",
+                    st.traps,
+                    st.emulated,
+                    st.monitor_calls,
+                    st.bad_calls,
+                    st.forwarded,
+                    st.pages,
+                    st.zeroed
+                );
+            }
+        }
+    }
+    eprintln!(
+        "{:>4} {:>14} {:>7} {:>7} {:>8} {:>6} {:>10} {:>10}",
+        "cpu", "instructions", "user%", "kernel%", "monitor%", "idle%", "local", "remote"
+    );
+    for (i, c) in f.cpus.iter().enumerate() {
+        let total = c.user + c.kernel + c.monitor + c.idle;
+        eprintln!(
+            "{i:>4} {:>14} {:>7.1} {:>7.1} {:>8.1} {:>6.1} {:>10} {:>10}",
+            c.instructions,
+            pct(c.user, total),
+            pct(c.kernel, total),
+            pct(c.monitor, total),
+            pct(c.idle, total),
+            c.local_misses,
+            c.remote_misses
+        );
+    }
+    eprintln!(
+        "-- {:.6} simulated s ({} cycles), {} instructions, misses {} local / {} remote, run hash {:016x}, {:.2} s host ({:.1} M instructions/s)",
+        secs,
+        f.cycle,
+        f.instructions,
+        f.local_misses,
+        f.remote_misses,
+        sim.run_hash(),
+        wall.as_secs_f64(),
+        f.instructions as f64 / wall.as_secs_f64().max(1e-9) / 1e6
+    );
+}

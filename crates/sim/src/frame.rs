@@ -1,0 +1,265 @@
+//! What the simulation tells the views, shaped for drawing: one [`Layout`] when a scenario is
+//! loaded, then [`Frame`]s (about 30 a second while running) and [`PageMap`]s on request.
+//!
+//! Counters in a frame are cumulative since the start of the run (the page computes rates from
+//! two frames); the scheduling [`Segment`]s and console text are deltas — what happened since
+//! the previous frame — so a frame stays small however long the run. "Guest" means a virtual
+//! machine under the monitor, or the one operating system running natively.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Scenario;
+
+/// A page's owner in a [`PageMap`]: 0 free, 1 the monitor, `2 + k` guest `k`.
+pub const OWNER_FREE: u8 = 0;
+/// See [`OWNER_FREE`].
+pub const OWNER_MONITOR: u8 = 1;
+/// See [`OWNER_FREE`].
+pub const OWNER_GUEST0: u8 = 2;
+
+/// What a page is used for, as its guest kernel says (its page-use table) or the monitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum PageKind {
+    /// Free (or not yet touched).
+    Free = 0,
+    /// The guest kernel's code, data and heap.
+    Kernel = 1,
+    /// A guest page table.
+    PageTable = 2,
+    /// A user page: program, heap, stack.
+    User = 3,
+    /// The guest's buffer cache (disk blocks).
+    BufferCache = 4,
+    /// The monitor's own (a virtual CPU's special page).
+    Monitor = 5,
+    /// Held by a guest that has not said what for (its table not set up yet).
+    Unknown = 6,
+}
+
+impl PageKind {
+    /// Every kind, by code.
+    pub const ALL: [PageKind; 7] = [
+        PageKind::Free,
+        PageKind::Kernel,
+        PageKind::PageTable,
+        PageKind::User,
+        PageKind::BufferCache,
+        PageKind::Monitor,
+        PageKind::Unknown,
+    ];
+
+    /// The kind with code `c` (unknown codes are [`PageKind::Unknown`]).
+    pub fn from_code(c: u8) -> PageKind {
+        PageKind::ALL.get(c as usize).copied().unwrap_or(PageKind::Unknown)
+    }
+
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            PageKind::Free => "free",
+            PageKind::Kernel => "kernel",
+            PageKind::PageTable => "page table",
+            PageKind::User => "user",
+            PageKind::BufferCache => "buffer cache",
+            PageKind::Monitor => "monitor",
+            PageKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// One guest, as loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestInfo {
+    /// `vm0`, `vm1` ... or `native`.
+    pub name: String,
+    /// Its workload.
+    pub workload: String,
+    /// Its CPUs (virtual CPUs under the monitor).
+    pub cpus: u32,
+    /// Its memory in MB.
+    pub memory_mb: u32,
+}
+
+/// The shape of what frames describe; sent once per load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layout {
+    /// The scenario loaded.
+    pub scenario: Scenario,
+    /// True under the monitor, false for the native OS.
+    pub disco: bool,
+    /// Nodes.
+    pub nodes: u32,
+    /// CPUs per node.
+    pub cpus_per_node: u32,
+    /// Machine pages (4 KB) in all.
+    pub pages: u32,
+    /// Machine pages per node (node `n` has pages `n * pages_per_node ..`).
+    pub pages_per_node: u32,
+    /// Clock, MHz (cycles → seconds).
+    pub clock_mhz: u32,
+    /// The guests.
+    pub guests: Vec<GuestInfo>,
+    /// Names of the monitor's cost kinds, the order of [`GuestFrame::monitor`].
+    pub monitor_kinds: Vec<String>,
+}
+
+/// What a CPU runs: guest `guest`'s virtual CPU `vcpu` under the monitor, or, natively,
+/// process `pid` (`vcpu` is then the pid; 0 = the kernel with no process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Running {
+    /// The guest.
+    pub guest: u16,
+    /// Its virtual CPU, or the process id natively.
+    pub vcpu: u32,
+}
+
+/// One physical CPU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CpuFrame {
+    /// What runs now (`None`: idle).
+    pub running: Option<Running>,
+    /// Since when (cycle).
+    pub since: u64,
+    /// Cycles in guest user mode.
+    pub user: u64,
+    /// Cycles in the guest kernel.
+    pub kernel: u64,
+    /// Cycles of monitor work.
+    pub monitor: u64,
+    /// Cycles idle.
+    pub idle: u64,
+    /// Instructions.
+    pub instructions: u64,
+    /// Cache misses served by the local node.
+    pub local_misses: u64,
+    /// Cache misses served by a remote node.
+    pub remote_misses: u64,
+}
+
+/// TLB refills of a guest, by who served them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TlbFrame {
+    /// Served by the monitor from the guest kernel segment's direct map.
+    pub direct: u64,
+    /// Served by the monitor's second-level TLB.
+    pub l2tlb: u64,
+    /// Served from the guest's own TLB contents, as the monitor keeps them.
+    pub vtlb: u64,
+    /// Forwarded to the guest's refill handler (natively: every refill).
+    pub forwarded: u64,
+}
+
+/// One guest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GuestFrame {
+    /// Instructions its CPUs executed.
+    pub instructions: u64,
+    /// Cycles in user mode.
+    pub user: u64,
+    /// Cycles in its kernel.
+    pub kernel: u64,
+    /// Monitor cycles spent for it, by kind ([`Layout::monitor_kinds`]); empty natively.
+    pub monitor: Vec<u64>,
+    /// Cycles its CPUs had nothing to run, or waited for a physical CPU.
+    pub idle: u64,
+    /// TLB refills.
+    pub tlb: TlbFrame,
+    /// System calls its kernel counted.
+    pub syscalls: u64,
+    /// Machine pages it holds.
+    pub pages: u32,
+    /// Its exit code, once it has powered off.
+    pub exit: Option<u32>,
+    /// Once it has powered off: did its console show every expected line?
+    pub passed: Option<bool>,
+}
+
+/// A finished stretch of one CPU running one thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// The CPU.
+    pub cpu: u16,
+    /// First cycle.
+    pub start: u64,
+    /// Cycle it ended.
+    pub end: u64,
+    /// What ran.
+    pub running: Running,
+}
+
+/// Pages of one node, by owner and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NodeMemory {
+    /// Free pages.
+    pub free: u32,
+    /// The monitor's pages.
+    pub monitor: u32,
+    /// Per guest, pages by [`PageKind`] code.
+    pub guests: Vec<[u32; 7]>,
+}
+
+/// New console output of a guest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleText {
+    /// The guest.
+    pub guest: u16,
+    /// The text (lossily decoded).
+    pub text: String,
+}
+
+/// A statistics frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Frame {
+    /// The machine's clock, cycles since power-on.
+    pub cycle: u64,
+    /// Instructions, all CPUs.
+    pub instructions: u64,
+    /// Cache misses served locally, all CPUs.
+    pub local_misses: u64,
+    /// Cache misses served remotely.
+    pub remote_misses: u64,
+    /// Misses to lines another cache held dirty or that were invalidated (coherence).
+    pub coherence_misses: u64,
+    /// Per physical CPU.
+    pub cpus: Vec<CpuFrame>,
+    /// Per guest.
+    pub guests: Vec<GuestFrame>,
+    /// Per node.
+    pub memory: Vec<NodeMemory>,
+    /// Scheduling segments that ended since the previous frame.
+    pub segments: Vec<Segment>,
+    /// Console output since the previous frame.
+    pub console: Vec<ConsoleText>,
+    /// The run hash, in frames sent when the run stops (it costs a pass over memory).
+    pub run_hash: Option<u64>,
+}
+
+/// One entry per machine page (owner, kind), and on request the heat: cache misses to each
+/// page from each node since the start (`heat[page * nodes + node]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PageMap {
+    /// Owner codes ([`OWNER_FREE`], [`OWNER_MONITOR`], `OWNER_GUEST0 + k`).
+    pub owner: Vec<u8>,
+    /// [`PageKind`] codes.
+    pub kind: Vec<u8>,
+    /// Misses per page per node, if asked for.
+    pub heat: Option<Vec<u32>>,
+}
+
+/// Everything known about one machine page (the page map's hover).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageInfo {
+    /// Machine page number.
+    pub page: u32,
+    /// Its node.
+    pub node: u32,
+    /// Owner code.
+    pub owner: u8,
+    /// Kind.
+    pub kind: PageKind,
+    /// The guest-physical page it backs, if a guest owns it.
+    pub guest_page: Option<u32>,
+    /// Cache misses to it from each node.
+    pub heat: Vec<u32>,
+}

@@ -1,0 +1,505 @@
+//! Scenarios: everything that decides a run — the machine, the operating system on it (natively,
+//! or several virtual machines under the monitor), each guest's workload, the monitor's policies.
+//!
+//! A scenario is plain data: the page edits it, puts it in the URL, and sends it to the worker;
+//! the command line reads it from a file or from flags. [`Scenario::validate`] checks it before
+//! anything is built and names the offending field (`vms[2].memory_mb`), so a bad URL or file is
+//! a message to the user, never a panic. The same scenario always gives the same run: nothing
+//! here (or downstream) reads a clock or host randomness.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::workload::{WORKLOADS, Workload};
+
+/// The machine, in the few numbers a user chooses (the rest of the machine's configuration is
+/// the FLASH-like default of `machine::MachineConfig::flash`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MachineShape {
+    /// NUMA nodes (1..=8).
+    pub nodes: u32,
+    /// CPUs per node (1..=4).
+    pub cpus_per_node: u32,
+    /// Memory per node in MB (4..=256).
+    pub memory_per_node_mb: u32,
+    /// Every miss costs the local latency (a UMA machine, for comparison).
+    #[serde(default)]
+    pub uma: bool,
+}
+
+impl MachineShape {
+    /// All CPUs.
+    pub fn cpus(&self) -> u32 {
+        self.nodes * self.cpus_per_node
+    }
+
+    /// All memory in MB.
+    pub fn memory_mb(&self) -> u32 {
+        self.nodes * self.memory_per_node_mb
+    }
+}
+
+/// One virtual machine under the monitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VmPlan {
+    /// Its workload (a name from [`WORKLOADS`]).
+    pub workload: String,
+    /// Virtual CPUs (1..=16, at most the machine's CPUs).
+    pub vcpus: u32,
+    /// Guest-physical memory in MB (at least the workload's minimum).
+    pub memory_mb: u32,
+}
+
+/// The monitor's settings a user may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policies {
+    /// Entries of each virtual CPU's second-level software TLB (0 = off; paper §4.2.2).
+    pub l2tlb_entries: u32,
+    /// Time slice of a virtual CPU on a physical CPU, in microseconds of simulated time.
+    pub slice_us: u32,
+}
+
+impl Default for Policies {
+    fn default() -> Self {
+        Policies { l2tlb_entries: 1024, slice_us: 2000 }
+    }
+}
+
+/// What runs on the machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "os", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Guests {
+    /// The guest OS directly on the machine, one workload.
+    Native {
+        /// The workload (a name from [`WORKLOADS`]).
+        workload: String,
+    },
+    /// The Disco monitor with virtual machines, each running the guest OS and a workload.
+    Disco {
+        /// The virtual machines (1..=8).
+        vms: Vec<VmPlan>,
+        /// The monitor's policies.
+        #[serde(default)]
+        policies: Policies,
+    },
+}
+
+/// A whole scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A name for the UI (the preset's, or "custom").
+    pub name: String,
+    /// The machine.
+    pub machine: MachineShape,
+    /// What runs on it.
+    pub guests: Guests,
+}
+
+/// A scenario field that is out of range or unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioError {
+    /// The field, as a path (`machine.nodes`, `vms[1].workload`, or a URL parameter name).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, ScenarioError> {
+    Err(ScenarioError { field: field.into(), message: message.into() })
+}
+
+fn in_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<(), ScenarioError> {
+    if (lo..=hi).contains(&v) { Ok(()) } else { err(field, format!("{v} is not in {lo}..={hi}")) }
+}
+
+/// Memory the monitor keeps for itself on a machine, in MB (special pages and slack), so that
+/// the VMs' memory plus this fits in the machine.
+pub const MONITOR_RESERVE_MB: u32 = 1;
+
+impl Scenario {
+    /// Checks every field; the first bad one is named in the error.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let m = &self.machine;
+        in_range("machine.nodes", m.nodes, 1, 8)?;
+        in_range("machine.cpus_per_node", m.cpus_per_node, 1, 4)?;
+        in_range("machine.memory_per_node_mb", m.memory_per_node_mb, 4, 256)?;
+        match &self.guests {
+            Guests::Native { workload } => {
+                let w = workload_named("workload", workload)?;
+                if m.memory_mb() < w.min_memory_mb {
+                    return err(
+                        "machine.memory_per_node_mb",
+                        format!(
+                            "{} needs {} MB; the machine has {} MB",
+                            w.name,
+                            w.min_memory_mb,
+                            m.memory_mb()
+                        ),
+                    );
+                }
+            }
+            Guests::Disco { vms, policies } => {
+                in_range("vms", vms.len() as u32, 1, 8)?;
+                let mut total = MONITOR_RESERVE_MB;
+                for (i, vm) in vms.iter().enumerate() {
+                    let w = workload_named(&format!("vms[{i}].workload"), &vm.workload)?;
+                    in_range(&format!("vms[{i}].vcpus"), vm.vcpus, 1, m.cpus().min(16))?;
+                    in_range(&format!("vms[{i}].memory_mb"), vm.memory_mb, w.min_memory_mb, 448)?;
+                    total += vm.memory_mb;
+                }
+                if total > m.memory_mb() {
+                    return err(
+                        "vms",
+                        format!(
+                            "the VMs need {} MB (with {} MB for the monitor); the machine has {} MB",
+                            total,
+                            MONITOR_RESERVE_MB,
+                            m.memory_mb()
+                        ),
+                    );
+                }
+                in_range("policies.l2tlb_entries", policies.l2tlb_entries, 0, 65536)?;
+                in_range("policies.slice_us", policies.slice_us, 100, 1_000_000)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The workloads of the guests, VM by VM (one for the native OS).
+    pub fn workloads(&self) -> Vec<&'static Workload> {
+        let names: Vec<&str> = match &self.guests {
+            Guests::Native { workload } => vec![workload],
+            Guests::Disco { vms, .. } => vms.iter().map(|v| v.workload.as_str()).collect(),
+        };
+        names.into_iter().filter_map(Workload::named).collect()
+    }
+
+    /// The scenario as a URL query string (without `?`); [`Scenario::from_query`] reads it back.
+    pub fn to_query(&self) -> String {
+        let m = &self.machine;
+        let mut q = format!(
+            "nodes={}&cpus={}&mem={}&uma={}",
+            m.nodes,
+            m.cpus_per_node,
+            m.memory_per_node_mb,
+            u8::from(m.uma)
+        );
+        match &self.guests {
+            Guests::Native { workload } => q += &format!("&os=native&workload={workload}"),
+            Guests::Disco { vms, policies } => {
+                let list: Vec<String> = vms
+                    .iter()
+                    .map(|v| format!("{}:{}:{}", v.workload, v.vcpus, v.memory_mb))
+                    .collect();
+                q += &format!(
+                    "&os=disco&vms={}&l2tlb={}&slice={}",
+                    list.join(","),
+                    policies.l2tlb_entries,
+                    policies.slice_us
+                );
+            }
+        }
+        if Preset::named(&self.name).is_some_and(|p| p.scenario() == *self) {
+            return format!("preset={}", self.name);
+        }
+        q
+    }
+
+    /// Reads a URL query string (with or without `?`): `preset=NAME` alone, or the fields of
+    /// [`Scenario::to_query`] (on top of a preset if one is named, else of the default preset).
+    /// Unknown parameters and bad values are errors naming the parameter; the result is
+    /// validated.
+    pub fn from_query(query: &str) -> Result<Scenario, ScenarioError> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let mut pairs = Vec::new();
+        for part in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            pairs.push((k, v));
+        }
+        let base = match pairs.iter().find(|(k, _)| *k == "preset") {
+            Some((_, name)) => match Preset::named(name) {
+                Some(p) => p.scenario(),
+                None => return err("preset", format!("no preset called {name:?}")),
+            },
+            None => Preset::DEFAULT.scenario(),
+        };
+        let mut s = base;
+        let edited = pairs.iter().any(|(k, _)| *k != "preset");
+        let num = |k: &str, v: &str| -> Result<u32, ScenarioError> {
+            v.parse().or_else(|_| err(k, format!("{v:?} is not a number")))
+        };
+        let mut os: Option<&str> = None;
+        let mut workload: Option<String> = None;
+        let mut vms: Option<Vec<VmPlan>> = None;
+        let mut policies = match &s.guests {
+            Guests::Disco { policies, .. } => policies.clone(),
+            Guests::Native { .. } => Policies::default(),
+        };
+        for (k, v) in &pairs {
+            match *k {
+                "preset" => {}
+                "nodes" => s.machine.nodes = num(k, v)?,
+                "cpus" => s.machine.cpus_per_node = num(k, v)?,
+                "mem" => s.machine.memory_per_node_mb = num(k, v)?,
+                "uma" => {
+                    s.machine.uma = match *v {
+                        "1" | "true" => true,
+                        "0" | "false" => false,
+                        _ => return err(*k, format!("{v:?} is not 0 or 1")),
+                    }
+                }
+                "os" => {
+                    if *v != "native" && *v != "disco" {
+                        return err(*k, format!("{v:?} is neither native nor disco"));
+                    }
+                    os = Some(v)
+                }
+                "workload" => workload = Some(v.to_string()),
+                "vms" => {
+                    let mut list = Vec::new();
+                    for (i, item) in v.split(',').enumerate() {
+                        let f: Vec<&str> = item.split(':').collect();
+                        if f.len() != 3 {
+                            return err(
+                                format!("vms[{i}]"),
+                                format!("{item:?} is not workload:vcpus:memory_mb"),
+                            );
+                        }
+                        list.push(VmPlan {
+                            workload: f[0].to_string(),
+                            vcpus: num(&format!("vms[{i}].vcpus"), f[1])?,
+                            memory_mb: num(&format!("vms[{i}].memory_mb"), f[2])?,
+                        });
+                    }
+                    vms = Some(list);
+                }
+                "l2tlb" => policies.l2tlb_entries = num(k, v)?,
+                "slice" => policies.slice_us = num(k, v)?,
+                _ => return err(*k, "unknown parameter"),
+            }
+        }
+        let os = os.unwrap_or(match s.guests {
+            Guests::Native { .. } => "native",
+            Guests::Disco { .. } => "disco",
+        });
+        s.guests = if os == "native" {
+            let w = workload.unwrap_or_else(|| match &s.guests {
+                Guests::Native { workload } => workload.clone(),
+                Guests::Disco { vms, .. } => vms[0].workload.clone(),
+            });
+            Guests::Native { workload: w }
+        } else {
+            let vms = match (vms, &s.guests) {
+                (Some(v), _) => v,
+                (None, Guests::Disco { vms, .. }) => vms.clone(),
+                (None, Guests::Native { workload }) => {
+                    vec![VmPlan { workload: workload.clone(), vcpus: 1, memory_mb: 32 }]
+                }
+            };
+            Guests::Disco { vms, policies }
+        };
+        if edited {
+            s.name = "custom".into();
+        }
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+fn workload_named(field: &str, name: &str) -> Result<&'static Workload, ScenarioError> {
+    Workload::named(name).map_or_else(
+        || {
+            let known: Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
+            err(field, format!("no workload called {name:?} (known: {})", known.join(", ")))
+        },
+        Ok,
+    )
+}
+
+/// A named, ready-made scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// Its name (in URLs: `?preset=NAME`).
+    pub name: &'static str,
+    /// One line for the picker.
+    pub title: &'static str,
+    /// What to look for when it runs.
+    pub description: &'static str,
+}
+
+impl Preset {
+    /// The scenario the page opens with.
+    pub const DEFAULT: Preset = PRESETS[1];
+
+    /// The preset called `name`.
+    pub fn named(name: &str) -> Option<Preset> {
+        PRESETS.iter().copied().find(|p| p.name == name)
+    }
+
+    /// Its scenario.
+    pub fn scenario(&self) -> Scenario {
+        let shape = |nodes, cpus_per_node, memory_per_node_mb| MachineShape {
+            nodes,
+            cpus_per_node,
+            memory_per_node_mb,
+            uma: false,
+        };
+        let vm = |workload: &str, vcpus, memory_mb| VmPlan {
+            workload: workload.into(),
+            vcpus,
+            memory_mb,
+        };
+        let (machine, guests) = match self.name {
+            "pmake-native" => (shape(2, 2, 32), Guests::Native { workload: "pmake-full".into() }),
+            "pmake-4vms" => (
+                shape(4, 2, 32),
+                Guests::Disco {
+                    vms: (0..4).map(|_| vm("pmake-full", 2, 28)).collect(),
+                    policies: Policies::default(),
+                },
+            ),
+            "db-1vm" => (
+                shape(2, 2, 64),
+                Guests::Disco { vms: vec![vm("db-full", 4, 96)], policies: Policies::default() },
+            ),
+            "db-native" => (shape(2, 2, 64), Guests::Native { workload: "db-full".into() }),
+            "mixed-4vms" => (
+                shape(4, 2, 48),
+                Guests::Disco {
+                    vms: vec![
+                        vm("pmake-full", 2, 40),
+                        vm("db-full", 2, 80),
+                        vm("pmake-full", 2, 40),
+                        vm("smoke", 2, 16),
+                    ],
+                    policies: Policies::default(),
+                },
+            ),
+            "tiny-2vms" => (
+                shape(2, 1, 32),
+                Guests::Disco {
+                    vms: vec![vm("pmake-tiny", 1, 24), vm("db-tiny", 1, 24)],
+                    policies: Policies::default(),
+                },
+            ),
+            _ => (shape(1, 1, 32), Guests::Native { workload: "smoke".into() }),
+        };
+        Scenario { name: self.name.into(), machine, guests }
+    }
+}
+
+/// Every preset, in the order the picker shows them.
+pub const PRESETS: [Preset; 7] = [
+    Preset {
+        name: "pmake-native",
+        title: "pmake, native OS, 4 CPUs",
+        description: "The guest OS alone on a 2-node machine building a program with a parallel make: the baseline for the monitor's overhead.",
+    },
+    Preset {
+        name: "pmake-4vms",
+        title: "pmake in 4 VMs on 8 CPUs",
+        description: "Four virtual machines, each its own copy of the OS building with pmake, time-shared by Disco on a 4-node machine: watch the scheduling timeline and where each VM's pages land.",
+    },
+    Preset {
+        name: "db-1vm",
+        title: "database in 1 VM, 4 VCPUs",
+        description: "A memory-hungry decision-support database in one virtual machine: TLB misses absorbed by the second-level TLB (paper §4.2.2, Fig. 5).",
+    },
+    Preset {
+        name: "db-native",
+        title: "database, native OS, 4 CPUs",
+        description: "The same database without the monitor, to compare run time and TLB behaviour with db-1vm.",
+    },
+    Preset {
+        name: "mixed-4vms",
+        title: "mixed: pmake, database, pmake, smoke in 4 VMs",
+        description: "Different operating-system instances with different workloads side by side on one 8-CPU machine.",
+    },
+    Preset {
+        name: "tiny-2vms",
+        title: "tiny: two VMs, a few seconds",
+        description: "Small pmake and database runs in two VMs on two CPUs: the quickest way to see everything move.",
+    },
+    Preset {
+        name: "smoke-native",
+        title: "smoke test, native OS, 1 CPU",
+        description: "Boots the OS and runs a few utilities: does the system work at all?",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_valid_and_round_trips_through_the_url() {
+        for p in PRESETS {
+            let s = p.scenario();
+            assert_eq!(s.validate(), Ok(()), "{}", p.name);
+            assert_eq!(s.to_query(), format!("preset={}", p.name));
+            assert_eq!(Scenario::from_query(&s.to_query()), Ok(s.clone()), "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn an_edited_scenario_round_trips_field_by_field() {
+        let q = "?nodes=2&cpus=2&mem=48&uma=1&os=disco&vms=pmake-tiny:2:24,db-tiny:1:40&l2tlb=0&slice=500";
+        let s = Scenario::from_query(q).expect("valid");
+        assert_eq!(s.name, "custom");
+        assert!(s.machine.uma);
+        let Guests::Disco { vms, policies } = &s.guests else { panic!("disco") };
+        assert_eq!(vms[1], VmPlan { workload: "db-tiny".into(), vcpus: 1, memory_mb: 40 });
+        assert_eq!(policies.l2tlb_entries, 0);
+        assert_eq!(Scenario::from_query(&s.to_query()), Ok(s));
+    }
+
+    #[test]
+    fn a_preset_can_be_edited_in_the_url() {
+        let s = Scenario::from_query("preset=pmake-native&nodes=4").expect("valid");
+        assert_eq!(s.machine.nodes, 4);
+        assert_eq!(s.name, "custom");
+        assert_eq!(s.guests, Guests::Native { workload: "pmake-full".into() });
+    }
+
+    #[test]
+    fn bad_parameters_name_the_field() {
+        let field = |q: &str| Scenario::from_query(q).expect_err(q).field;
+        assert_eq!(field("nodes=x"), "nodes");
+        assert_eq!(field("nodes=0"), "machine.nodes");
+        assert_eq!(field("nodes=9"), "machine.nodes");
+        assert_eq!(field("cpus=5"), "machine.cpus_per_node");
+        assert_eq!(field("preset=nope"), "preset");
+        assert_eq!(field("color=red"), "color");
+        assert_eq!(field("os=windows"), "os");
+        assert_eq!(field("uma=maybe"), "uma");
+        assert_eq!(field("os=native&workload=doom"), "workload");
+        assert_eq!(field("os=disco&vms=pmake-tiny:2"), "vms[0]");
+        assert_eq!(field("os=disco&vms=pmake-tiny:2:24,nope:1:24"), "vms[1].workload");
+        assert_eq!(field("os=disco&nodes=1&cpus=1&vms=pmake-tiny:2:24"), "vms[0].vcpus");
+        assert_eq!(field("os=disco&vms=pmake-tiny:1:2"), "vms[0].memory_mb");
+        assert_eq!(field("os=disco&nodes=1&mem=32&vms=smoke:1:20,smoke:1:20"), "vms");
+        assert_eq!(field("os=disco&vms=smoke:1:16&slice=5"), "policies.slice_us");
+    }
+
+    #[test]
+    fn scenario_files_refuse_unknown_fields() {
+        let json = serde_json::to_string(&PRESETS[1].scenario()).expect("json");
+        let back: Scenario = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, PRESETS[1].scenario());
+        let bad = json.replacen("\"nodes\"", "\"nodez\"", 1);
+        assert!(serde_json::from_str::<Scenario>(&bad).is_err());
+    }
+}

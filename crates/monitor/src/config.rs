@@ -29,6 +29,9 @@ pub struct MonitorConfig {
     pub steal: bool,
     /// What each monitor action costs.
     pub cost: CostModel,
+    /// Check the memory bookkeeping after every trap and quantum (debug builds; slow).
+    #[serde(default)]
+    pub check_invariants: bool,
 }
 
 impl Default for MonitorConfig {
@@ -38,6 +41,7 @@ impl Default for MonitorConfig {
             slice_cycles: 400_000,
             steal: true,
             cost: CostModel::default(),
+            check_invariants: false,
         }
     }
 }

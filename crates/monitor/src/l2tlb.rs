@@ -88,6 +88,11 @@ impl L2Tlb {
         }
     }
 
+    /// The cached translations.
+    pub fn entries(&self) -> impl Iterator<Item = &L2Entry> {
+        self.slots.iter().flatten()
+    }
+
     /// Forgets everything.
     pub fn flush(&mut self) {
         self.slots.fill(None);

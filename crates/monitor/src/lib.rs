@@ -29,6 +29,7 @@
 pub mod config;
 pub mod cost;
 pub mod deliver;
+pub mod invariants;
 pub mod l2tlb;
 pub mod mcall;
 pub mod memmap;

@@ -129,10 +129,12 @@ impl Monitor {
         len: u32,
     ) -> Result<u32, u32> {
         let vm = &mut self.vms[r.vm];
-        let n = (len as usize).min(vm.input.len()).min(CONSOLE_MAX as usize);
-        if gpa.checked_add(n as u32).is_none_or(|end| end > vm.memory_bytes()) {
+        // The whole buffer must be the guest's, whether or not input is waiting.
+        let len = len.min(CONSOLE_MAX);
+        if gpa.checked_add(len).is_none_or(|end| end > vm.memory_bytes()) {
             return Err(err::BAD_ADDRESS);
         }
+        let n = (len as usize).min(vm.input.len());
         let bytes: Vec<u8> = vm.input.drain(..n).collect();
         if !self.write_guest(m, r.vm, gpa, &bytes) {
             return Err(err::BAD_ADDRESS);

@@ -63,6 +63,8 @@ pub struct Monitor {
     pub timeline: Vec<SchedEvent>,
     /// Machine events the monitor saw (hot pages ...), oldest first, at most 100 000.
     pub events: Vec<MachineEvent>,
+    /// The first broken invariant found (see `invariants`), if checking is on.
+    pub violation: Option<String>,
     cpus_per_node: usize,
     clock_mhz: u32,
 }
@@ -96,6 +98,7 @@ impl Monitor {
             memmap: Memmap::new(mc.memory_bytes() / 4096, mc.nodes),
             timeline: Vec::new(),
             events: Vec::new(),
+            violation: None,
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };
@@ -352,6 +355,7 @@ impl Monitor {
 impl Owner for Monitor {
     fn exception(&mut self, m: &mut Machine, cpu: usize, e: Exception) {
         self.trap(m, cpu, e);
+        self.maybe_check(m, "a trap");
     }
 
     fn event(&mut self, _m: &mut Machine, e: MachineEvent) {
@@ -362,5 +366,6 @@ impl Owner for Monitor {
 
     fn quantum(&mut self, m: &mut Machine) {
         self.tick(m);
+        self.maybe_check(m, "a quantum");
     }
 }

@@ -72,6 +72,16 @@ impl Pmap {
         }
     }
 
+    /// The back-maps of `gppn`; `None` means "too many to track" (every translation of the VM
+    /// must be dropped to be rid of the page's).
+    pub fn backmaps(&self, gppn: u32) -> Option<&[Backmap]> {
+        let g = gppn as usize;
+        if self.overflow.get(g).copied().unwrap_or(false) {
+            return None;
+        }
+        Some(self.backmaps.get(g).map_or(&[][..], Vec::as_slice))
+    }
+
     /// Takes the back-maps of `gppn`; `None` means "too many to track: drop every translation
     /// of the VM".
     pub fn take_backmaps(&mut self, gppn: u32) -> Option<Vec<Backmap>> {

@@ -161,11 +161,15 @@ impl Monitor {
                     lo0: sp.get(m, off::ENTRYLO0),
                     lo1: sp.get(m, off::ENTRYLO1),
                 };
-                self.guest_tlb_write(m, p, r, index, entry);
+                self.guest_tlb_write(m, p, r, index, entry, i.op == Op::Tlbwr);
                 self.charge(m, p, r, Kind::TlbMiss, tlb_cost);
             }
             Op::Tlbp => {
                 let hi = sp.get(m, off::ENTRYHI);
+                // A guest probing for a page is usually about to invalidate or update it; a
+                // translation of it that the monitor still caches from an entry the guest's
+                // TLB has since replaced must not outlive that.
+                self.drop_cached_pair(m, p, r, hi);
                 let v = self.vcpu_mut(r);
                 v.index_reg = match v.vtlb.probe(hi) {
                     Some(ix) => ix as u32,
@@ -275,7 +279,14 @@ impl Monitor {
         }
     }
 
-    /// The guest wrote entry `index` of its TLB.
+    /// The guest wrote entry `index` of its TLB; `random` for TLBWR.
+    ///
+    /// The monitor's TLBs (the second-level TLB, the physical CPU's) behave like a larger TLB
+    /// than the guest's (paper §4.2.2): an entry the guest evicts by TLBWR — a refill making
+    /// room — stays cached, since the guest's page tables still say the same. An entry the
+    /// guest overwrites by TLBWI, which is how a guest invalidates or updates a mapping, is
+    /// dropped; so is anything overlapping the new entry. Guests must flush with the
+    /// `tlb_flush` / `tlb_invalidate` calls (docs/monitor-abi.md), or TLBP before TLBWI.
     pub(crate) fn guest_tlb_write(
         &mut self,
         m: &mut Machine,
@@ -283,6 +294,7 @@ impl Monitor {
         r: VcpuRef,
         index: usize,
         e: TlbEntry,
+        random: bool,
     ) {
         let mask = e.mask & mips::cp0::PAGE_MASK_MASK;
         let new = TlbEntry {
@@ -295,8 +307,25 @@ impl Monitor {
         let old = v.vtlb.get(index);
         v.vtlb.set(index, new);
         self.vms[r.vm].stats.guest_tlb_writes += 1;
-        self.drop_translations(m, p, r, &old);
+        if !random {
+            self.drop_translations(m, p, r, &old);
+        }
         self.drop_translations(m, p, r, &new);
+    }
+
+    /// Forgets the cached translations of the page pair of EntryHi `hi` (its VPN2 and ASID)
+    /// in the virtual CPU's second-level TLB and, if it runs on `p`, the physical TLB.
+    fn drop_cached_pair(&mut self, m: &mut Machine, p: usize, r: VcpuRef, hi: u32) {
+        let asid = (hi & 0xFF) as u8;
+        self.vcpu_mut(r).l2tlb.invalidate(hi, asid);
+        if self.pcpus[p].running == Some(r) {
+            let cpu = &mut m.cpus[p];
+            for i in 0..cpu.mmu.tlb.len() {
+                if cpu.mmu.tlb.get(i).matches(hi & !0x1FFF, asid) {
+                    cpu.write_tlb_entry(i, TlbEntry::unused(i));
+                }
+            }
+        }
     }
 
     /// Forgets what the monitor's TLBs cached from a guest entry's address range (every ASID:
@@ -388,7 +417,13 @@ impl Monitor {
                 .then(|| self.guest_page(m, r.vm, gpa >> 12, self.node_of(p)))
                 .flatten()
             {
-                Some(mppn) => (machine_lo(mppn, lo), true),
+                Some(mppn) => {
+                    self.vms[r.vm].pmap.add_backmap(
+                        gpa >> 12,
+                        Backmap { vcpu: r.vcpu as u16, asid, vpn: page_va >> 12 },
+                    );
+                    (machine_lo(mppn, lo), true)
+                }
                 None => (0, true),
             };
         }

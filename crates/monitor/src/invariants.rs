@@ -1,0 +1,157 @@
+//! The monitor's memory bookkeeping, checked: the pmaps and the memmap must agree page for
+//! page, every translation a physical CPU or a second-level TLB holds must point at a machine
+//! page of the VM it serves (isolation), and every such translation of a guest page must be in
+//! that page's back-map (or the back-map must have overflowed to "flush everything"), since the
+//! page policies of the later issues find the mappings to shoot down through the back-maps.
+//!
+//! [`Monitor::check_invariants`] returns the first violation. With
+//! `MonitorConfig::check_invariants` set, debug builds run it after every trap and every
+//! quantum and keep the first violation in [`Monitor::violation`]; the tests assert there is
+//! none.
+
+use machine::Machine;
+
+use crate::memmap::PageOwner;
+use crate::monitor::Monitor;
+use crate::pmap::Backmap;
+
+/// EntryLo → machine page number, if the V bit is set.
+fn valid_pfn(lo: u32) -> Option<u32> {
+    (lo & 2 != 0).then_some((lo >> 6) & 0xF_FFFF)
+}
+
+impl Monitor {
+    /// Checks the invariants; the first violation, described.
+    pub fn check_invariants(&self, m: &Machine) -> Result<(), String> {
+        self.check_pmaps_and_memmap()?;
+        self.check_hardware_tlbs(m)?;
+        self.check_l2tlbs()
+    }
+
+    fn check_pmaps_and_memmap(&self) -> Result<(), String> {
+        let mut mapped = 0usize;
+        for (k, vm) in self.vms.iter().enumerate() {
+            for (gppn, mppn) in vm.pmap.mapped() {
+                mapped += 1;
+                let owner = self.memmap.owner(mppn);
+                if owner != (PageOwner::Vm { vm: k as u16, gppn }) {
+                    return Err(format!(
+                        "vm{k}: pmap maps guest page {gppn:#x} to machine page {mppn:#x}, whose memmap owner is {owner:?}"
+                    ));
+                }
+            }
+        }
+        let mut owned = 0usize;
+        let mut special = 0usize;
+        for ppn in 0..self.memmap.pages() as u32 {
+            match self.memmap.owner(ppn) {
+                PageOwner::Vm { vm, gppn } => {
+                    owned += 1;
+                    let back = self.vms.get(vm as usize).and_then(|v| v.pmap.get(gppn));
+                    if back != Some(ppn) {
+                        return Err(format!(
+                            "machine page {ppn:#x} belongs to vm{vm} page {gppn:#x} in the memmap, but its pmap says {back:?}"
+                        ));
+                    }
+                }
+                PageOwner::Monitor => special += 1,
+                PageOwner::Free => {}
+            }
+        }
+        if owned != mapped {
+            return Err(format!("{mapped} pmap entries but {owned} VM pages in the memmap"));
+        }
+        let vcpus: usize = self.vms.iter().map(|v| v.vcpus.len()).sum();
+        if special != vcpus {
+            return Err(format!("{special} monitor pages for {vcpus} special pages"));
+        }
+        let free: usize = self.memmap.free_per_node().iter().sum();
+        if free + owned + special != self.memmap.pages() {
+            return Err(format!(
+                "free lists hold {free} pages, VMs {owned}, monitor {special}, of {}",
+                self.memmap.pages()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every valid entry of a physical CPU's TLB maps the running VCPU's special page or a page
+    /// of its VM recorded in that page's back-map.
+    fn check_hardware_tlbs(&self, m: &Machine) -> Result<(), String> {
+        for (p, pcpu) in self.pcpus.iter().enumerate() {
+            let Some(r) = pcpu.running else { continue };
+            let special = self.vcpu(r).special.0 >> 12;
+            for e in m.cpus[p].mmu.tlb.entries() {
+                let size = e.page_size();
+                let base = e.hi & !(2 * size - 1) & !0x1FFF;
+                for (half, lo) in [(0, e.lo0), (1, e.lo1)] {
+                    let Some(pfn) = valid_pfn(lo) else { continue };
+                    if pfn == special {
+                        continue;
+                    }
+                    let vpn = (base + half * size) >> 12;
+                    let PageOwner::Vm { vm, gppn } = self.memmap.owner(pfn) else {
+                        return Err(format!(
+                            "cpu {p} (vm{} vcpu {}) maps va {:#x} to machine page {pfn:#x}, which is {:?}",
+                            r.vm,
+                            r.vcpu,
+                            vpn << 12,
+                            self.memmap.owner(pfn)
+                        ));
+                    };
+                    if usize::from(vm) != r.vm {
+                        return Err(format!(
+                            "cpu {p} runs vm{} but maps va {:#x} to machine page {pfn:#x} of vm{vm}",
+                            r.vm,
+                            vpn << 12
+                        ));
+                    }
+                    if let Some(list) = self.vms[r.vm].pmap.backmaps(gppn)
+                        && !list.iter().any(|b: &Backmap| b.vcpu as usize == r.vcpu && b.vpn == vpn)
+                    {
+                        return Err(format!(
+                            "cpu {p}: vm{} vcpu {} maps va {:#x} to guest page {gppn:#x}, missing from its back-map {list:?}",
+                            r.vm,
+                            r.vcpu,
+                            vpn << 12
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every second-level TLB entry maps pages of its own VM.
+    fn check_l2tlbs(&self) -> Result<(), String> {
+        for (k, vm) in self.vms.iter().enumerate() {
+            for v in &vm.vcpus {
+                for e in v.l2tlb.entries() {
+                    for lo in [e.lo0, e.lo1] {
+                        let Some(pfn) = valid_pfn(lo) else { continue };
+                        match self.memmap.owner(pfn) {
+                            PageOwner::Vm { vm, .. } if usize::from(vm) == k => {}
+                            o => {
+                                return Err(format!(
+                                    "vm{k} vcpu {}: second-level TLB maps vpn2 {:#x} to machine page {pfn:#x}, which is {o:?}",
+                                    v.index, e.vpn2
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the check if the configuration asks for it (debug builds only), keeping the first
+    /// violation.
+    pub(crate) fn maybe_check(&mut self, m: &Machine, after: &str) {
+        if cfg!(debug_assertions) && self.cfg.check_invariants && self.violation.is_none() {
+            if let Err(e) = self.check_invariants(m) {
+                self.violation = Some(format!("after {after} at cycle {}: {e}", m.now()));
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Isolation and bookkeeping under attack: a hostile guest kernel (guests/monitor-tests/hostile)
+//! runs beside a VM building with pmake. It reads and writes outside its memory, writes TLB
+//! entries for foreign frames, makes malformed monitor calls and floods the monitor with traps.
+//! The monitor must refuse all of it (faults and error codes delivered to the hostile guest),
+//! the other VM must still reach its host-computed output, and the pmap/memmap invariants must
+//! hold after every trap and quantum.
+
+use machine::{Machine, MachineConfig};
+use monitor::Monitor;
+use monitor::config::{MonitorConfig, VmSpec};
+
+fn guest(name: &str) -> Vec<u8> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
+}
+
+fn image(variant: &str) -> (Vec<u8>, Vec<String>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/guests/rootfs")
+        .join(variant);
+    let tree = mkfs::Tree::from_dir(&root).expect("staged tree — run `cargo xtask guests`");
+    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
+    let img = mkfs::Image::build(&tree, 4096, 1024).expect("image").into_bytes();
+    (img, expected.lines().map(str::to_string).collect())
+}
+
+fn in_order(console: &str, expected: &[String]) -> bool {
+    let mut lines = console.lines();
+    expected.iter().all(|w| lines.any(|l| l == w))
+}
+
+#[test]
+fn a_hostile_guest_is_contained_and_its_neighbour_unharmed() {
+    let (disk, expected) = image("pmake-tiny");
+    let cfg = MachineConfig { memory_per_node_mb: 32, ..MachineConfig::flash(2, 1) };
+    let mut m = Machine::new(cfg, vec![disk]).expect("machine");
+    let specs = vec![
+        VmSpec { name: "hostile".into(), vcpus: 1, memory_mb: 4, disk_unit: None },
+        VmSpec { name: "pmake".into(), vcpus: 1, memory_mb: 24, disk_unit: Some(0) },
+    ];
+    let mcfg = MonitorConfig { check_invariants: true, ..MonitorConfig::default() };
+    let mut mon = Monitor::new(mcfg, specs, &[guest("hostile"), guest("kernel-disco")], &mut m)
+        .expect("monitor");
+    m.run_to_halt(20_000_000_000, &mut mon);
+    let hostile = String::from_utf8_lossy(&mon.vms[0].console).into_owned();
+    let pmake = String::from_utf8_lossy(&mon.vms[1].console).into_owned();
+
+    assert_eq!(mon.vms[0].halted, Some(0), "the hostile guest got away with something:\n{hostile}");
+    assert!(hostile.contains("hostile: contained"), "{hostile}");
+    assert!(hostile.contains("own page through the TLB: ok"), "{hostile}");
+    let st = &mon.vms[0].stats;
+    assert!(st.bad_calls >= 16 + 20_000, "refused calls: {}", st.bad_calls);
+    assert!(st.forwarded >= 20_000, "exceptions delivered: {}", st.forwarded);
+    // The monitor never gave the hostile VM more than its 4 MB.
+    assert!(st.pages <= 1024, "hostile VM holds {} machine pages", st.pages);
+
+    assert_eq!(mon.vms[1].halted, Some(0), "{pmake}");
+    assert!(in_order(&pmake, &expected), "pmake's output changed:\n{pmake}");
+    assert_eq!(mon.violation, None);
+    assert_eq!(mon.check_invariants(&m), Ok(()));
+}
+
+#[test]
+fn bookkeeping_holds_through_two_smp_vms_of_the_kernel_self_test() {
+    let ktest = {
+        let mut tree = mkfs::Tree::default();
+        tree.file("/init", guest("ktest"));
+        mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes()
+    };
+    let cfg = MachineConfig { memory_per_node_mb: 16, ..MachineConfig::flash(2, 2) };
+    let mut m = Machine::new(cfg, vec![ktest.clone(), ktest]).expect("machine");
+    let specs = (0..2)
+        .map(|k| VmSpec { name: format!("vm{k}"), vcpus: 2, memory_mb: 12, disk_unit: Some(k) })
+        .collect();
+    let mcfg = MonitorConfig {
+        check_invariants: true,
+        l2tlb_entries: 64,
+        slice_cycles: 100_000,
+        ..MonitorConfig::default()
+    };
+    let kernels = vec![guest("kernel-disco"); 2];
+    let mut mon = Monitor::new(mcfg, specs, &kernels, &mut m).expect("monitor");
+    let code = m.run_to_halt(20_000_000_000, &mut mon);
+    for k in 0..2 {
+        let c = String::from_utf8_lossy(&mon.vms[k].console).into_owned();
+        assert!(c.contains("ktest: done, 0 failed"), "vm{k}:\n{c}");
+    }
+    assert_eq!(code, Some(0));
+    assert_eq!(mon.violation, None);
+}

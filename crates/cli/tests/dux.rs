@@ -98,23 +98,26 @@ fn the_kernel_passes_its_self_test_on_1_to_8_cpus() {
 fn kernel_statistics_count_the_system_calls_ktest_makes() {
     let r = boot(2, 2);
     assert_eq!(r.code, Some(0), "{}", r.console);
-    // Offsets in a row: syscalls[32] at 0, syscall_cycles[32] at 256, events at 512.
+    // Offsets in a row: syscalls[40] at 0, syscall_cycles[40] at 320, events at 640.
     let calls = |nr| kstat(&r, 0, nr);
-    // ktest forks 20 children to exec, then once each for COW, the pipe, the fault and the
-    // file writer, then 300 short processes, then 8 spinners.
-    assert_eq!(calls(2), 20 + 1 + 1 + 1 + 1 + 300 + 8, "fork");
-    // exec: the 20 children, the faulting child, the writer, the 300, the 8 spinners.
-    assert_eq!(calls(4), 20 + 1 + 1 + 300 + 8, "exec");
-    // wait: 20, one ECHILD, then COW, pipe, fault, writer, 300 and 8.
-    assert_eq!(calls(3), 20 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "wait");
+    // ktest forks 20 children to exec, then once each for COW, the pipe, the fault, the file
+    // writer and shared memory, then 300 short processes, then 8 spinners.
+    assert_eq!(calls(2), 20 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "fork");
+    // exec: the 20 children, the faulting child, the writer, the shm child, the 300, the 8.
+    assert_eq!(calls(4), 20 + 1 + 1 + 1 + 300 + 8, "exec");
+    // wait: 20, one ECHILD, then COW, pipe, fault, writer, shm, 300 and 8.
+    assert_eq!(calls(3), 20 + 1 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "wait");
     // exit: every child but the faulting one (killed); init shuts down instead.
-    assert_eq!(calls(1), 20 + 1 + 1 + 1 + 300 + 8, "exit");
+    assert_eq!(calls(1), 20 + 1 + 1 + 1 + 1 + 300 + 8, "exit");
+    // shm_attach: ktest, then its exec'd child, then two refused sizes; shm_remove twice.
+    assert_eq!(calls(31), 4, "shm_attach");
+    assert_eq!(calls(32), 2, "shm_remove");
     assert_eq!(calls(29), 1, "shutdown");
     // Cycles were charged to the calls.
-    assert!(kstat(&r, 256, 2) > 0, "fork cycles");
+    assert!(kstat(&r, 320, 2) > 0, "fork cycles");
     // Events: demand-zero pages happened (the 256 KB heap alone is 64 pages) and a kill.
-    assert!(kstat(&r, 512, 0) >= 64, "demand-zero faults");
-    assert_eq!(kstat(&r, 512, 7), 1, "one process killed");
+    assert!(kstat(&r, 640, 0) >= 64, "demand-zero faults");
+    assert_eq!(kstat(&r, 640, 7), 1, "one process killed");
 }
 
 #[test]

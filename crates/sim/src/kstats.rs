@@ -8,10 +8,11 @@ use object::{Object, ObjectSymbol};
 const MAGIC: u64 = u64::from_le_bytes(*b"KSTATS01");
 /// Bytes before the first per-CPU row.
 const HEADER: u32 = 24;
-/// Offsets in a row (u64 fields): syscalls[32], syscall_cycles[32], events[11],
+/// Offsets in a row (u64 fields): syscalls[40], syscall_cycles[40], events[11],
 /// event_cycles[11], current_pid, utlb_misses.
 const ROW_SYSCALLS: u32 = 0;
-const ROW_PID: u32 = (32 + 32 + 11 + 11) * 8;
+const SYSCALLS: u32 = 40;
+const ROW_PID: u32 = (SYSCALLS + SYSCALLS + 11 + 11) * 8;
 const ROW_UTLB: u32 = ROW_PID + 8;
 
 /// Where the block is in a kernel image.
@@ -74,7 +75,8 @@ impl Kstats {
             let row = c * row_bytes;
             k.current_pid.push(u64_at(&rows, row + ROW_PID) as u32);
             k.utlb_misses += u64_at(&rows, row + ROW_UTLB);
-            k.syscalls += (0..32).map(|i| u64_at(&rows, row + ROW_SYSCALLS + i * 8)).sum::<u64>();
+            k.syscalls +=
+                (0..SYSCALLS).map(|i| u64_at(&rows, row + ROW_SYSCALLS + i * 8)).sum::<u64>();
         }
         Some(k)
     }

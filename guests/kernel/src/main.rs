@@ -33,6 +33,7 @@ pub mod pda;
 pub mod pipe;
 pub mod printk;
 pub mod proc;
+pub mod shm;
 pub mod spinlock;
 pub mod stats;
 pub mod syscall;

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! magic: u64 = "KSTATS01"   cpus: u32   row_bytes: u32   page_uses: u32 (physical)   pages: u32
-//! rows[MAX_CPUS]: { syscalls[32]: u64, syscall_cycles[32]: u64, events[11]: u64,
+//! rows[MAX_CPUS]: { syscalls[40]: u64, syscall_cycles[40]: u64, events[11]: u64,
 //!                   event_cycles[11]: u64, current_pid: u64, utlb_misses: u64 }
 //! ```
 //! `page_uses` is the physical address of one byte per machine page saying what the kernel uses
@@ -21,7 +21,7 @@ use crate::cpu::{self, MAX_CPUS};
 use crate::hal;
 
 /// Highest system-call number counted.
-pub const MAX_SYSCALL: usize = 32;
+pub const MAX_SYSCALL: usize = 40;
 
 /// Kernel events counted besides system calls.
 #[derive(Clone, Copy, Debug)]

@@ -122,6 +122,8 @@ pub fn dispatch(tf: &mut TrapFrame) {
         28 => sys_futex_wake(a[0]),
         29 => sys_shutdown(a[0]),
         30 => sys_kstats(a[0], a[1]),
+        31 => sys_shm_attach(a[0], a[1]),
+        32 => crate::shm::remove(a[0]).map(|()| 0).map_err(|_| EINVAL),
         _ => Err(ENOSYS),
     };
     stats::syscall_cycles(nr, timer::cycles() - start);
@@ -222,7 +224,7 @@ fn sys_sbrk(delta: i32) -> SysResult {
     let mut s = mm.space.lock();
     let old = s.brk;
     let new = (i64::from(old) + i64::from(delta)) as u32;
-    if new < s.brk_start || new > crate::vm::STACK_TOP - crate::vm::STACK_MAX - kalloc::PAGE {
+    if new < s.brk_start || new > crate::shm::SHM_BASE {
         return Err(ENOMEM);
     }
     if new < old {
@@ -606,6 +608,19 @@ fn sys_shutdown(code: u32) -> SysResult {
         return Err(EPERM);
     }
     crate::shutdown(code)
+}
+
+fn sys_shm_attach(key: u32, size: u32) -> SysResult {
+    let (va, pages) = crate::shm::attach(key, size).map_err(|e| match e {
+        crate::shm::ShmError::NoMemory | crate::shm::ShmError::Full => ENOMEM,
+        _ => EINVAL,
+    })?;
+    let (_, mm, _, _) = me();
+    let mut s = mm.space.lock();
+    let mapped = s.map_shared(va, &pages);
+    drop(s);
+    // Pages newly mapped here were never in any TLB; nothing to shoot down.
+    mapped.map(|()| va).map_err(|_| ENOMEM)
 }
 
 fn sys_kstats(buf: u32, len: u32) -> SysResult {

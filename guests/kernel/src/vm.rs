@@ -35,6 +35,8 @@ use crate::{hal, pda, stats};
 pub const PTE_W: u32 = 1 << 31;
 /// PTE: copy-on-write (shared by fork).
 pub const PTE_COW: u32 = 1 << 30;
+/// PTE: a shared-memory page ([`crate::shm`]): fork shares it as it is.
+pub const PTE_SHARED: u32 = 1 << 29;
 const PTE_D: u32 = 1 << 2;
 const PTE_V: u32 = 1 << 1;
 /// Cacheable, non-coherent... (C = 3: cacheable, the machine's only cached attribute).
@@ -171,6 +173,27 @@ impl AddrSpace {
         self.slot(va, false).map_or(0, |p| unsafe { *p })
     }
 
+    /// Maps the shared pages `pages` (a reference on each already taken) writable at `va`,
+    /// unless something is mapped there already (then drops the references and leaves it).
+    pub fn map_shared(&mut self, va: u32, pages: &[u32]) -> Result<(), FaultError> {
+        for (k, &pa) in pages.iter().enumerate() {
+            let page_va = va + k as u32 * PAGE;
+            let Some(slot) = self.slot(page_va, true) else {
+                pages[k..].iter().for_each(|&p| kalloc::decref(p));
+                return Err(FaultError::OutOfMemory);
+            };
+            // SAFETY: a valid PTE slot.
+            let old = unsafe { *slot };
+            if old & PTE_V != 0 {
+                kalloc::decref(pa);
+                continue;
+            }
+            // SAFETY: as above.
+            unsafe { *slot = pte_of(pa, true) | PTE_SHARED };
+        }
+        Ok(())
+    }
+
     /// Maps `va` (page-aligned) to the physical page `pa`.
     pub fn map(&mut self, va: u32, pa: u32, writable: bool) -> Result<(), FaultError> {
         let slot = self.slot(va, true).ok_or(FaultError::OutOfMemory)?;
@@ -266,7 +289,11 @@ impl AddrSpace {
                 if pte & PTE_V == 0 {
                     continue;
                 }
-                let shared = if pte & PTE_W != 0 { (pte & !PTE_D) | PTE_COW } else { pte };
+                let shared = if pte & PTE_SHARED != 0 || pte & PTE_W == 0 {
+                    pte
+                } else {
+                    (pte & !PTE_D) | PTE_COW
+                };
                 // SAFETY: as above.
                 unsafe { *slot = shared };
                 let va = (d as u32) << 22 | (i as u32) << 12;

@@ -67,6 +67,11 @@ pub const SYS_FUTEX_WAKE: u32 = 28;
 pub const SYS_SHUTDOWN: u32 = 29;
 /// `kstats(buf, len)`: bytes of kernel statistics copied.
 pub const SYS_KSTATS: u32 = 30;
+/// `shm_attach(key, size) -> address`: map the shared-memory region `key` (created zeroed
+/// with `size` bytes by its first attach) at the same address in every process.
+pub const SYS_SHM_ATTACH: u32 = 31;
+/// `shm_remove(key)`: forget region `key` (mappings keep their pages until exit).
+pub const SYS_SHM_REMOVE: u32 = 32;
 
 /// `open` flags: read only.
 pub const O_RDONLY: u32 = 0;

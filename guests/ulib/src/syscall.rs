@@ -257,6 +257,19 @@ pub fn shutdown(code: i32) -> Errno {
     }
 }
 
+/// `shm_attach(key, size)`: the address of shared-memory region `key` in this process (the
+/// same in every process), creating it with `size` zeroed bytes if it does not exist.
+pub fn shm_attach(key: u32, size: usize) -> Result<*mut u8> {
+    // SAFETY: the kernel maps whole pages; no memory of ours is touched.
+    unsafe { syscall(SYS_SHM_ATTACH, key as usize, size, 0) }.map(|a| a as usize as *mut u8)
+}
+
+/// `shm_remove(key)`: removes shared-memory region `key`.
+pub fn shm_remove(key: u32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall(SYS_SHM_REMOVE, key as usize, 0, 0) }.map(|_| ())
+}
+
 /// `kstats(buf)`: bytes of kernel statistics copied into `buf`.
 pub fn kstats(buf: &mut [u8]) -> Result<usize> {
     // SAFETY: the kernel writes at most buf.len() bytes.

@@ -127,6 +127,19 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
                 let _ = syscall(10, fd, 0, 0);
                 exit(if ok { 0 } else { 1 })
             }
+            b"shm" => {
+                // Attaches region 42 (made by the parent) and adds 1000 to its word 2048.
+                let ok = match syscall(31, 42, 3 * 4096, 0) {
+                    Ok(va) => {
+                        let w = (va as *mut u32).wrapping_add(2048);
+                        // SAFETY: the region is 3 pages, mapped writable.
+                        unsafe { w.write_volatile(w.read_volatile() + 1000) };
+                        true
+                    }
+                    Err(_) => false,
+                };
+                exit(if ok { 0 } else { 1 })
+            }
             b"spin" => {
                 let mut x = 1u32;
                 for i in 0..number(arg(argv, 2)) {
@@ -270,6 +283,36 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
             check(
                 "a file written by a child is read by its parent",
                 st == 0 && &b[..n as usize] == b"written by one process, read by another",
+            );
+        }
+    }
+
+    // Shared memory: a region attached before fork is shared (not copied) with the child, and
+    // a process that attaches it by key after exec sees the same pages.
+    let va = syscall(31, 42, 3 * 4096, 0).unwrap_or(0);
+    let region = va as *mut u32;
+    if va != 0 {
+        // SAFETY: three pages mapped writable.
+        unsafe { region.add(2048).write_volatile(5) };
+    }
+    match syscall(2, 0, 0, 0) {
+        Ok(0) => {
+            // SAFETY: inherited from the parent, shared.
+            unsafe { region.add(2048).write_volatile(region.add(2048).read_volatile() + 20) };
+            let _ = exec(&[b"/init", b"shm"]);
+            exit(205)
+        }
+        _ => {
+            let st = wait().map(|w| w.1).unwrap_or(-1);
+            // SAFETY: as above.
+            let seen = if va != 0 { unsafe { region.add(2048).read_volatile() } } else { 0 };
+            check("shared memory across fork and exec", va != 0 && st == 0 && seen == 1025);
+            check(
+                "shm_remove, then again is EINVAL; a bad size is EINVAL",
+                syscall(32, 42, 0, 0).is_ok()
+                    && syscall(32, 42, 0, 0) == Err(22)
+                    && syscall(31, 43, 0, 0) == Err(22)
+                    && syscall(31, 43, 17 << 20, 0) == Err(22),
             );
         }
     }

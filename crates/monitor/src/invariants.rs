@@ -148,10 +148,12 @@ impl Monitor {
     /// Runs the check if the configuration asks for it (debug builds only), keeping the first
     /// violation.
     pub(crate) fn maybe_check(&mut self, m: &Machine, after: &str) {
-        if cfg!(debug_assertions) && self.cfg.check_invariants && self.violation.is_none() {
-            if let Err(e) = self.check_invariants(m) {
-                self.violation = Some(format!("after {after} at cycle {}: {e}", m.now()));
-            }
+        if cfg!(debug_assertions)
+            && self.cfg.check_invariants
+            && self.violation.is_none()
+            && let Err(e) = self.check_invariants(m)
+        {
+            self.violation = Some(format!("after {after} at cycle {}: {e}", m.now()));
         }
     }
 }

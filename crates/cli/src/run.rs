@@ -195,7 +195,7 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
         if layout.disco { "Disco" } else { "native OS" }
     );
     eprintln!(
-        "{:<8} {:<12} {:>6} {:>13} {:>6} {:>7} {:>8} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "{:<8} {:<16} {:>6} {:>13} {:>6} {:>7} {:>8} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "guest",
         "workload",
         "result",
@@ -219,7 +219,7 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
             (Some(c), _) => format!("FAIL {c}"),
         };
         eprintln!(
-            "{:<8} {:<12} {:>6} {:>13} {:>6.1} {:>7.1} {:>8.1} {:>6.1} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<8} {:<16} {:>6} {:>13} {:>6.1} {:>7.1} {:>8.1} {:>6.1} {:>9} {:>9} {:>9} {:>9} {:>9}",
             info.name,
             info.workload,
             result,

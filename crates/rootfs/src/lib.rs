@@ -13,6 +13,9 @@
 //! /data/*.tbl           db variants: the generated tables
 //! ```
 //!
+//! The Engineering, Raytrace and Radix variants carry no input files: their programs generate
+//! their inputs from fixed seeds, in memory.
+//!
 //! The inputs come from the generators of `guests/workloads` (fixed seeds, no clock), and the
 //! expected output from running the same workload code on the host, so a guest run is checked
 //! against an answer computed without the simulator. The trees are deterministic: same
@@ -35,8 +38,10 @@ pub use variants::{DATA_DIR, INIT_OK, SRC_DIR, Variant, contents};
 
 /// The user programs, as cargo names them in `target/guests/`. `init` goes to `/init`, the
 /// others to `/bin/`.
-pub const PROGRAMS: [&str; 12] =
-    ["init", "sh", "echo", "cat", "ls", "mkdir", "rm", "wc", "pmake", "cc1", "ld", "db"];
+pub const PROGRAMS: [&str; 16] = [
+    "init", "sh", "echo", "cat", "ls", "mkdir", "rm", "wc", "pmake", "cc1", "ld", "db", "logicsim",
+    "memsim", "raytrace", "radix",
+];
 
 /// A node of a tree.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use workloads::files::MemFiles;
 use workloads::inputs::{srctree, tables};
-use workloads::{db, pmake};
+use workloads::{db, engineering, pmake, radix, raytrace};
 
 /// The line init prints when `/etc/rc` succeeded (see guests/user/init).
 pub const INIT_OK: &str = "init: /etc/rc finished with status 0";
@@ -23,12 +23,35 @@ pub enum Variant {
     DbTiny,
     /// The database on the full tables (tens of MB).
     DbFull,
+    /// Engineering: four logic and four memory-system simulations at once, small.
+    EngineeringTiny,
+    /// Engineering: six and six, as in the paper's NUMA run (about two billion instructions).
+    EngineeringFull,
+    /// Raytrace with eight threads, a 128×128 image.
+    RaytraceTiny,
+    /// Raytrace with eight threads, 512×512 (about three billion instructions).
+    RaytraceFull,
+    /// Radix with eight threads, 64 Ki keys.
+    RadixTiny,
+    /// Radix with eight threads, 4 Mi keys (about a billion instructions).
+    RadixFull,
 }
 
 impl Variant {
     /// Every variant.
-    pub const ALL: [Variant; 5] =
-        [Variant::Smoke, Variant::PmakeTiny, Variant::PmakeFull, Variant::DbTiny, Variant::DbFull];
+    pub const ALL: [Variant; 11] = [
+        Variant::Smoke,
+        Variant::PmakeTiny,
+        Variant::PmakeFull,
+        Variant::DbTiny,
+        Variant::DbFull,
+        Variant::EngineeringTiny,
+        Variant::EngineeringFull,
+        Variant::RaytraceTiny,
+        Variant::RaytraceFull,
+        Variant::RadixTiny,
+        Variant::RadixFull,
+    ];
 
     /// The directory name under `target/guests/rootfs/`.
     pub fn name(self) -> &'static str {
@@ -38,6 +61,12 @@ impl Variant {
             Variant::PmakeFull => "pmake-full",
             Variant::DbTiny => "db-tiny",
             Variant::DbFull => "db-full",
+            Variant::EngineeringTiny => "engineering-tiny",
+            Variant::EngineeringFull => "engineering-full",
+            Variant::RaytraceTiny => "raytrace-tiny",
+            Variant::RaytraceFull => "raytrace-full",
+            Variant::RadixTiny => "radix-tiny",
+            Variant::RadixFull => "radix-full",
         }
     }
 }
@@ -62,6 +91,12 @@ pub fn contents(v: Variant) -> Result<Contents, String> {
         Variant::PmakeFull => pmake_variant(v, &srctree::FULL),
         Variant::DbTiny => db_variant(v, &tables::TINY),
         Variant::DbFull => db_variant(v, &tables::FULL),
+        Variant::EngineeringTiny => Ok(engineering_variant(v, &engineering::TINY)),
+        Variant::EngineeringFull => Ok(engineering_variant(v, &engineering::FULL)),
+        Variant::RaytraceTiny => Ok(raytrace_variant(v, "tiny", raytrace::TINY)),
+        Variant::RaytraceFull => Ok(raytrace_variant(v, "full", raytrace::FULL)),
+        Variant::RadixTiny => Ok(radix_variant(v, radix::TINY_KEYS)),
+        Variant::RadixFull => Ok(radix_variant(v, radix::FULL_KEYS)),
     }
 }
 
@@ -108,6 +143,64 @@ fn db_variant(v: Variant, size: &tables::DbSize) -> Result<Contents, String> {
         orders = size.orders,
     );
     Ok(Contents { rc, files, expected })
+}
+
+/// Threads of the parallel workloads (one per CPU of the paper's eight-CPU machine).
+pub const THREADS: usize = 8;
+
+/// Where the Engineering variants' processes leave their output lines.
+const ENGINEERING_DIR: &str = "/tmp/engineering";
+
+fn engineering_variant(v: Variant, size: &engineering::Size) -> Contents {
+    let n = size.instances;
+    let mut rc = format!(
+        "# {name}: the paper's Engineering workload: {n} gate-level logic simulations and {n}\n\
+         # memory-system simulations at once, each with a large private working set. They run\n\
+         # in the background; each writes its line to a file, printed in a fixed order after.\n\
+         mkdir {ENGINEERING_DIR}\n",
+        name = v.name(),
+    );
+    let mut outputs = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..n {
+        for program in ["logicsim", "memsim"] {
+            let out = format!("{ENGINEERING_DIR}/{program}{i}");
+            rc.push_str(&format!("{program} {} {i} > {out} &\n", size.name));
+            outputs.push(out);
+        }
+        expected.push(engineering::logicsim::run(&size.logic, i));
+        expected.push(engineering::memsim::run(&size.mem, i));
+    }
+    rc.push_str("wait\n");
+    rc.push_str(&format!("cat {}\n", outputs.join(" ")));
+    expected.push(INIT_OK.into());
+    Contents { rc, files: BTreeMap::new(), expected }
+}
+
+fn raytrace_variant(v: Variant, size_name: &str, size: raytrace::Size) -> Contents {
+    let rc = format!(
+        "# {name}: the paper's Raytrace workload: {THREADS} threads render a {w}x{h} image of\n\
+         # {n} spheres, sharing the scene (read-only) and taking tiles as they go.\n\
+         raytrace -p {THREADS} {size_name}\n",
+        name = v.name(),
+        w = size.width,
+        h = size.height,
+        n = size.spheres,
+    );
+    let expected =
+        vec![raytrace::line(&size, THREADS, raytrace::reference(size)), INIT_OK.to_string()];
+    Contents { rc, files: BTreeMap::new(), expected }
+}
+
+fn radix_variant(v: Variant, keys: usize) -> Contents {
+    let rc = format!(
+        "# {name}: SPLASH-2's Radix (the paper's scalability run on SPLASHOS): {THREADS}\n\
+         # threads sort {keys} keys.\n\
+         radix -p {THREADS} -n {keys}\n",
+        name = v.name(),
+    );
+    let expected = vec![radix::reference(keys, THREADS).line(), INIT_OK.to_string()];
+    Contents { rc, files: BTreeMap::new(), expected }
 }
 
 /// `wc`'s line for `text` (guests/user/wc): lines, words, bytes in 7 columns, then the name.
@@ -164,4 +257,60 @@ ls
     ];
     let files = BTreeMap::from([("/etc/smoke.sh".to_string(), script.as_bytes().to_vec())]);
     Contents { rc, files, expected }
+}
+
+#[cfg(test)]
+mod numa_tests {
+    //! The Engineering, Raytrace and Radix variants: runnable scripts, answers from the host.
+
+    use super::*;
+    use crate::{Node, PROGRAMS, tree};
+
+    const NEW: [Variant; 3] = [Variant::EngineeringTiny, Variant::RaytraceTiny, Variant::RadixTiny];
+
+    fn programs() -> BTreeMap<String, Vec<u8>> {
+        PROGRAMS.iter().map(|p| (p.to_string(), format!("ELF {p}").into_bytes())).collect()
+    }
+
+    #[test]
+    fn scripts_parse_and_run_programs_of_the_tree() {
+        for v in NEW {
+            let t = tree(v, &programs()).expect("tree");
+            let Node::File(rc) = &t["/etc/rc"] else { panic!("/etc/rc is a directory") };
+            let rc = String::from_utf8(rc.clone()).expect("utf-8");
+            let mut commands = 0;
+            for line in rc.lines() {
+                let Some(cmd) = shell::parse::parse_line(line).expect("parses") else { continue };
+                commands += 1;
+                let word = cmd.words[0].as_str();
+                if word != "wait" {
+                    let path = shell::parse::program_path(word);
+                    assert!(t.contains_key(&path), "{}: {line}: no {path}", v.name());
+                }
+            }
+            assert!(commands >= 1, "{}", v.name());
+            assert_eq!(tree(v, &programs()).expect("tree"), t, "deterministic");
+        }
+    }
+
+    #[test]
+    fn the_answers_are_one_line_per_program_run() {
+        let eng = contents(Variant::EngineeringTiny).expect("contents");
+        let n = engineering::TINY.instances as usize;
+        assert_eq!(eng.expected.len(), 2 * n + 1);
+        assert!(eng.expected[0].starts_with("logicsim 0: 16384 gates, "));
+        assert!(eng.expected[1].starts_with("memsim 0: 4 cpus, "));
+        assert_eq!(eng.rc.matches(" &\n").count(), 2 * n, "every simulator in the background");
+        let rt = contents(Variant::RaytraceTiny).expect("contents");
+        assert!(
+            rt.expected[0].starts_with("raytrace: 128x128, 4096 spheres, 8 threads, checksum ")
+        );
+        let radix = contents(Variant::RadixTiny).expect("contents");
+        assert!(
+            radix.expected[0].starts_with("radix: 65536 keys, radix 1024, 8 threads, sorted, ")
+        );
+        for c in [eng, rt, radix] {
+            assert_eq!(c.expected.last().map(String::as_str), Some(INIT_OK));
+        }
+    }
 }

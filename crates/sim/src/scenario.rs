@@ -388,6 +388,20 @@ impl Preset {
                     policies: Policies::default(),
                 },
             ),
+            "engineering-native" => {
+                (shape(4, 2, 32), Guests::Native { workload: "engineering-full".into() })
+            }
+            "engineering-1vm" => (
+                shape(4, 2, 32),
+                Guests::Disco {
+                    vms: vec![vm("engineering-full", 8, 112)],
+                    policies: Policies::default(),
+                },
+            ),
+            "raytrace-native" => {
+                (shape(4, 2, 16), Guests::Native { workload: "raytrace-full".into() })
+            }
+            "radix-native" => (shape(4, 2, 32), Guests::Native { workload: "radix-full".into() }),
             "tiny-2vms" => (
                 shape(2, 1, 32),
                 Guests::Disco {
@@ -402,7 +416,7 @@ impl Preset {
 }
 
 /// Every preset, in the order the picker shows them.
-pub const PRESETS: [Preset; 7] = [
+pub const PRESETS: [Preset; 11] = [
     Preset {
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
@@ -427,6 +441,26 @@ pub const PRESETS: [Preset; 7] = [
         name: "mixed-4vms",
         title: "mixed: pmake, database, pmake, smoke in 4 VMs",
         description: "Different operating-system instances with different workloads side by side on one 8-CPU machine.",
+    },
+    Preset {
+        name: "engineering-native",
+        title: "engineering, native OS, 8 CPUs",
+        description: "Twelve long-running simulator processes on a 4-node machine under the NUMA-unaware OS: watch the remote misses (paper Fig. 8, the IRIX baseline).",
+    },
+    Preset {
+        name: "engineering-1vm",
+        title: "engineering in 1 VM, 8 VCPUs",
+        description: "The same engineering workload in one virtual machine: the monitor places each page on the node that first touches it.",
+    },
+    Preset {
+        name: "raytrace-native",
+        title: "raytrace, native OS, 8 CPUs",
+        description: "Eight threads rendering from one shared scene: the scene's pages are read by every node.",
+    },
+    Preset {
+        name: "radix-native",
+        title: "radix sort, native OS, 8 CPUs",
+        description: "A SPLASH-2 radix sort of 4 M keys with eight threads on the NUMA-unaware OS (paper Fig. 7).",
     },
     Preset {
         name: "tiny-2vms",

@@ -30,7 +30,7 @@ impl Workload {
 }
 
 /// Every workload.
-pub const WORKLOADS: [Workload; 5] = [
+pub const WORKLOADS: [Workload; 11] = [
     Workload {
         name: "smoke",
         title: "smoke test",
@@ -60,5 +60,41 @@ pub const WORKLOADS: [Workload; 5] = [
         title: "database (full)",
         description: "Database (paper §5.1, decision support): one process scanning and joining large tables — a big heap and many TLB misses.",
         min_memory_mb: 64,
+    },
+    Workload {
+        name: "engineering-tiny",
+        title: "engineering (tiny)",
+        description: "Engineering (paper §5.1, Fig. 8): gate-level logic simulators and memory-system simulators side by side, each with a large private working set — its pages end up remote as the OS moves processes: the case for page migration.",
+        min_memory_mb: 16,
+    },
+    Workload {
+        name: "engineering-full",
+        title: "engineering (full)",
+        description: "Engineering (paper §5.1, Fig. 8): six logic simulators and six memory-system simulators, each with a large private working set — its pages end up remote as the OS moves processes: the case for page migration.",
+        min_memory_mb: 48,
+    },
+    Workload {
+        name: "raytrace-tiny",
+        title: "raytrace (tiny)",
+        description: "Raytrace (SPLASH-2, paper Fig. 8): threads render tiles of one image from a large read-shared scene — every node reads the same pages: the case for page replication.",
+        min_memory_mb: 12,
+    },
+    Workload {
+        name: "raytrace-full",
+        title: "raytrace (full)",
+        description: "Raytrace (SPLASH-2, paper Fig. 8): threads render tiles of one image from a large read-shared scene — every node reads the same pages: the case for page replication.",
+        min_memory_mb: 16,
+    },
+    Workload {
+        name: "radix-tiny",
+        title: "radix (tiny)",
+        description: "Radix (SPLASH-2, paper Fig. 7): a parallel radix sort; every thread scatters keys over one large shared array.",
+        min_memory_mb: 12,
+    },
+    Workload {
+        name: "radix-full",
+        title: "radix (full)",
+        description: "Radix (SPLASH-2, paper Fig. 7): a parallel radix sort of 4 M keys; every thread scatters keys over one large shared array.",
+        min_memory_mb: 48,
     },
 ];

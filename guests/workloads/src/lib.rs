@@ -32,6 +32,7 @@ extern crate alloc;
 
 pub mod cc1;
 pub mod db;
+pub mod engineering;
 pub mod files;
 pub mod hash;
 pub mod inputs;
@@ -40,6 +41,8 @@ pub mod ld;
 pub mod make;
 pub mod object;
 pub mod pmake;
+pub mod radix;
+pub mod raytrace;
 pub mod rng;
 pub mod vm;
 

@@ -9,7 +9,7 @@
 use crate::config::CacheConfig;
 
 /// State of a line in one cache.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LineState {
     /// Not present.
     Invalid = 0,
@@ -38,7 +38,7 @@ impl LineState {
 }
 
 /// One CPU's cache.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Cache {
     ways: usize,
     set_mask: u32,

@@ -11,7 +11,7 @@ use crate::event::{EventKind, EventQueue};
 use crate::memsys::MemorySystem;
 
 /// Interrupt-controller state shared by all devices.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Irq {
     /// Pending device interrupt sources (see [`source`]).
     pub pending: u32,

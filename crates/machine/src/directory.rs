@@ -6,7 +6,7 @@
 pub const NO_OWNER: u8 = u8::MAX;
 
 /// Sharers and owner of every line of memory.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Directory {
     sharers: Vec<u64>,
     owner: Vec<u8>,

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// What happens when an event comes due.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EventKind {
     /// Disk unit's request finished: do the DMA and raise the interrupt.
     DiskDone {
@@ -16,7 +16,7 @@ pub enum EventKind {
     NetDeliver,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Entry {
     cycle: u64,
     seq: u64,
@@ -37,7 +37,7 @@ impl PartialOrd for Entry {
 }
 
 /// Pending device events.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventQueue {
     heap: BinaryHeap<Entry>,
     seq: u64,

@@ -28,7 +28,7 @@ pub struct HotPageEvent {
 }
 
 /// The counters.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct HotPages {
     cfg: HotPageConfig,
     nodes: usize,

@@ -20,6 +20,7 @@ use crate::port::Port;
 use crate::stats::MemStats;
 
 /// Everything of the machine except the CPUs (so a CPU can run against it).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct System {
     /// RAM, caches, directory, counters.
     pub mem: MemorySystem,
@@ -36,7 +37,7 @@ pub struct System {
 }
 
 /// Something the machine reports to its owner, in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MachineEvent {
     /// A page became hot.
     HotPage(HotPageEvent),
@@ -129,7 +130,10 @@ pub struct CpuSummary {
     pub mem: MemStats,
 }
 
-/// The simulated multiprocessor.
+/// The simulated multiprocessor: `Clone` and serde give snapshots (the whole state; the
+/// CPUs' decoded-instruction and translation caches restart empty, which changes nothing but
+/// host speed).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Machine {
     cfg: MachineConfig,
     /// Each CPU's interrupt lines as they stood when the current round of quanta began.

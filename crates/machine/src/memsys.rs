@@ -25,14 +25,14 @@ use crate::stats::MemStats;
 /// No line (the shortcut is empty).
 const NO_LINE: u32 = u32::MAX;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 struct LastLine {
     line: u32,
     writable: bool,
 }
 
 /// RAM plus the timing and coherence model around it.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct MemorySystem {
     /// Machine memory.
     pub ram: Ram,

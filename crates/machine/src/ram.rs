@@ -5,7 +5,7 @@
 const WATCHED: u32 = 1 << 31;
 
 /// The machine's RAM.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ram {
     bytes: Vec<u8>,
     generations: Vec<u32>,

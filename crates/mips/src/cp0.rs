@@ -114,7 +114,7 @@ pub const ENTRY_LO_MASK: u32 = 0x03FF_FFFF;
 pub const PAGE_MASK_MASK: u32 = 0x1FFF_E000;
 
 /// The CP0 register file (those that hold state; Count and Random are derived).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cp0 {
     /// Index.
     pub index: u32,
@@ -243,7 +243,7 @@ impl Cp0 {
 }
 
 /// Privilege mode, with kernel-with-ERL separate because it changes how kuseg translates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum Mode {
     /// Kernel mode (KSU = 0, or EXL = 1).

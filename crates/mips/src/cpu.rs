@@ -34,6 +34,27 @@ const NO_PAGE: u32 = u32::MAX;
 /// so a misaligned pc misses the fast path and faults in the slow one.
 const FETCH_MASK: u32 = 0xFFFF_F003;
 
+/// The architectural registers in snapshots: the 32 GPRs (the rest of the array is the
+/// decoder's sink and padding, always rebuilt as zeros).
+mod regs_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(regs: &[u32; 256], s: S) -> Result<S::Ok, S::Error> {
+        regs[..32].serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u32; 256], D::Error> {
+        let v: Vec<u32> = Vec::deserialize(d)?;
+        if v.len() != 32 {
+            return Err(serde::de::Error::invalid_length(v.len(), &"32 registers"));
+        }
+        let mut regs = [0; 256];
+        regs[..32].copy_from_slice(&v);
+        regs[0] = 0;
+        Ok(regs)
+    }
+}
+
 /// Why [`Cpu::run`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -46,7 +67,7 @@ pub enum Exit {
 }
 
 /// Counters the CPU keeps about itself.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CpuStats {
     /// Instructions retired (including ones that faulted).
     pub instructions: u64,
@@ -67,7 +88,7 @@ pub struct CpuStats {
 /// The state a CPU needs to resume a thread of execution exactly where it stopped: the
 /// general registers, HI/LO, and the program counter with its delay-slot state (a context
 /// saved between a branch and its delay slot resumes with the delay slot).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Context {
     /// $0..$31 ($0 is always 0).
     pub regs: [u32; 32],
@@ -84,11 +105,12 @@ pub struct Context {
 }
 
 /// One MIPS32 CPU.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Cpu {
     /// General-purpose registers, indexed by a decoded register field. Only 0..32 are
     /// architectural; 32 is the sink for writes to `$zero`; the rest exist so that any `u8`
     /// index is in bounds without a check.
+    #[serde(with = "regs_serde")]
     pub(crate) regs: [u32; 256],
     /// HI.
     pub hi: u32,
@@ -109,13 +131,16 @@ pub struct Cpu {
     pub(crate) stop: bool,
     reported: Option<Exception>,
     report_mask: u32,
-    // Instruction fetch state: the virtual page being executed and its decoded page.
+    // Instruction fetch state: the virtual page being executed and its decoded page. The
+    // decoded pages are a cache (a restored snapshot starts without them, see `run`); the rest
+    // is kept, because re-entering the page would fetch its line again and count it.
     pub(crate) fetch_vbase: u32,
     pub(crate) fetch_pbase: u32,
     pub(crate) fetch_ppn: u32,
     pub(crate) fetch_slot: usize,
     last_iline: u32,
     iline_shift: u32,
+    #[serde(skip)]
     pub(crate) pre: Predecode,
     pub(crate) stats: CpuStats,
     mode_since_cycles: u64,
@@ -375,6 +400,11 @@ impl Cpu {
     /// Runs until the cycle counter reaches `until`, an owner-reported exception, or a stop
     /// request from the bus.
     pub fn run<B: Bus>(&mut self, bus: &mut B, until: u64) -> Exit {
+        // After a snapshot is restored the decoded-page cache starts empty: give the fetch page
+        // its slot back (keeping the rest of the fetch state, so nothing observable changes).
+        if self.fetch_vbase != NO_PAGE && !self.pre.holds(self.fetch_slot, self.fetch_ppn) {
+            self.fetch_slot = self.pre.enter(self.fetch_ppn, bus.code_generation(self.fetch_ppn));
+        }
         loop {
             if let Some(e) = self.reported.take() {
                 return Exit::Exception(e);

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// Cause.ExcCode values (MIPS32 Vol. III, table 9.31).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum ExcCode {
     /// Interrupt.
@@ -66,7 +66,7 @@ impl fmt::Display for ExcCode {
 }
 
 /// What went wrong inside one instruction, before the CPU decides how to deliver it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fault {
     /// The exception code.
     pub code: ExcCode,
@@ -105,7 +105,7 @@ impl Fault {
 
 /// An exception as the CPU reports it to its owner (see `Cpu::set_report_mask`), before — or
 /// instead of — vectoring to the exception handler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Exception {
     /// What happened.
     pub fault: Fault,

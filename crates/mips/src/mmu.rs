@@ -41,11 +41,17 @@ struct FastEntry {
 const EMPTY: FastEntry = FastEntry { rtag: INVALID, wtag: INVALID, pbase: 0 };
 
 /// The TLB plus the translation cache.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Mmu {
     /// The architectural TLB.
     pub tlb: Tlb,
+    /// A cache of the TLB: rebuilt empty when a snapshot is restored.
+    #[serde(skip, default = "empty_fast")]
     fast: Box<[FastEntry]>,
+}
+
+fn empty_fast() -> Box<[FastEntry]> {
+    vec![EMPTY; FAST * 4].into_boxed_slice()
 }
 
 /// A successful translation.
@@ -60,7 +66,7 @@ pub struct Translation {
 impl Mmu {
     /// An MMU with a TLB of `tlb_entries` pairs.
     pub fn new(tlb_entries: usize) -> Mmu {
-        Mmu { tlb: Tlb::new(tlb_entries), fast: vec![EMPTY; FAST * 4].into_boxed_slice() }
+        Mmu { tlb: Tlb::new(tlb_entries), fast: empty_fast() }
     }
 
     #[inline(always)]

@@ -64,6 +64,12 @@ impl Predecode {
         slot
     }
 
+    /// True if `slot` holds physical page `ppn`.
+    #[inline]
+    pub fn holds(&self, slot: usize, ppn: u32) -> bool {
+        self.pages.get(slot).is_some_and(|p| p.ppn == ppn)
+    }
+
     /// The decoded page in `slot`.
     #[inline(always)]
     pub fn page(&self, slot: usize) -> &[Insn; PAGE_INSNS] {

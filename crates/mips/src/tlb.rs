@@ -3,7 +3,7 @@
 //! only looks things up.
 
 /// One TLB entry pair, as TLBR/TLBWI see it through the CP0 registers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TlbEntry {
     /// EntryHi: VPN2 (bits 31..13) and ASID (7..0).
     pub hi: u32,
@@ -62,7 +62,7 @@ pub enum Lookup {
 }
 
 /// The TLB: a fixed number of entry pairs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tlb {
     entries: Vec<TlbEntry>,
 }

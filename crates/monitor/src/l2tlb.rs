@@ -9,7 +9,7 @@
 //! TLB changes.
 
 /// A cached translation of an even/odd page pair.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct L2Entry {
     /// VPN2 (va >> 13).
     pub vpn2: u32,
@@ -24,7 +24,7 @@ pub struct L2Entry {
 }
 
 /// The cache.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct L2Tlb {
     slots: Vec<Option<L2Entry>>,
     /// Lookups that hit.

@@ -22,7 +22,7 @@ pub enum PageOwner {
 }
 
 /// Every machine page's owner, and the free pages of each node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Memmap {
     owners: Vec<PageOwner>,
     free: Vec<Vec<u32>>,

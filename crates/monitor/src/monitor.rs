@@ -29,7 +29,7 @@ use crate::vm::Vm;
 pub const KSEG: u32 = 0xC000_0000;
 
 /// A virtual CPU: VM index and VCPU index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct VcpuRef {
     /// The VM.
     pub vm: usize,
@@ -38,7 +38,7 @@ pub struct VcpuRef {
 }
 
 /// A physical CPU as the monitor sees it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Pcpu {
     /// The virtual CPU on it.
     pub running: Option<VcpuRef>,
@@ -51,6 +51,7 @@ pub struct Pcpu {
 }
 
 /// The Disco monitor.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Monitor {
     pub(crate) cfg: MonitorConfig,
     /// The virtual machines.

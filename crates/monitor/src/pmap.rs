@@ -10,7 +10,7 @@ pub const UNMAPPED: u32 = u32::MAX;
 const MAX_BACKMAPS: usize = 8;
 
 /// A translation that uses a page: virtual CPU, ASID and virtual page number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Backmap {
     /// The virtual CPU whose TLBs hold it.
     pub vcpu: u16,
@@ -21,7 +21,7 @@ pub struct Backmap {
 }
 
 /// One VM's pmap.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Pmap {
     map: Vec<u32>,
     backmaps: Vec<Vec<Backmap>>,

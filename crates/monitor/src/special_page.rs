@@ -28,7 +28,7 @@ pub mod off {
 }
 
 /// A virtual CPU's special page (its machine physical address).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpecialPage(pub u32);
 
 impl SpecialPage {

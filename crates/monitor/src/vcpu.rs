@@ -9,7 +9,7 @@ use crate::l2tlb::L2Tlb;
 use crate::special_page::SpecialPage;
 
 /// Where a virtual CPU is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VcpuState {
     /// Not started yet (its guest has not asked for it).
     Offline,
@@ -34,7 +34,7 @@ pub mod line {
 }
 
 /// One virtual CPU.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Vcpu {
     /// Its number within the VM.
     pub index: u32,

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 /// One machine transfer: disk sector, machine physical address, sectors, direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Transfer {
     /// First sector.
     pub sector: u32,
@@ -20,7 +20,7 @@ pub struct Transfer {
 }
 
 /// A virtual disk.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct VDisk {
     /// The machine disk unit underneath.
     pub unit: Option<u32>,

@@ -10,7 +10,7 @@ use crate::vcpu::Vcpu;
 use crate::vdisk::VDisk;
 
 /// One virtual machine.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Vm {
     /// What it was asked to be.
     pub spec: VmSpec,

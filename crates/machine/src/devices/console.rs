@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::device::{Device, DeviceCtx, source};
 
 /// Console state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Console {
     output: Vec<u8>,
     input: VecDeque<u8>,

@@ -27,7 +27,7 @@ const DONE: u32 = 2;
 const ERROR: u32 = 4;
 
 /// One disk unit.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Disk {
     unit: u8,
     image: Vec<u8>,

@@ -21,7 +21,7 @@ use crate::config::MachineConfig;
 use crate::device::{Device, DeviceCtx};
 
 /// The information device.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Info {
     cfg: MachineConfig,
     disks: u32,

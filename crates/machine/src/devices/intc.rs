@@ -19,7 +19,7 @@
 use crate::device::{Device, DeviceCtx};
 
 /// The interrupt controller (its state lives in [`crate::device::Irq`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Intc;
 
 impl Device for Intc {

@@ -13,7 +13,7 @@ use crate::device::{Device, DeviceCtx};
 use crate::event::EventKind;
 
 /// Every device of a machine.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Devices {
     /// The console.
     pub console: console::Console,

@@ -25,7 +25,7 @@ use crate::event::EventKind;
 pub const MAX_FRAME: u32 = 65536;
 
 /// The network interface.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Net {
     tx_addr: u32,
     tx_len: u32,

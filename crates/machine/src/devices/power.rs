@@ -7,7 +7,7 @@
 use crate::device::{Device, DeviceCtx};
 
 /// The power device.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Power;
 
 impl Device for Power {

@@ -116,11 +116,11 @@ pub fn run(a: &RunArgs) -> ExitCode {
     if a.list {
         println!("presets:");
         for p in sim::scenario::PRESETS {
-            println!("  {:<14} {}", p.name, p.title);
+            println!("  {:<19} {}", p.name, p.title);
         }
         println!("workloads:");
         for w in sim::workload::WORKLOADS {
-            println!("  {:<14} {}", w.name, w.title);
+            println!("  {:<19} {}", w.name, w.title);
         }
         return ExitCode::SUCCESS;
     }
@@ -195,7 +195,7 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
         if layout.disco { "Disco" } else { "native OS" }
     );
     eprintln!(
-        "{:<8} {:<16} {:>6} {:>13} {:>6} {:>7} {:>8} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "{:<8} {:<19} {:>6} {:>13} {:>6} {:>7} {:>8} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "guest",
         "workload",
         "result",
@@ -219,7 +219,7 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
             (Some(c), _) => format!("FAIL {c}"),
         };
         eprintln!(
-            "{:<8} {:<16} {:>6} {:>13} {:>6.1} {:>7.1} {:>8.1} {:>6.1} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<8} {:<19} {:>6} {:>13} {:>6.1} {:>7.1} {:>8.1} {:>6.1} {:>9} {:>9} {:>9} {:>9} {:>9}",
             info.name,
             info.workload,
             result,

@@ -1,6 +1,7 @@
-//! The files a scenario needs: the guest kernel (native or Disco build) and one disk image per
-//! workload. The command line reads them from `target/guests/`; the web worker fetches them
-//! from the server. Either way they arrive here as bytes, by name.
+//! The files a scenario needs: the guest kernels (dux's native or Disco build, SPLASHOS for the
+//! workloads that run on it) and one disk image per workload. The command line reads them from
+//! `target/guests/`; the web worker fetches them from the server. Either way they arrive here as
+//! bytes, by name.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,24 +15,37 @@ pub const KERNEL: &str = "kernel";
 /// The Disco build of the kernel.
 pub const KERNEL_DISCO: &str = "kernel-disco";
 
-/// Files by name (`kernel`, `images/pmake-tiny.img`).
+/// Files by name (`kernel`, `splashos`, `images/pmake-tiny.img`).
 #[derive(Debug, Clone, Default)]
 pub struct Assets {
     files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Assets {
-    /// The names of the files `s` needs, each once.
+    /// The kernel that boots guest `w` (natively when `native`): dux's native or Disco build,
+    /// or the workload's own kernel (SPLASHOS).
+    pub fn kernel_for(w: &Workload, native: bool) -> &'static str {
+        match (w.kernel, native) {
+            (Some(k), _) => k,
+            (None, true) => KERNEL,
+            (None, false) => KERNEL_DISCO,
+        }
+    }
+
+    /// The names of the files `s` needs, each once: the kernels, then the disk images.
     pub fn required(s: &Scenario) -> Vec<String> {
-        let mut names = vec![match s.guests {
-            Guests::Native { .. } => KERNEL.to_string(),
-            Guests::Disco { .. } => KERNEL_DISCO.to_string(),
-        }];
-        for w in s.workloads() {
-            let f = w.image_file();
+        let native = matches!(s.guests, Guests::Native { .. });
+        let workloads = s.workloads();
+        let mut names: Vec<String> = Vec::new();
+        let kernels = workloads.iter().map(|w| Assets::kernel_for(w, native).to_string());
+        let images = workloads.iter().map(|w| w.image_file());
+        for f in kernels.chain(images) {
             if !names.contains(&f) {
                 names.push(f);
             }
+        }
+        if names.is_empty() {
+            names.push(if native { KERNEL } else { KERNEL_DISCO }.to_string());
         }
         names
     }
@@ -63,5 +77,25 @@ impl Assets {
             a.insert(&name, bytes);
         }
         Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn each_vm_needs_its_own_kernel_and_image_once() {
+        let s = Scenario::from_query(
+            "nodes=4&cpus=2&os=disco&vms=radix-tiny-splashos:8:16,radix-tiny:4:32,smoke:1:16",
+        )
+        .expect("valid");
+        assert_eq!(
+            Assets::required(&s),
+            ["splashos", "kernel-disco", "images/radix-tiny.img", "images/smoke.img"]
+        );
+        let native = Scenario::from_query("os=native&workload=smoke").expect("valid");
+        assert_eq!(Assets::required(&native), ["kernel", "images/smoke.img"]);
     }
 }

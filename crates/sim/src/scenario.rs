@@ -139,6 +139,12 @@ impl Scenario {
         match &self.guests {
             Guests::Native { workload } => {
                 let w = workload_named("workload", workload)?;
+                if !w.on_dux() {
+                    return err(
+                        "workload",
+                        format!("{}: SPLASHOS runs only on the monitor (choose os=disco)", w.name),
+                    );
+                }
                 if m.memory_mb() < w.min_memory_mb {
                     return err(
                         "machine.memory_per_node_mb",
@@ -526,6 +532,21 @@ mod tests {
         assert_eq!(field("os=disco&vms=pmake-tiny:1:2"), "vms[0].memory_mb");
         assert_eq!(field("os=disco&nodes=1&mem=32&vms=smoke:1:20,smoke:1:20"), "vms");
         assert_eq!(field("os=disco&vms=smoke:1:16&slice=5"), "policies.slice_us");
+        assert_eq!(field("os=native&workload=radix-tiny-splashos"), "workload");
+    }
+
+    #[test]
+    fn splashos_workloads_run_only_under_the_monitor() {
+        let e = Scenario::from_query("os=native&workload=radix-tiny-splashos").expect_err("native");
+        assert!(e.message.contains("SPLASHOS runs only on the monitor"), "{e}");
+        let s = Scenario::from_query(
+            "nodes=4&cpus=2&os=disco&vms=radix-tiny-splashos:8:16,radix-tiny:8:32",
+        )
+        .expect("valid under the monitor");
+        let w = s.workloads();
+        assert_eq!((w[0].image, w[0].kernel), ("radix-tiny", Some(crate::workload::SPLASHOS)));
+        assert_eq!(w[0].image_file(), w[1].image_file(), "the same disk image as dux's radix");
+        assert!(w[1].on_dux());
     }
 
     #[test]

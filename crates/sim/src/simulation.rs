@@ -16,7 +16,7 @@ use monitor::config::{MonitorConfig, VmSpec};
 use monitor::cost::KIND_NAMES;
 use monitor::memmap::PageOwner;
 
-use crate::assets::{Assets, KERNEL, KERNEL_DISCO};
+use crate::assets::{Assets, KERNEL};
 use crate::frame::{
     ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, OWNER_FREE,
     OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running, TlbFrame,
@@ -139,11 +139,14 @@ impl Simulation {
                 (m, None)
             }
             Guests::Disco { vms, policies } => {
-                let kernel = assets.get(KERNEL_DISCO)?;
-                let kstats = KstatsSymbol::find(kernel);
                 let mut specs = Vec::new();
+                let mut kernels = Vec::new();
                 for (k, vm) in vms.iter().enumerate() {
                     let name = format!("vm{k}");
+                    // Each VM boots its workload's kernel: dux's Disco build, or SPLASHOS.
+                    let w = workloads[k];
+                    let kernel = assets.get(Assets::kernel_for(w, false))?;
+                    let kstats = KstatsSymbol::find(kernel);
                     guests.push(Guest {
                         info: GuestInfo {
                             name: name.clone(),
@@ -151,9 +154,13 @@ impl Simulation {
                             cpus: vm.vcpus,
                             memory_mb: vm.memory_mb,
                         },
-                        expected: expected_lines(&images[k]),
+                        expected: expected_lines(&images[k])
+                            .into_iter()
+                            .filter(|l| w.expects(l))
+                            .collect(),
                         kstats_pa: kstats.map(|s| s.va.wrapping_sub(monitor::monitor::KSEG)),
                     });
+                    kernels.push(kernel.to_vec());
                     specs.push(VmSpec {
                         name,
                         vcpus: vm.vcpus,
@@ -168,7 +175,6 @@ impl Simulation {
                 };
                 let mut m =
                     Machine::new(cfg, images).map_err(|e| SimError::Machine(e.to_string()))?;
-                let kernels = vec![kernel.to_vec(); vms.len()];
                 let mon = Monitor::new(mcfg, specs, &kernels, &mut m)
                     .map_err(|e| SimError::Monitor(e.to_string()))?;
                 (m, Some(Box::new(mon)))

@@ -1,13 +1,19 @@
 //! The catalogue of workloads a scenario can name. Each is a disk image built by
-//! `cargo xtask guests` (`target/guests/images/<name>.img`) holding the guest's programs, its
-//! `/etc/rc` and `/expected.txt`, the lines a correct run prints (computed on the host).
+//! `cargo xtask guests` (`target/guests/images/<image>.img`) holding the guest's programs, its
+//! `/etc/rc` and `/expected.txt`, the lines a correct run prints (computed on the host), and the
+//! operating system that runs it: dux (the guest OS, native or in a VM), or for the `-splashos`
+//! workloads SPLASHOS, the library OS that runs one parallel program directly on the monitor
+//! (paper §4.4, Fig. 7) and reads the same image's `/etc/rc`.
 
 use serde::Serialize;
+
+/// SPLASHOS's kernel file (`target/guests/splashos`).
+pub const SPLASHOS: &str = "splashos";
 
 /// A workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Workload {
-    /// Its name in scenarios and URLs; also the disk image's file name without `.img`.
+    /// Its name in scenarios and URLs.
     pub name: &'static str,
     /// One line for menus.
     pub title: &'static str,
@@ -15,6 +21,11 @@ pub struct Workload {
     pub description: &'static str,
     /// Guest memory it needs, MB.
     pub min_memory_mb: u32,
+    /// Its disk image's name (`images/<image>.img`).
+    pub image: &'static str,
+    /// The kernel that runs it instead of dux, by file name ([`SPLASHOS`]); `None` for dux.
+    /// Such a workload runs only in a virtual machine.
+    pub kernel: Option<&'static str>,
 }
 
 impl Workload {
@@ -25,76 +36,126 @@ impl Workload {
 
     /// The disk image's file name.
     pub fn image_file(&self) -> String {
-        format!("images/{}.img", self.name)
+        format!("images/{}.img", self.image)
+    }
+
+    /// True if it runs on dux (natively or in a VM), false for a library OS on the monitor.
+    pub fn on_dux(&self) -> bool {
+        self.kernel.is_none()
+    }
+
+    /// Whether a line of the image's `/expected.txt` is one this workload's OS prints: all of
+    /// them under dux; under another kernel all but dux's own (its `init`'s report on
+    /// `/etc/rc`), since the program's lines are the same whoever runs it.
+    pub fn expects(&self, line: &str) -> bool {
+        self.on_dux() || !line.starts_with("init: ")
     }
 }
 
 /// Every workload.
-pub const WORKLOADS: [Workload; 11] = [
+pub const WORKLOADS: [Workload; 13] = [
     Workload {
         name: "smoke",
         title: "smoke test",
         description: "Boots, runs a few utilities and a file round trip.",
         min_memory_mb: 8,
+        image: "smoke",
+        kernel: None,
     },
     Workload {
         name: "pmake-tiny",
         title: "pmake (tiny)",
         description: "Pmake (paper §5.1): a parallel make of many short compile processes — system calls, process creation, file I/O and the buffer cache.",
         min_memory_mb: 12,
+        image: "pmake-tiny",
+        kernel: None,
     },
     Workload {
         name: "pmake-full",
         title: "pmake (full)",
         description: "Pmake (paper §5.1): a parallel make of many short compile processes — system calls, process creation, file I/O and the buffer cache.",
         min_memory_mb: 16,
+        image: "pmake-full",
+        kernel: None,
     },
     Workload {
         name: "db-tiny",
         title: "database (tiny)",
         description: "Database (paper §5.1, decision support): one process scanning and joining large tables — a big heap and many TLB misses.",
         min_memory_mb: 12,
+        image: "db-tiny",
+        kernel: None,
     },
     Workload {
         name: "db-full",
         title: "database (full)",
         description: "Database (paper §5.1, decision support): one process scanning and joining large tables — a big heap and many TLB misses.",
         min_memory_mb: 64,
+        image: "db-full",
+        kernel: None,
     },
     Workload {
         name: "engineering-tiny",
         title: "engineering (tiny)",
         description: "Engineering (paper §5.1, Fig. 8): gate-level logic simulators and memory-system simulators side by side, each with a large private working set — its pages end up remote as the OS moves processes: the case for page migration.",
         min_memory_mb: 16,
+        image: "engineering-tiny",
+        kernel: None,
     },
     Workload {
         name: "engineering-full",
         title: "engineering (full)",
         description: "Engineering (paper §5.1, Fig. 8): six logic simulators and six memory-system simulators, each with a large private working set — its pages end up remote as the OS moves processes: the case for page migration.",
         min_memory_mb: 48,
+        image: "engineering-full",
+        kernel: None,
     },
     Workload {
         name: "raytrace-tiny",
         title: "raytrace (tiny)",
         description: "Raytrace (SPLASH-2, paper Fig. 8): threads render tiles of one image from a large read-shared scene — every node reads the same pages: the case for page replication.",
         min_memory_mb: 12,
+        image: "raytrace-tiny",
+        kernel: None,
     },
     Workload {
         name: "raytrace-full",
         title: "raytrace (full)",
         description: "Raytrace (SPLASH-2, paper Fig. 8): threads render tiles of one image from a large read-shared scene — every node reads the same pages: the case for page replication.",
         min_memory_mb: 16,
+        image: "raytrace-full",
+        kernel: None,
     },
     Workload {
         name: "radix-tiny",
         title: "radix (tiny)",
         description: "Radix (SPLASH-2, paper Fig. 7): a parallel radix sort; every thread scatters keys over one large shared array.",
         min_memory_mb: 12,
+        image: "radix-tiny",
+        kernel: None,
     },
     Workload {
         name: "radix-full",
         title: "radix (full)",
         description: "Radix (SPLASH-2, paper Fig. 7): a parallel radix sort of 4 M keys; every thread scatters keys over one large shared array.",
         min_memory_mb: 48,
+        image: "radix-full",
+        kernel: None,
+    },
+    Workload {
+        name: "radix-tiny-splashos",
+        title: "radix on SPLASHOS (tiny)",
+        description: "Radix (SPLASH-2) on SPLASHOS, the paper's library OS for parallel programs (§4.4, Fig. 7): threads on VCPUs, no virtual memory of its own — every page is placed by the monitor on the node of the VCPU that first touches it. Runs only under the monitor.",
+        min_memory_mb: 8,
+        image: "radix-tiny",
+        kernel: Some(SPLASHOS),
+    },
+    Workload {
+        name: "radix-full-splashos",
+        title: "radix on SPLASHOS (full)",
+        description: "Radix (SPLASH-2) of 4 M keys on SPLASHOS, the paper's library OS for parallel programs (§4.4, Fig. 7): threads on VCPUs, no virtual memory of its own — every page is placed by the monitor on the node of the VCPU that first touches it. Runs only under the monitor.",
+        min_memory_mb: 40,
+        image: "radix-full",
+        kernel: Some(SPLASHOS),
     },
 ];

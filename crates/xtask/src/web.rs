@@ -38,13 +38,13 @@ pub fn build(tc: &Toolchain) -> Result<()> {
     copy_assets()
 }
 
-/// Copies the guest kernels and disk images into `dist/assets/`, where the worker fetches them
-/// (`cargo xtask guests` must have built them).
+/// Copies the guest kernels (dux's two builds and SPLASHOS) and disk images into
+/// `dist/assets/`, where the worker fetches them (`cargo xtask guests` must have built them).
 fn copy_assets() -> Result<()> {
     let guests = crate::guests::out_dir();
     let assets = crate::root().join("dist/assets");
     std::fs::create_dir_all(assets.join("images"))?;
-    let mut files = vec!["kernel".to_string(), "kernel-disco".to_string()];
+    let mut files = vec!["kernel".to_string(), "kernel-disco".to_string(), "splashos".to_string()];
     let images = std::fs::read_dir(guests.join("images")).map_err(|e| {
         fail!("{}: {e} (run `cargo xtask guests`)", guests.join("images").display())
     })?;

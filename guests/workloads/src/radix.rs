@@ -155,10 +155,17 @@ pub struct Sort {
     hist: Vec<AtomicU32>,
 }
 
+/// `n` zeroed words, allocated zeroed (`alloc_zeroed`, like `calloc`) rather than written: a
+/// system that hands out zero pages lazily then leaves them untouched, so the thread that first
+/// uses a part of the array is the one that first touches its pages — where a NUMA-aware
+/// system (the monitor under SPLASHOS) places them.
 fn zeroed(n: usize) -> Vec<AtomicU32> {
-    let mut v = Vec::new();
-    v.resize_with(n, || AtomicU32::new(0));
-    v
+    let words = core::mem::ManuallyDrop::new(alloc::vec![0u32; n]);
+    let (ptr, len, cap) = (words.as_ptr() as *mut AtomicU32, words.len(), words.capacity());
+    // SAFETY: `AtomicU32` has the size, alignment and bit validity of `u32`; the allocation is
+    // handed over whole (same pointer, length, capacity and layout) and the `u32` vector is
+    // never used again.
+    unsafe { Vec::from_raw_parts(ptr, len, cap) }
 }
 
 impl Sort {
@@ -194,6 +201,12 @@ impl Sort {
         let (lo, hi) = self.chunk(id);
         for (i, a) in self.arrays[0][lo..hi].iter().enumerate() {
             a.store(key(lo + i), Relaxed);
+        }
+        // Touch this thread's chunk of the other array too, before anyone scatters into it:
+        // under first-touch placement both halves of the chunk it reads every pass are then
+        // on its own node (SPLASH-2 codes initialise their data in parallel for this reason).
+        for a in &self.arrays[1][lo..hi] {
+            a.store(0, Relaxed);
         }
         let mut count = [0u32; RADIX];
         let mut offset = [0u32; RADIX];

@@ -84,6 +84,25 @@ pub struct Simulation {
     console_sent: Vec<usize>,
 }
 
+/// What a snapshot holds: everything of a simulation that changes as it runs (the scenario,
+/// and what was derived from it at load, stay with the simulation it is restored into).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    machine: Machine,
+    monitor: Option<Box<Monitor>>,
+    timeline: Timeline,
+    console_sent: Vec<usize>,
+}
+
+/// A borrowed view of the same, to serialise without copying the machine.
+#[derive(serde::Serialize)]
+struct SavedRef<'a> {
+    machine: &'a Machine,
+    monitor: &'a Option<Box<Monitor>>,
+    timeline: &'a Timeline,
+    console_sent: &'a Vec<usize>,
+}
+
 impl fmt::Debug for Simulation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Simulation")
@@ -192,6 +211,37 @@ impl Simulation {
         };
         sim.observe();
         Ok(sim)
+    }
+
+    /// The whole simulated state as bytes (bincode): restore it into a simulation of the same
+    /// scenario with [`Simulation::restore`] to continue exactly from here.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let saved = SavedRef {
+            machine: &self.machine,
+            monitor: &self.monitor,
+            timeline: &self.timeline,
+            console_sent: &self.console_sent,
+        };
+        // Serialising plain data to memory cannot fail.
+        bincode::serialize(&saved).unwrap_or_default()
+    }
+
+    /// Continues from a snapshot taken of a simulation of the same scenario. A snapshot that
+    /// does not decode, or belongs to another machine shape, is an error and changes nothing.
+    pub fn restore(&mut self, bytes: &[u8]) -> Result<(), SimError> {
+        let bad = |message: String| SimError::BadAsset { name: "snapshot".into(), message };
+        let saved: Saved = bincode::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+        if saved.machine.config() != self.machine.config()
+            || saved.monitor.is_some() != self.monitor.is_some()
+            || saved.console_sent.len() != self.console_sent.len()
+        {
+            return Err(bad("taken of another scenario".into()));
+        }
+        self.machine = saved.machine;
+        self.monitor = saved.monitor;
+        self.timeline = saved.timeline;
+        self.console_sent = saved.console_sent;
+        Ok(())
     }
 
     /// The scenario.

@@ -6,7 +6,7 @@
 use crate::frame::{Running, Segment};
 
 /// Per-CPU current state and the segments closed since the last [`Timeline::take`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Timeline {
     current: Vec<(Option<Running>, u64)>,
     closed: Vec<Segment>,

@@ -181,3 +181,29 @@ fn a_bad_scenario_or_missing_file_is_an_error_event() {
     assert!(matches!(ev[0], Event::Error { .. }), "{ev:?}");
     assert_eq!(c.state(), RunState::Empty);
 }
+
+#[test]
+fn a_snapshot_restored_into_a_fresh_simulation_continues_identically() {
+    let s = preset("tiny-2vms");
+    let mut a = Simulation::new(&s, &assets(&s)).expect("boots");
+    a.run(30_000_000);
+    let snap = a.snapshot();
+    let mid_hash = a.run_hash();
+    let mut b = Simulation::new(&s, &assets(&s)).expect("boots");
+    assert_ne!(b.run_hash(), mid_hash);
+    b.restore(&snap).expect("restores");
+    assert_eq!(b.run_hash(), mid_hash);
+    assert!(a.run_to_end(20_000_000_000) && b.run_to_end(20_000_000_000));
+    assert_eq!(a.run_hash(), b.run_hash());
+    for g in 0..2 {
+        assert_eq!(a.console(g), b.console(g));
+        assert_eq!(b.passed(g), Some(true));
+    }
+    // A truncated snapshot, or one of another scenario, is refused and changes nothing.
+    let before = b.run_hash();
+    assert!(b.restore(&snap[..snap.len() / 2]).is_err());
+    let other = Scenario::from_query("os=native&workload=smoke").expect("valid");
+    let c = Simulation::new(&other, &assets(&other)).expect("boots");
+    assert!(b.restore(&c.snapshot()).is_err());
+    assert_eq!(b.run_hash(), before);
+}

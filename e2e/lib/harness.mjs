@@ -3,6 +3,7 @@
 // errors; tests end with `expectClean(page)` so that any error fails them.
 
 import { createServer } from 'node:http';
+import { before, after } from 'node:test';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -62,9 +63,20 @@ export async function launch() {
   });
 }
 
-/** Opens a page that records errors in `page.errors`. */
+/** Opens a page that records errors in `page.errors` and long main-thread tasks (over 50 ms, the
+ * Long Tasks API's threshold) in `window.__longTasks`. */
 export async function openPage(browser, url) {
   const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    } catch {
+      window.__longTasks = null;
+    }
+  });
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -77,6 +89,32 @@ export async function openPage(browser, url) {
 /** Fails if the page logged any error. */
 export function expectClean(page) {
   assert.deepEqual(page.errors, [], 'the page logged errors');
+}
+
+/** Long tasks (over 50 ms) the page's main thread ran since `since` (performance.now() ms). */
+export async function longTasks(page, since = 0) {
+  const all = await page.evaluate(() => window.__longTasks);
+  assert.ok(Array.isArray(all), 'the Long Tasks API is available');
+  return all.filter((t) => t.start >= since);
+}
+
+/** The `data-value` of a test id, as a number (the status bar's counters carry their raw value
+ * there; their text is formatted for reading). */
+export async function valueOf(page, testId) {
+  const v = Number(await page.getByTestId(testId).getAttribute('data-value'));
+  assert.ok(Number.isFinite(v), `${testId} has a numeric data-value`);
+  return v;
+}
+
+/** Waits until the run state shown is `state`. */
+export async function runState(page, state, timeout = 15_000) {
+  await page.locator(`[data-testid="run-state"][data-state="${state}"]`).waitFor({ timeout });
+}
+
+/** Waits for the worker's handshake and the scenario's boot (run state idle). */
+export async function loaded(page) {
+  await page.locator('[data-testid="worker-status"][data-state="ready"]').waitFor({ timeout: 20_000 });
+  await runState(page, 'idle', 60_000);
 }
 
 /** Reads a number from the text of a test id. */
@@ -93,4 +131,21 @@ export async function screenshot(page, name) {
   const path = join(artifactsDir, name);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Serves dist/ and launches Chromium once for a test file (node:test before/after hooks);
+ * returns the object whose `server` and `browser` the tests use.
+ */
+export function servedBrowser() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await serve();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -1,36 +1,18 @@
 // The browser shell: the page loads without errors, the worker completes its ready handshake,
-// and run / pause / resume / step / reset round-trip through the worker.
+// and run / pause / resume / step / reset round-trip through the worker (default preset).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, expectClean, numberOf, screenshot } from '../lib/harness.mjs';
+import { servedBrowser, openPage, expectClean, screenshot, valueOf, runState, loaded } from '../lib/harness.mjs';
 
-let server;
-let browser;
+const env = servedBrowser();
 
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function ready(page) {
-  await page.locator('[data-testid="worker-status"][data-state="ready"]').waitFor({ timeout: 20_000 });
-  // The default scenario is fetched and booted: the run state leaves "loading".
-  await page.locator('[data-testid="run-state"][data-state="idle"]').waitFor({ timeout: 30_000 });
-}
-
-async function runState(page, state) {
-  await page.locator(`[data-testid="run-state"][data-state="${state}"]`).waitFor({ timeout: 10_000 });
-}
+const work = () => Number(document.querySelector('[data-testid="work"]').dataset.value);
+const cycles = () => Number(document.querySelector('[data-testid="cycles"]').dataset.value);
 
 test('page loads and the worker answers the handshake', async () => {
-  const page = await openPage(browser, server.url);
-  await ready(page);
+  const page = await openPage(env.browser, env.server.url);
+  await loaded(page);
   assert.match(await page.locator('h1').textContent(), /Disco in the browser/);
   assert.match(await page.getByTestId('worker-status').textContent(), /sim v\d+\.\d+\.\d+/);
   for (const title of ['Machine', 'Scheduling timeline', 'Overhead ledger', 'Consoles']) {
@@ -42,26 +24,24 @@ test('page loads and the worker answers the handshake', async () => {
 });
 
 test('run, pause and resume round-trip through the worker', async () => {
-  const page = await openPage(browser, server.url);
-  await ready(page);
-  assert.equal(await numberOf(page, 'work'), 0);
+  const page = await openPage(env.browser, env.server.url);
+  await loaded(page);
+  assert.equal(await valueOf(page, 'work'), 0);
 
   await page.getByTestId('btn-run').click();
   await runState(page, 'running');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="work"]').textContent) > 0);
+  await page.waitForFunction(work);
 
   await page.getByTestId('btn-pause').click();
   await runState(page, 'paused');
-  const paused = await numberOf(page, 'work');
+  await page.waitForTimeout(200);
+  const paused = await valueOf(page, 'work');
   await page.waitForTimeout(400);
-  assert.equal(await numberOf(page, 'work'), paused, 'work must not advance while paused');
+  assert.equal(await valueOf(page, 'work'), paused, 'work must not advance while paused');
 
   await page.getByTestId('btn-run').click();
   await runState(page, 'running');
-  await page.waitForFunction(
-    (p) => Number(document.querySelector('[data-testid="work"]').textContent) > p,
-    paused,
-  );
+  await page.waitForFunction((p) => Number(document.querySelector('[data-testid="work"]').dataset.value) > p, paused);
   // Space pauses (nothing focused but the page body).
   await page.locator('h1').click();
   await page.keyboard.press(' ');
@@ -71,26 +51,27 @@ test('run, pause and resume round-trip through the worker', async () => {
 });
 
 test('step runs a fixed number of cycles, reset returns to zero', async () => {
-  const page = await openPage(browser, server.url);
-  await ready(page);
+  const page = await openPage(env.browser, env.server.url);
+  await loaded(page);
   await page.getByTestId('btn-step').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="work"]').textContent) > 0);
+  await page.waitForFunction(work);
   await runState(page, 'paused');
-  assert.equal(await numberOf(page, 'cycles'), 1_000_000);
+  assert.equal(await valueOf(page, 'cycles'), 1_000_000);
 
   await page.getByTestId('btn-step').click();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="cycles"]').textContent) === 2_000_000);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="cycles"]').dataset.value) === 2_000_000);
 
   await page.getByTestId('btn-reset').click();
   await runState(page, 'idle');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="work"]').textContent) === 0);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="work"]').dataset.value) === 0);
+  assert.equal(await page.evaluate(cycles), 0);
   expectClean(page);
   await page.close();
 });
 
 test('theme toggle switches between dark and light', async () => {
-  const page = await openPage(browser, server.url);
-  await ready(page);
+  const page = await openPage(env.browser, env.server.url);
+  await loaded(page);
   const before = await page.evaluate(() => document.documentElement.dataset.theme);
   await page.getByTestId('theme-toggle').click();
   const afterToggle = await page.evaluate(() => document.documentElement.dataset.theme);

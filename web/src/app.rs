@@ -1,106 +1,82 @@
-//! The top-level component: page state, the worker bridge, and the layout of the panels.
+//! The top-level component: the worker bridge, the model, the URL, and the layout of the panels.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim::frame::{Frame, Layout};
 use sim::protocol::{Command, Event, RunState};
-use sim::scenario::{Preset, Scenario};
+use sim::scenario::Scenario;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
+use crate::state::poll::PageMapPoller;
+use crate::state::{Action, Link, Model, url};
 use crate::theme::Theme;
+use crate::views::consoles::Consoles;
 use crate::views::controls::Controls;
+use crate::views::glossary::{GlossaryPanel, Term};
 use crate::views::header::Header;
+use crate::views::ledger::Ledger;
+use crate::views::machine::Machine;
+use crate::views::page_map::Layer;
 use crate::views::panel::Panel;
 use crate::views::status_bar::StatusBar;
+use crate::views::timeline::Timeline;
 
-/// The state of the connection to the worker.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Link {
-    /// The worker's WebAssembly is loading; commands are queued.
-    Loading,
-    /// The handshake completed.
-    Ready {
-        /// Simulator version the worker reported.
-        version: String,
-    },
+/// The page's clock in milliseconds.
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Everything the page shows, rebuilt from worker events.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Model {
-    /// Connection state.
-    pub link: Link,
-    /// Run state as last reported.
-    pub run: RunState,
-    /// The loaded scenario's shape.
-    pub layout: Option<Layout>,
-    /// Latest statistics frame.
-    pub frame: Frame,
-    /// Latest error, shown until the next one replaces it or it is dismissed.
-    pub error: Option<String>,
-}
-
-impl Default for Model {
-    fn default() -> Self {
-        Model {
-            link: Link::Loading,
-            run: RunState::Empty,
-            layout: None,
-            frame: Frame::default(),
-            error: None,
-        }
+fn explain_machine() -> Html {
+    html! {
+        <>
+            { "The " }<Term k="ccnuma">{ "ccNUMA" }</Term>{ " multiprocessor (§2, §5.1): one box per " }<Term k="node" />
+            { ", with its CPUs and its slice of machine memory. A CPU is coloured by the " }<Term k="vm">{ "VM" }</Term>
+            { " whose " }<Term k="vcpu" />{ " the monitor runs on it now (§4.2.1), or shown idle. Below, every 4 KB " }
+            <Term k="machine-page" />{ " of the node is a square, coloured by the VM that holds it through its " }<Term k="pmap" />
+            { " (the monitor's " }<Term k="memmap" />{ ", §4.2.2–3) and shaded by what the guest kernel uses it for: kernel (dark), " }
+            <Term k="page-table">{ "page table" }</Term>{ " (dotted), user (plain), " }<Term k="buffer-cache">{ "buffer cache" }</Term>
+            { " (light, striped). "}<b>{ "Heat" }</b>{ " colours pages by their cache misses instead — what FLASH counts per page to find a " }
+            <Term k="hot-page" />{ " for migration and replication (§4.2.3). Hover a page for its details." }
+        </>
     }
 }
 
-/// What changes the page state: a worker event, or the user dismissing the error.
-pub enum Action {
-    /// An event from the worker.
-    Worker(Event),
-    /// Hide the error banner.
-    DismissError,
-}
-
-impl Reducible for Model {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut m = (*self).clone();
-        match action {
-            Action::DismissError => m.error = None,
-            Action::Worker(event) => match event {
-                Event::Ready { version, .. } => m.link = Link::Ready { version },
-                Event::State { state } => m.run = state,
-                Event::Frame(f) => m.frame = f,
-                Event::Loaded(layout) => m.layout = Some(layout),
-                Event::BadScenario(e) => m.error = Some(format!("scenario: {e}")),
-                Event::Pong { .. }
-                | Event::Loading { .. }
-                | Event::PageMap(_)
-                | Event::PageInfo(_) => {
-                    return self;
-                }
-                Event::Error { message } => m.error = Some(message),
-            },
-        }
-        Rc::new(m)
+fn explain_timeline() -> Html {
+    html! {
+        <>
+            { "Physical CPUs (rows) over simulated time (left to right, the present at the right edge). The monitor time-shares the " }
+            <Term k="vcpu">{ "VCPUs" }</Term>{ " of all VMs on the physical CPUs with an " }<Term k="affinity">{ "affinity scheduler" }</Term>
+            { " and a " }<Term k="slice">{ "time slice" }</Term>{ " (§4.2.1); a VCPU whose guest is " }<Term k="idle" />
+            { " is descheduled (§4.3). Segments are coloured by VM and labelled by VCPU; gaps are idle CPUs. Natively the rows show \
+               the guest's processes instead (sampled every 50 µs). Hover a segment for its times." }
+        </>
     }
 }
 
-/// The scenario in the page's URL, or the default preset (after reporting what was wrong).
-fn initial_scenario(on_event: &Callback<Event>) -> Scenario {
-    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    if query.trim_start_matches('?').is_empty() {
-        return Preset::DEFAULT.scenario();
+fn explain_ledger() -> Html {
+    html! {
+        <>
+            { "Where the CPUs' time goes, per VM and in total — the paper's " }<Term k="fig5">{ "Figure 5" }</Term>
+            { " (§5.3), live: user, guest kernel, the " }<Term k="monitor" />{ " by kind of work (emulating privileged instructions, \
+               TLB misses, devices, memory, scheduling), and " }<Term k="idle" />{ ". Below, TLB refills: served by the monitor — \
+               from the " }<Term k="direct">{ "kernel direct map" }</Term>{ ", its " }<Term k="l2tlb" />{ " (§4.2.2) or the " }
+            <Term k="vtlb" />{ " — or " }<Term k="forwarded" />{ " to the guest's handler, the expensive path. Run a native preset to \
+               see the same workload without the monitor." }
+        </>
     }
-    match Scenario::from_query(&query) {
-        Ok(s) => s,
-        Err(e) => {
-            on_event.emit(Event::BadScenario(e));
-            Preset::DEFAULT.scenario()
-        }
+}
+
+fn explain_consoles() -> Html {
+    html! {
+        <>
+            { "Each " }<Term k="vm">{ "virtual machine" }</Term>{ " has its own console device (§4.1); its guest OS writes to it \
+               through a " }<Term k="monitor-call" />{ ". What you read is the guest's own output: boot messages, the workload's \
+               results (with checksums computed on the host) and the kernel's shutdown line. A tab turns ✓ once its guest \
+               powered off having printed every expected line." }
+        </>
     }
 }
 
@@ -109,21 +85,86 @@ fn initial_scenario(on_event: &Callback<Event>) -> Scenario {
 pub fn app() -> Html {
     let model = use_reducer(Model::default);
     let bridge = use_mut_ref(|| None::<Bridge>);
+    let poller = use_mut_ref(PageMapPoller::default);
     let theme = use_state(Theme::initial);
+    let layer = use_state(|| Layer::Owner);
+    let requested = use_state(|| None::<Scenario>);
 
     {
         let theme = *theme;
         use_effect_with(theme, move |_| theme.apply());
     }
 
-    {
-        let dispatcher = model.dispatcher();
+    // Callbacks handed to the views are made once (`use_callback` with no dependencies): a new
+    // callback each render would make every view's properties differ at every frame.
+    let send = {
         let bridge = bridge.clone();
+        use_callback((), move |command: Command, _| {
+            if let Some(b) = bridge.borrow().as_ref() {
+                b.send(command);
+            }
+        })
+    };
+
+    let on_load = {
+        let (send, dispatcher, requested) = (send.clone(), model.dispatcher(), requested.setter());
+        use_callback((), move |scenario: Scenario, _| match scenario.validate() {
+            Ok(()) => {
+                url::show(&scenario);
+                dispatcher.dispatch(Action::DismissError);
+                requested.set(Some(scenario.clone()));
+                send.emit(Command::Load { scenario });
+            }
+            Err(e) => {
+                dispatcher.dispatch(Action::Error(format!("The scenario is not valid — {e}")))
+            }
+        })
+    };
+
+    {
+        let (dispatcher, bridge, poller, requested) =
+            (model.dispatcher(), bridge.clone(), poller.clone(), requested.setter());
+        let requested_now = requested.clone();
         use_effect_with((), move |_| {
-            let on_event = Callback::from(move |e| dispatcher.dispatch(Action::Worker(e)));
+            let query = url::current_query();
+            let (scenario, problem) = url::scenario_for_query(&query);
+            // If the worker cannot start the URL's scenario (it validates, but, say, the machine
+            // refuses it), the page falls back to a preset once rather than stay empty.
+            let fallback = url::fallback(&query);
+            let pending = Rc::new(RefCell::new(
+                (problem.is_none() && fallback != scenario).then_some(fallback),
+            ));
+            let b2 = bridge.clone();
+            let on_event = Callback::from(move |e: Event| {
+                let now = now_ms();
+                let ask = poller.borrow_mut().event(&e, now);
+                if let (Some(command), Some(b)) = (ask, b2.borrow().as_ref()) {
+                    b.send(command);
+                }
+                let refusal = match &e {
+                    Event::Error { message } => Some(message.clone()),
+                    Event::BadScenario(err) => Some(err.to_string()),
+                    Event::Loaded(_) => {
+                        pending.borrow_mut().take();
+                        None
+                    }
+                    _ => None,
+                };
+                let fallback = refusal.and_then(|m| pending.borrow_mut().take().map(|f| (m, f)));
+                dispatcher.dispatch(Action::Worker(e, now));
+                if let (Some((message, scenario)), Some(b)) = (fallback, b2.borrow().as_ref()) {
+                    dispatcher.dispatch(Action::Error(url::refused(&message, &scenario)));
+                    requested.set(Some(scenario.clone()));
+                    b.send(Command::Load { scenario });
+                }
+            });
+            if let Some(e) = problem {
+                on_event.emit(Event::Error { message: url::message(&e, &scenario) });
+            }
             match Bridge::start(on_event.clone()) {
                 Ok(b) => {
-                    b.send(Command::Load { scenario: initial_scenario(&on_event) });
+                    requested_now.set(Some(scenario.clone()));
+                    b.send(Command::Load { scenario });
                     *bridge.borrow_mut() = Some(b);
                 }
                 Err(message) => on_event.emit(Event::Error { message }),
@@ -131,15 +172,6 @@ pub fn app() -> Html {
             move || drop(bridge.borrow_mut().take())
         });
     }
-
-    let send = {
-        let bridge = bridge.clone();
-        Callback::from(move |command: Command| {
-            if let Some(b) = bridge.borrow().as_ref() {
-                b.send(command);
-            }
-        })
-    };
 
     // Space toggles run/pause, unless a form control has the focus (it handles space itself).
     {
@@ -152,7 +184,10 @@ pub fn app() -> Html {
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "BUTTON" | "INPUT" | "SELECT" | "TEXTAREA")
+                        matches!(
+                            el.tag_name().as_str(),
+                            "BUTTON" | "INPUT" | "SELECT" | "TEXTAREA" | "SUMMARY"
+                        )
                     });
                 if ev.key() == " " && !in_control {
                     ev.prevent_default();
@@ -181,8 +216,30 @@ pub fn app() -> Html {
     };
     let on_dismiss = {
         let dispatcher = model.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::DismissError))
+        use_callback((), move |_: MouseEvent, _| dispatcher.dispatch(Action::DismissError))
     };
+    let on_heat = {
+        let (layer, poller, bridge) = (layer.setter(), poller.clone(), bridge.clone());
+        use_callback((), move |ev: yew::Event, _| {
+            let on = ev.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+            layer.set(if on { Layer::Heat } else { Layer::Owner });
+            let ask = poller.borrow_mut().set_heat(on, now_ms());
+            if let (Some(command), Some(b)) = (ask, bridge.borrow().as_ref()) {
+                b.send(command);
+            }
+        })
+    };
+
+    let ready = matches!(model.link, Link::Ready { .. });
+    let scenario =
+        model.layout.as_ref().map(|l| l.scenario.clone()).or_else(|| (*requested).clone());
+    let waiting = |what: &str| html! { <p class="empty" data-testid="empty">{ format!("{what} appears once the scenario has loaded…") }</p> };
+    let heat_toggle = html! {
+        <label class="toggle" title="Colour pages by cache misses (FLASH's per-page counters)">
+            <input type="checkbox" checked={*layer == Layer::Heat} onchange={on_heat} data-testid="heat-toggle" />{ "heat" }
+        </label>
+    };
+    let clock = model.layout.as_ref().map_or(200, |l| l.clock_mhz);
 
     html! {
         <div class="app">
@@ -194,31 +251,32 @@ pub fn app() -> Html {
                 </div>
             }
             <main class="layout">
-                <Controls run={model.run} ready={matches!(model.link, Link::Ready { .. })} send={send} />
-                <Panel class="machine" title="Machine"
-                    explain="The ccNUMA multiprocessor: nodes with their CPUs and memory. Each \
-                             machine page is coloured by the virtual machine that owns it (paper §4.2.2-3).">
-                    <p>{ "Nodes, CPUs and every machine page will appear here when a scenario runs: \
-                          which VM's virtual CPU runs where, and where its memory lives." }</p>
+                <Controls run={model.run} ready={ready} scenario={scenario} send={send.clone()} on_load={on_load} />
+                <Panel class="machine" title="Machine" explain={explain_machine()} tools={heat_toggle}>
+                    if let Some(layout) = model.layout.clone() {
+                        <Machine layout={layout} frame={model.frame.clone()} counters={model.counters.clone()} map={model.page_map.clone()}
+                            info={model.page_info.clone()} layer={*layer} theme={*theme} send={send.clone()} />
+                    } else { { waiting("The machine") } }
                 </Panel>
-                <Panel class="timeline" title="Scheduling timeline"
-                    explain="Physical CPUs over time, coloured by the virtual CPU the monitor ran on \
-                             each (paper §4.2.1).">
-                    <p>{ "Once running, a row per physical CPU shows which VM's virtual CPU it ran, \
-                          slice by slice." }</p>
+                <Panel class="ledger" title="Overhead ledger" explain={explain_ledger()}>
+                    if let Some(layout) = model.layout.clone() {
+                        <Ledger layout={layout} frame={model.counters.clone()} />
+                    } else { { waiting("The ledger") } }
                 </Panel>
-                <Panel class="ledger" title="Overhead ledger"
-                    explain="Where the time goes: user, guest kernel, monitor and idle — the paper's \
-                             Figure 5, live.">
-                    <p>{ "Per VM: user / kernel / monitor / idle time, and TLB misses handled by the \
-                          monitor's second-level TLB versus forwarded to the guest." }</p>
+                <Panel class="timeline" title="Scheduling timeline" explain={explain_timeline()}>
+                    if let Some(layout) = model.layout.clone() {
+                        <Timeline layout={layout} frame={model.frame.clone()} counters={model.counters.clone()} segments={model.segments.clone()} theme={*theme} />
+                    } else { { waiting("The timeline") } }
                 </Panel>
-                <Panel class="consoles" title="Consoles"
-                    explain="What each guest operating system prints on its console.">
-                    <p>{ "One tab per virtual machine, with its guest's own output." }</p>
+                <Panel class="consoles" title="Consoles" explain={explain_consoles()}>
+                    if let Some(layout) = model.layout.clone() {
+                        <Consoles layout={layout} frame={model.counters.clone()} consoles={model.consoles.clone()} />
+                    } else { { waiting("Each guest's console") } }
                 </Panel>
+                <GlossaryPanel />
             </main>
-            <StatusBar link={model.link.clone()} run={model.run} frame={model.frame.clone()} />
+            <StatusBar link={model.link.clone()} run={model.run} loading={model.loading} frame={model.counters.clone()}
+                clock_mhz={clock} speed={model.speed_shown} />
         </div>
     }
 }

@@ -4,13 +4,21 @@
 //! [`sim::protocol`] messages carried by [`bridge::Bridge`], so no simulation work ever runs on
 //! the main thread.
 //!
-//! - [`app`]: the top-level component, its state (a reducer over worker events) and layout.
+//! - [`app`]: the top-level component and the layout of the panels.
+//! - [`state`]: the model — a reducer over worker events that accumulates frames' deltas in
+//!   bounded histories — the page-map polling, the speed meter, the scenario in the URL.
 //! - [`bridge`]: starts the worker, holds commands back until the worker's ready handshake.
-//! - [`theme`]: dark/light theme choice, remembered across visits.
-//! - [`views`]: one file per panel.
+//! - [`views`]: one file per panel (controls, machine and page map, timeline, ledger, consoles,
+//!   glossary, status bar).
+//! - [`palette`], [`theme`], [`format`], [`scenario_edit`]: colours, themes, number formats, and
+//!   the scenario form's edits.
 
 mod app;
 mod bridge;
+mod format;
+mod palette;
+mod scenario_edit;
+mod state;
 mod theme;
 mod views;
 

@@ -263,3 +263,126 @@ pub struct PageInfo {
     /// Cache misses to it from each node.
     pub heat: Vec<u32>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Event;
+    use crate::scenario::Preset;
+
+    fn full_frame() -> Frame {
+        let running = Running { guest: 1, vcpu: 3 };
+        Frame {
+            cycle: u64::MAX - 1,
+            instructions: (1 << 53) + 1,
+            local_misses: 5,
+            remote_misses: 6,
+            coherence_misses: 7,
+            cpus: vec![
+                CpuFrame {
+                    running: Some(running),
+                    since: 9,
+                    user: 1,
+                    kernel: 2,
+                    monitor: 3,
+                    idle: 4,
+                    instructions: 5,
+                    local_misses: 6,
+                    remote_misses: 7,
+                },
+                CpuFrame::default(),
+            ],
+            guests: vec![GuestFrame {
+                instructions: 1,
+                user: 2,
+                kernel: 3,
+                monitor: vec![4, 5, 6],
+                idle: 7,
+                tlb: TlbFrame { direct: 8, l2tlb: 9, vtlb: 10, forwarded: 11 },
+                syscalls: 12,
+                pages: 13,
+                exit: Some(0),
+                passed: Some(true),
+            }],
+            memory: vec![NodeMemory { free: 1, monitor: 2, guests: vec![[1, 2, 3, 4, 5, 6, 7]] }],
+            segments: vec![Segment { cpu: 1, start: 2, end: 3, running }],
+            console: vec![ConsoleText { guest: 1, text: "dux: boot\n\u{fffd}é".into() }],
+            run_hash: Some(0xdead_beef_cafe_f00d),
+        }
+    }
+
+    #[test]
+    fn a_full_frame_round_trips_exactly() {
+        let f = full_frame();
+        let json = serde_json::to_string(&Event::Frame(f.clone())).expect("encode");
+        assert!(json.starts_with(r#"{"type":"Frame","cycle":18446744073709551614"#), "{json}");
+        match serde_json::from_str::<Event>(&json).expect("decode") {
+            Event::Frame(back) => assert_eq!(back, f),
+            e => panic!("not a frame: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn page_maps_layouts_and_page_details_round_trip() {
+        let map = PageMap {
+            owner: vec![0, 1, 2, 3],
+            kind: vec![0, 5, 3, 4],
+            heat: Some(vec![1, 2, 3, 4, 5, 6, 7, 8]),
+        };
+        let info = PageInfo {
+            page: 7,
+            node: 1,
+            owner: 3,
+            kind: PageKind::BufferCache,
+            guest_page: Some(99),
+            heat: vec![0, 4],
+        };
+        let layout = Layout {
+            scenario: Preset::DEFAULT.scenario(),
+            disco: true,
+            nodes: 4,
+            cpus_per_node: 2,
+            pages: 32768,
+            pages_per_node: 8192,
+            clock_mhz: 200,
+            guests: vec![GuestInfo {
+                name: "vm0".into(),
+                workload: "pmake-full".into(),
+                cpus: 2,
+                memory_mb: 28,
+            }],
+            monitor_kinds: vec!["emulation".into()],
+        };
+        for e in [
+            Event::PageMap(map.clone()),
+            Event::PageMap(PageMap { heat: None, ..map }),
+            Event::PageInfo(info),
+            Event::Loaded(layout),
+        ] {
+            let json = serde_json::to_string(&e).expect("encode");
+            assert_eq!(serde_json::from_str::<Event>(&json).expect("decode"), e);
+        }
+    }
+
+    #[test]
+    fn page_kind_codes_are_stable() {
+        for (code, kind) in PageKind::ALL.iter().enumerate() {
+            assert_eq!(*kind as u8, code as u8);
+            assert_eq!(PageKind::from_code(code as u8), *kind);
+        }
+        assert_eq!(PageKind::from_code(200), PageKind::Unknown);
+        assert_eq!(
+            serde_json::to_string(&PageKind::BufferCache).expect("encode"),
+            r#""BufferCache""#
+        );
+    }
+
+    #[test]
+    fn a_truncated_frame_is_an_error_not_a_panic() {
+        let json = serde_json::to_string(&Event::Frame(full_frame())).expect("encode");
+        for cut in [10, json.len() / 2, json.len() - 1] {
+            assert!(serde_json::from_str::<Event>(&json[..cut]).is_err());
+        }
+        assert!(serde_json::from_str::<Event>(r#"{"type":"Frame","cycle":-1}"#).is_err());
+    }
+}

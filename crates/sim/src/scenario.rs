@@ -125,6 +125,10 @@ fn in_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<(), ScenarioError> 
     if (lo..=hi).contains(&v) { Ok(()) } else { err(field, format!("{v} is not in {lo}..={hi}")) }
 }
 
+/// The most memory the machine's address map allows, MB (`machine::config::MAX_MEMORY_MB`; the
+/// protocol types do not depend on the machine crate, and a test there keeps the two equal).
+pub const MAX_MACHINE_MEMORY_MB: u32 = 448;
+
 /// Memory the monitor keeps for itself on a machine, in MB (special pages and slack), so that
 /// the VMs' memory plus this fits in the machine.
 pub const MONITOR_RESERVE_MB: u32 = 1;
@@ -136,6 +140,17 @@ impl Scenario {
         in_range("machine.nodes", m.nodes, 1, 8)?;
         in_range("machine.cpus_per_node", m.cpus_per_node, 1, 4)?;
         in_range("machine.memory_per_node_mb", m.memory_per_node_mb, 4, 256)?;
+        if m.memory_mb() > MAX_MACHINE_MEMORY_MB {
+            return err(
+                "machine.memory_per_node_mb",
+                format!(
+                    "{} MB x {} nodes is {} MB; the machine holds at most {MAX_MACHINE_MEMORY_MB} MB",
+                    m.memory_per_node_mb,
+                    m.nodes,
+                    m.memory_mb()
+                ),
+            );
+        }
         match &self.guests {
             Guests::Native { workload } => {
                 let w = workload_named("workload", workload)?;
@@ -521,6 +536,7 @@ mod tests {
         assert_eq!(field("nodes=0"), "machine.nodes");
         assert_eq!(field("nodes=9"), "machine.nodes");
         assert_eq!(field("cpus=5"), "machine.cpus_per_node");
+        assert_eq!(field("nodes=8&mem=64"), "machine.memory_per_node_mb");
         assert_eq!(field("preset=nope"), "preset");
         assert_eq!(field("color=red"), "color");
         assert_eq!(field("os=windows"), "os");

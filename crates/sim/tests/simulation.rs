@@ -207,3 +207,8 @@ fn a_snapshot_restored_into_a_fresh_simulation_continues_identically() {
     assert!(b.restore(&c.snapshot()).is_err());
     assert_eq!(b.run_hash(), before);
 }
+
+#[test]
+fn the_scenario_memory_limit_is_the_machines() {
+    assert_eq!(sim::scenario::MAX_MACHINE_MEMORY_MB, machine::config::MAX_MEMORY_MB);
+}

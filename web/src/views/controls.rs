@@ -1,10 +1,23 @@
-//! The controls panel: preset choice and run control.
+//! The controls panel: the preset picker, the scenario form, run control and the speed limit.
 
 use sim::protocol::{Command, RunState};
+use sim::scenario::{PRESETS, Preset, Scenario};
 use yew::prelude::*;
 
+use crate::views::glossary::Term;
+use crate::views::scenario_form::ScenarioForm;
+
 /// Machine cycles one press of "Step" runs (5 ms of simulated time at 200 MHz).
-const STEP_CYCLES: u64 = 1_000_000;
+pub const STEP_CYCLES: u64 = 1_000_000;
+
+/// Speed limits offered, in simulated MHz (`None`: as fast as the host can).
+const SPEEDS: [(Option<u32>, &str); 5] = [
+    (None, "as fast as possible"),
+    (Some(50), "50 MHz (¼ of real time)"),
+    (Some(10), "10 MHz"),
+    (Some(2), "2 MHz"),
+    (Some(1), "1 MHz (slow motion)"),
+];
 
 /// Properties of [`Controls`].
 #[derive(Properties, PartialEq)]
@@ -13,48 +26,103 @@ pub struct ControlsProps {
     pub run: RunState,
     /// True once the worker has answered the handshake.
     pub ready: bool,
+    /// The scenario loaded (or being loaded).
+    pub scenario: Option<Scenario>,
     /// Sends a command to the worker.
     pub send: Callback<Command>,
+    /// Loads a scenario (and puts it in the URL).
+    pub on_load: Callback<Scenario>,
 }
 
-/// Run / pause / step / reset, and (later) the scenario fields.
+/// Run / pause / step / reset, the preset, the scenario, the speed.
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
+    let speed = use_state(|| 0usize);
     let cmd = |c: Command| {
         let send = props.send.clone();
         Callback::from(move |_: MouseEvent| send.emit(c.clone()))
     };
     let running = props.run == RunState::Running;
     let finished = props.run == RunState::Finished;
+    let loaded = !matches!(props.run, RunState::Empty);
+    let current = props.scenario.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let preset = Preset::named(&current);
+    let on_preset = {
+        let on_load = props.on_load.clone();
+        Callback::from(move |ev: Event| {
+            let name = ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(p) = Preset::named(&name) {
+                on_load.emit(p.scenario());
+            }
+        })
+    };
+    let on_speed = {
+        let (speed, send) = (speed.clone(), props.send.clone());
+        Callback::from(move |ev: Event| {
+            let v = ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            let i = v.parse::<usize>().unwrap_or(0).min(SPEEDS.len() - 1);
+            speed.set(i);
+            send.emit(Command::SetSpeed { mhz: SPEEDS[i].0 });
+        })
+    };
     html! {
         <aside class="panel controls" aria-label="Controls">
-            <header class="panel-head"><h2>{ "Controls" }</h2></header>
+            <header class="panel-head">
+                <h2>{ "Controls" }</h2>
+                <details class="explain">
+                    <summary aria-label="What am I looking at?" title="What am I looking at?">{ "?" }</summary>
+                    <div class="explain-text" data-testid="explain">
+                        { "A scenario is a machine (" }<Term k="ccnuma">{ "ccNUMA" }</Term>{ " " }<Term k="node">{ "nodes" }</Term>
+                        { " of CPUs and memory, §5.1) and what runs on it: the guest OS alone (native), or the " }
+                        <Term k="monitor">{ "Disco monitor" }</Term>{ " with several " }<Term k="vm">{ "virtual machines" }</Term>
+                        { " (§4), each with its " }<Term k="vcpu">{ "VCPUs" }</Term>{ ", memory and workload (Table 1). Presets are ready-made \
+                           scenarios; any change is kept in the page's address, so a copied link opens the same run. Space runs and pauses." }
+                    </div>
+                </details>
+            </header>
             <label class="field">
                 <span>{ "Preset" }</span>
-                <select disabled=true title="Presets arrive with the scenarios">
-                    <option>{ "Demo workload" }</option>
+                <select onchange={on_preset} data-testid="preset" disabled={!props.ready}>
+                    if preset.is_none() {
+                        <option value="" selected=true>{ "custom scenario" }</option>
+                    }
+                    { for PRESETS.iter().map(|p| html! {
+                        <option value={p.name} selected={p.name == current}>{ p.title }</option>
+                    }) }
                 </select>
             </label>
+            if let Some(p) = preset {
+                <p class="hint" data-testid="preset-description">{ p.description }</p>
+            }
             <div class="buttons">
                 if running {
-                    <button class="primary" onclick={cmd(Command::Pause)} data-testid="btn-pause">
-                        { "Pause" }
-                    </button>
+                    <button class="primary" onclick={cmd(Command::Pause)} data-testid="btn-pause">{ "Pause" }</button>
                 } else {
-                    <button class="primary" onclick={cmd(Command::Run)}
-                        disabled={!props.ready || finished} data-testid="btn-run">
+                    <button class="primary" onclick={cmd(Command::Run)} disabled={!props.ready || finished || !loaded} data-testid="btn-run">
                         { "Run" }
                     </button>
                 }
-                <button onclick={cmd(Command::Step { cycles: STEP_CYCLES })}
-                    disabled={!props.ready || running || finished} data-testid="btn-step">
+                <button onclick={cmd(Command::Step { cycles: STEP_CYCLES })} disabled={!props.ready || running || finished || !loaded}
+                    data-testid="btn-step" title="Run 1 000 000 machine cycles (5 ms of simulated time), then pause">
                     { "Step" }
                 </button>
-                <button onclick={cmd(Command::Reset)} disabled={!props.ready} data-testid="btn-reset">
+                <button onclick={cmd(Command::Reset)} disabled={!props.ready || !loaded} data-testid="btn-reset"
+                    title="Boot the scenario again, paused at its start">
                     { "Reset" }
                 </button>
             </div>
+            <label class="field speed">
+                <span>{ "Speed limit (simulated clock)" }</span>
+                <select onchange={on_speed} data-testid="speed">
+                    { for SPEEDS.iter().enumerate().map(|(i, (_, label))| html! {
+                        <option value={i.to_string()} selected={i == *speed}>{ *label }</option>
+                    }) }
+                </select>
+            </label>
             <p class="hint">{ "Space runs and pauses." }</p>
+            if let Some(s) = props.scenario.clone() {
+                <ScenarioForm loaded={s} on_load={props.on_load.clone()} disabled={!props.ready} />
+            }
         </aside>
     }
 }

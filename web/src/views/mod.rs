@@ -1,6 +1,14 @@
-//! The panels of the page, one file each.
+//! The panels of the page, one file each, and the pieces they share.
 
+pub mod canvas;
+pub mod consoles;
 pub mod controls;
+pub mod glossary;
 pub mod header;
+pub mod ledger;
+pub mod machine;
+pub mod page_map;
 pub mod panel;
+pub mod scenario_form;
 pub mod status_bar;
+pub mod timeline;

@@ -7,12 +7,15 @@ use yew::prelude::*;
 pub struct PanelProps {
     /// Panel title.
     pub title: AttrValue,
-    /// One paragraph saying what the panel shows, with the paper's terms.
-    pub explain: AttrValue,
+    /// One paragraph saying what the panel shows, with the paper's terms and sections.
+    pub explain: Html,
     /// Extra CSS class (places the panel in the grid).
     #[prop_or_default]
     pub class: Classes,
-    /// The panel body; until a run feeds it, an empty-state message.
+    /// Controls shown in the panel's header, left of the explanation button.
+    #[prop_or_default]
+    pub tools: Html,
+    /// The panel body.
     pub children: Html,
 }
 
@@ -23,12 +26,15 @@ pub fn panel(props: &PanelProps) -> Html {
         <section class={classes!("panel", props.class.clone())} aria-label={props.title.clone()}>
             <header class="panel-head">
                 <h2>{ props.title.clone() }</h2>
-                <details class="explain">
-                    <summary aria-label="What am I looking at?">{ "?" }</summary>
-                    <p>{ props.explain.clone() }</p>
-                </details>
+                <div class="panel-tools">
+                    { props.tools.clone() }
+                    <details class="explain">
+                        <summary aria-label="What am I looking at?" title="What am I looking at?">{ "?" }</summary>
+                        <div class="explain-text" data-testid="explain">{ props.explain.clone() }</div>
+                    </details>
+                </div>
             </header>
-            <div class="panel-body empty">{ props.children.clone() }</div>
+            <div class="panel-body">{ props.children.clone() }</div>
         </section>
     }
 }

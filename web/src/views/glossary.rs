@@ -1,0 +1,230 @@
+//! The glossary: the paper's terms, each with a definition and the section of the paper that
+//! introduces it. [`Term`] marks a term in running text; hovering or focusing it shows its entry.
+//! [`GlossaryPanel`] lists them all.
+
+use yew::prelude::*;
+
+/// One glossary entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Key used by [`Term`].
+    pub key: &'static str,
+    /// The term as shown.
+    pub term: &'static str,
+    /// Where the paper (Bugnion, Devine & Rosenblum, SOSP 1997) discusses it.
+    pub section: &'static str,
+    /// The definition.
+    pub text: &'static str,
+}
+
+/// Every entry, alphabetical by term.
+pub const GLOSSARY: &[Entry] = &[
+    Entry {
+        key: "affinity",
+        term: "affinity scheduling",
+        section: "§4.2.1",
+        text: "The monitor's scheduler prefers to run a virtual CPU on the physical CPU it last ran on, where its cache lines and memory are likely to be.",
+    },
+    Entry {
+        key: "buffer-cache",
+        term: "buffer cache",
+        section: "§4.2.5",
+        text: "The guest kernel's cache of disk blocks in memory. Disco can map one machine page holding a disk block into several VMs copy-on-write, so that VMs reading the same files share memory (a policy still to come here).",
+    },
+    Entry {
+        key: "ccnuma",
+        term: "ccNUMA",
+        section: "§2, §5.1",
+        text: "Cache-coherent non-uniform memory access: memory is spread over nodes; a CPU reaches its own node's memory faster than another node's (here, as in the paper's FLASH machine, 300 ns local vs 900 ns remote). Caches are kept coherent by a directory.",
+    },
+    Entry {
+        key: "direct",
+        term: "kernel direct map",
+        section: "§4.3.1",
+        text: "The guest kernel, relinked from the unmapped KSEG0 into the mapped supervisor segment, takes TLB misses on its own code and data; the monitor refills them straight from the VM's memory map without involving the guest.",
+    },
+    Entry {
+        key: "fig5",
+        term: "Figure 5",
+        section: "§5.3",
+        text: "The paper's overhead figure: execution time of each workload under Disco, normalised to IRIX alone and broken into idle, Disco (monitor), guest kernel and user time. Pmake ran 16% slower, engineering 6%, raytrace 3%, database 16%.",
+    },
+    Entry {
+        key: "forwarded",
+        term: "forwarded TLB miss",
+        section: "§4.2.2",
+        text: "A TLB miss the monitor cannot satisfy from its second-level TLB or the guest's TLB contents: it is delivered to the guest kernel's own refill handler, whose privileged instructions the monitor then emulates — the slow path.",
+    },
+    Entry {
+        key: "guest-physical",
+        term: "physical page (guest)",
+        section: "§4.2.2",
+        text: "What a guest OS believes is its physical memory. The monitor adds a level of translation: each guest-physical page is backed by some machine page, recorded in the VM's pmap.",
+    },
+    Entry {
+        key: "hot-page",
+        term: "hot page",
+        section: "§4.2.3",
+        text: "A page that takes many cache misses. FLASH counts misses per page per node; when a count passes a threshold the monitor is told and may migrate the page to the node using it or replicate it on the nodes reading it (policies still to come here).",
+    },
+    Entry {
+        key: "idle",
+        term: "idle",
+        section: "§4.3, §5.3",
+        text: "Time a CPU has nothing to run. A guest's idle loop enters the low-power WAIT state, and the monitor deschedules that virtual CPU until an interrupt arrives, freeing the physical CPU for other VMs.",
+    },
+    Entry {
+        key: "l2tlb",
+        term: "L2TLB",
+        section: "§4.2.2",
+        text: "Disco's second-level software TLB: a cache of recent virtual-to-machine translations. Because the hardware TLB is flushed whenever another virtual CPU is scheduled, most misses would otherwise go to the guest; the L2TLB refills them in the monitor.",
+    },
+    Entry {
+        key: "machine-page",
+        term: "machine page",
+        section: "§4.2.2",
+        text: "A 4 KB page of the real (simulated) machine's memory. Machine memory is laid out node after node, so a machine page's number tells its node.",
+    },
+    Entry {
+        key: "memmap",
+        term: "memmap",
+        section: "§4.2.3",
+        text: "The monitor's table with one entry per machine page: which VM uses it, for which guest-physical page (and later which replicas exist). It tells the monitor whose TLB entries to shoot down when a page moves.",
+    },
+    Entry {
+        key: "miss",
+        term: "local / remote miss",
+        section: "§5.5",
+        text: "A cache miss served by the memory of the CPU's own node (local) or of another node (remote, three times slower here). Placing pages near the CPUs that use them turns remote misses into local ones.",
+    },
+    Entry {
+        key: "monitor",
+        term: "monitor (Disco)",
+        section: "§3, §4",
+        text: "The virtual machine monitor: a thin layer running in kernel mode that gives each guest OS a virtual machine, emulates its privileged instructions and devices, and manages the real machine's CPUs and memory underneath.",
+    },
+    Entry {
+        key: "monitor-call",
+        term: "monitor call",
+        section: "§4.1, §4.3",
+        text: "A guest's explicit call into the monitor, from its patched hardware abstraction layer: a whole device request in one trap, a zeroed page, 'this page is free'.",
+    },
+    Entry {
+        key: "node",
+        term: "node",
+        section: "§2, §5.1",
+        text: "A board of the ccNUMA machine: a few CPUs, their caches and a slice of machine memory, connected to the other nodes by the interconnect.",
+    },
+    Entry {
+        key: "page-table",
+        term: "page table",
+        section: "§4.2.2",
+        text: "The guest kernel's own map from its processes' virtual pages to guest-physical pages, walked by its TLB-refill handler.",
+    },
+    Entry {
+        key: "pmap",
+        term: "pmap",
+        section: "§4.2.2",
+        text: "A per-VM table from guest-physical pages to machine pages (with back-maps to the virtual addresses that map them). When a guest writes a TLB entry, the monitor translates it through the pmap.",
+    },
+    Entry {
+        key: "slice",
+        term: "time slice",
+        section: "§4.2.1",
+        text: "How long the monitor lets one virtual CPU run on a physical CPU before it may switch to another that is ready.",
+    },
+    Entry {
+        key: "uma",
+        term: "UMA",
+        section: "§5.5",
+        text: "Uniform memory access: every miss costs the local latency. The paper uses it as the ideal that page migration and replication try to approach (Fig. 8).",
+    },
+    Entry {
+        key: "vcpu",
+        term: "VCPU",
+        section: "§4.1, §4.2.1",
+        text: "A virtual CPU: the monitor's record of one processor of a VM (saved registers, virtual privileged registers, TLB contents). The monitor time-shares VCPUs on the physical CPUs; the guest kernel runs on the real CPU in supervisor mode.",
+    },
+    Entry {
+        key: "vm",
+        term: "virtual machine (VM)",
+        section: "§3, §4.1",
+        text: "What the monitor gives each guest OS: virtual CPUs, memory, disk, console and timer — a machine of its own, running an unmodified (here: lightly patched) operating system.",
+    },
+    Entry {
+        key: "vtlb",
+        term: "virtual TLB",
+        section: "§4.2.1",
+        text: "The TLB contents the guest believes it wrote, kept by the monitor per virtual CPU. A miss that hits there is refilled by translating that entry, without running the guest's handler.",
+    },
+];
+
+/// The entry called `key`.
+pub fn entry(key: &str) -> Option<&'static Entry> {
+    GLOSSARY.iter().find(|e| e.key == key)
+}
+
+/// Properties of [`Term`].
+#[derive(Properties, PartialEq)]
+pub struct TermProps {
+    /// The entry's key.
+    pub k: AttrValue,
+    /// The text shown (default: the entry's term).
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A glossary term in running text; its definition shows on hover and on keyboard focus.
+#[function_component(Term)]
+pub fn term(props: &TermProps) -> Html {
+    let Some(e) = entry(&props.k) else { return props.children.clone() };
+    let shown = if props.children == Html::default() {
+        html! { e.term }
+    } else {
+        props.children.clone()
+    };
+    html! {
+        <span class="term" tabindex="0" data-term={e.key}>
+            { shown }
+            <span class="tip" role="tooltip">
+                <b>{ e.term }</b>{ " — " }{ e.text }{ " " }<span class="sec">{ e.section }</span>
+            </span>
+        </span>
+    }
+}
+
+/// Every glossary entry, in a collapsible panel.
+#[function_component(GlossaryPanel)]
+pub fn glossary_panel() -> Html {
+    html! {
+        <section class="panel glossary" aria-label="Glossary">
+            <details>
+                <summary><h2>{ format!("Glossary · {} terms from the paper", GLOSSARY.len()) }</h2></summary>
+                <dl>
+                    { for GLOSSARY.iter().map(|e| html! {
+                        <>
+                            <dt id={format!("glossary-{}", e.key)}>{ e.term }<span class="sec">{ e.section }</span></dt>
+                            <dd>{ e.text }</dd>
+                        </>
+                    }) }
+                </dl>
+            </details>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_every_entry_cites_the_paper() {
+        for (i, e) in GLOSSARY.iter().enumerate() {
+            assert!(e.section.starts_with('§'), "{}", e.key);
+            assert!(GLOSSARY[..i].iter().all(|o| o.key != e.key), "{}", e.key);
+        }
+        for k in ["pmap", "l2tlb", "vcpu", "hot-page", "memmap", "ccnuma"] {
+            assert!(entry(k).is_some(), "{k}");
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The machine: one box per ccNUMA node with its CPUs — each coloured by the VM whose virtual CPU
+//! runs on it now — and its memory as a page map. Hovering a page shows what the worker knows
+//! about it (asked for with `InspectPage`).
+
+use sim::frame::{
+    Frame, Layout, OWNER_FREE, OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running,
+};
+use sim::protocol::Command;
+use yew::prelude::*;
+
+use crate::format;
+use crate::palette::{self, Neutrals};
+use crate::state::Shared;
+use crate::theme::Theme;
+use crate::views::glossary::Term;
+use crate::views::page_map::{Hover, Layer, PageMapCanvas};
+
+/// Properties of [`Machine`].
+#[derive(Properties, PartialEq)]
+pub struct MachineProps {
+    /// The loaded scenario's shape.
+    pub layout: Shared<Layout>,
+    /// Latest frame (what each CPU runs).
+    pub frame: Shared<Frame>,
+    /// The frame the numbers come from (refreshed less often).
+    pub counters: Shared<Frame>,
+    /// Latest page map.
+    pub map: Option<Shared<PageMap>>,
+    /// Latest page details.
+    pub info: Option<Shared<PageInfo>>,
+    /// The colouring of the page maps.
+    pub layer: Layer,
+    /// Colour theme.
+    pub theme: Theme,
+    /// Sends a command to the worker.
+    pub send: Callback<Command>,
+}
+
+/// A guest's name for the views (`vm0`, `native`).
+pub fn guest_name(layout: &Layout, g: usize) -> String {
+    layout.guests.get(g).map_or_else(|| format!("vm{g}"), |i| i.name.clone())
+}
+
+/// What a CPU runs, as a short label: `v1` (a VCPU) or `pid 7` natively.
+pub fn running_label(layout: &Layout, r: Running) -> String {
+    if layout.disco { format!("v{}", r.vcpu) } else { format!("pid {}", r.vcpu) }
+}
+
+fn owner_name(layout: &Layout, owner: u8) -> String {
+    match owner {
+        OWNER_FREE => "free".into(),
+        OWNER_MONITOR => "monitor".into(),
+        o => guest_name(layout, usize::from(o - OWNER_GUEST0)),
+    }
+}
+
+/// Pages per owner code in `map`.
+fn owner_counts(map: &PageMap) -> Vec<u32> {
+    let mut counts = vec![0u32; 2];
+    for &o in &map.owner {
+        let o = usize::from(o);
+        if counts.len() <= o {
+            counts.resize(o + 1, 0);
+        }
+        counts[o] += 1;
+    }
+    counts
+}
+
+fn swatch(fill: palette::Rgb, marks: palette::Rgb, kind: PageKind) -> String {
+    let (f, m) = (palette::css(fill), palette::css(marks));
+    match kind {
+        PageKind::BufferCache => {
+            format!("background: repeating-linear-gradient(45deg, {m} 0 2px, {f} 2px 5px)")
+        }
+        PageKind::PageTable => format!("background: radial-gradient(circle, {m} 22%, {f} 28%)"),
+        _ => format!("background: {f}"),
+    }
+}
+
+/// The machine panel's body.
+#[function_component(Machine)]
+pub fn machine(props: &MachineProps) -> Html {
+    let hover = use_state(|| None::<Hover>);
+    let asked = use_mut_ref(|| None::<u32>);
+    let layout = &*props.layout;
+    let n = Neutrals::of(props.theme);
+    let counts = {
+        let map = props.map.clone();
+        use_memo(map, |map| map.as_ref().map(|m| owner_counts(m)).unwrap_or_default())
+    };
+
+    // While the run goes on, the hovered page's details are asked for again with each new map.
+    {
+        let (asked, send) = (asked.clone(), props.send.clone());
+        use_effect_with(props.map.clone(), move |_| {
+            if let Some(page) = *asked.borrow() {
+                send.emit(Command::InspectPage { page });
+            }
+        });
+    }
+    let on_hover = {
+        let (hover, send) = (hover.setter(), props.send.clone());
+        use_callback((), move |h: Option<Hover>, _| {
+            let page = h.map(|h| h.page);
+            if let Some(p) = page
+                && *asked.borrow() != page
+            {
+                send.emit(Command::InspectPage { page: p });
+            }
+            *asked.borrow_mut() = page;
+            hover.set(h);
+        })
+    };
+
+    let cpu = |i: usize| {
+        let f = props.frame.cpus.get(i).cloned().unwrap_or_default();
+        let (style, label, who, state) = match f.running {
+            Some(r) => {
+                let g = usize::from(r.guest);
+                let c = palette::vm(g);
+                (
+                    format!("background: {}; color: {}", palette::css(c), palette::ink(c)),
+                    running_label(layout, r),
+                    guest_name(layout, g),
+                    "running",
+                )
+            }
+            None => (String::new(), "idle".to_string(), String::new(), "idle"),
+        };
+        let title = match f.running {
+            Some(r) => format!(
+                "CPU {i}: {} {} since {}",
+                guest_name(layout, usize::from(r.guest)),
+                if layout.disco {
+                    format!("VCPU {}", r.vcpu)
+                } else {
+                    format!("process {}", r.vcpu)
+                },
+                format::sim_time(f.since, layout.clock_mhz)
+            ),
+            None => format!("CPU {i}: idle"),
+        };
+        html! {
+            <div class={classes!("cpu", state)} style={style} title={title}
+                data-testid={format!("cpu-{i}")} data-running={if who.is_empty() { "idle".to_string() } else { who.clone() }}>
+                <span class="cpu-id">{ format!("CPU {i}") }</span>
+                <span class="cpu-who">{ if who.is_empty() || !layout.disco { label } else { format!("{who}·{label}") } }</span>
+            </div>
+        }
+    };
+
+    let nodes = (0..layout.nodes).map(|node| {
+        let first = node * layout.pages_per_node;
+        let mem = props.counters.memory.get(node as usize);
+        let used = mem.map_or(0, |m| layout.pages_per_node.saturating_sub(m.free));
+        let cpus = (0..layout.cpus_per_node).map(|c| cpu((node * layout.cpus_per_node + c) as usize));
+        html! {
+            <div class="node" data-testid={format!("node-{node}")}>
+                <div class="node-head">
+                    <b>{ format!("node {node}") }</b>
+                    <span class="muted" title={format!("{} of the node's {} machine pages in use", used, layout.pages_per_node)}>
+                        { format!("{} MB · {}", layout.pages_per_node / 256, format::percent(u64::from(used), u64::from(layout.pages_per_node))) }
+                    </span>
+                </div>
+                <div class="cpus">{ for cpus }</div>
+                <PageMapCanvas node={node} first={first} count={layout.pages_per_node} nodes={layout.nodes}
+                    map={props.map.clone()} layer={props.layer} theme={props.theme} on_hover={on_hover.clone()} />
+            </div>
+        }
+    });
+
+    let legend_vms = layout.guests.iter().enumerate().map(|(g, info)| {
+        let pages = counts.get(usize::from(OWNER_GUEST0) + g).copied().unwrap_or(0);
+        html! {
+            <span class="legend-item" data-testid={format!("owner-{}", info.name)} data-pages={pages.to_string()}
+                title={format!("{}: {} workload, {} machine pages ({} MB) in the latest page map", info.name, info.workload, pages, pages / 256)}>
+                <i class="sw" style={format!("background: {}", palette::css(palette::vm(g)))} />
+                { format!("{} {}", info.name, format::short(u64::from(pages))) }
+            </span>
+        }
+    });
+    let kinds = [
+        PageKind::Kernel,
+        PageKind::PageTable,
+        PageKind::User,
+        PageKind::BufferCache,
+        PageKind::Unknown,
+    ];
+    let legend_kinds = kinds.iter().map(|&k| {
+        let (f, m) = palette::guest_page(0, k, &n);
+        let label = if k == PageKind::Unknown { "no stated use" } else { k.label() };
+        html! { <span class="legend-item"><i class="sw" style={swatch(f, m, k)} />{ label }</span> }
+    });
+    let monitor_pages = counts.get(usize::from(OWNER_MONITOR)).copied().unwrap_or(0);
+    let free_pages = counts.first().copied().unwrap_or(0);
+
+    let tooltip = hover.as_ref().map(|h| {
+        let p = h.page as usize;
+        let map = props.map.as_deref();
+        let owner = map.and_then(|m| m.owner.get(p)).copied().unwrap_or(OWNER_FREE);
+        let kind = map.and_then(|m| m.kind.get(p)).map_or(PageKind::Free, |&k| PageKind::from_code(k));
+        let info = props.info.as_deref().filter(|i| i.page == h.page);
+        let node = h.page / layout.pages_per_node.max(1);
+        html! {
+            <div class="tooltip" style={format!("left: {}px; top: {}px", h.x + 14, h.y + 14)} data-testid="page-tooltip">
+                <b>{ format!("machine page {} ", h.page) }</b>
+                <span class="muted">{ format!("(0x{:08x})", u64::from(h.page) * 4096) }</span>
+                <div>{ format!("node {node} · owner {} · {}", owner_name(layout, owner), kind.label()) }</div>
+                if let Some(i) = info {
+                    if let Some(gp) = i.guest_page {
+                        <div>{ format!("guest-physical page {gp} (0x{:08x})", u64::from(gp) * 4096) }</div>
+                    }
+                    <div>{ "cache misses by node: " }
+                        { i.heat.iter().enumerate().map(|(n, m)| {
+                            let local = if n as u32 == i.node { " (local)" } else { "" };
+                            format!("n{n} {}{local}", format::short(u64::from(*m)))
+                        }).collect::<Vec<_>>().join(" · ") }
+                    </div>
+                } else {
+                    <div class="muted">{ "asking the worker…" }</div>
+                }
+            </div>
+        }
+    });
+
+    html! {
+        <div class="machine-view">
+            <div class="legend" data-testid="machine-legend">
+                { for legend_vms }
+                if layout.disco {
+                    <span class="legend-item" title="the monitor's own pages"><i class="sw" style={format!("background: {}", palette::css(n.monitor))} />{ format!("monitor {}", format::short(u64::from(monitor_pages))) }</span>
+                }
+                <span class="legend-item"><i class="sw" style={format!("background: {}", palette::css(n.free))} />{ format!("free {}", format::short(u64::from(free_pages))) }</span>
+            </div>
+            if props.layer == Layer::Heat {
+                <div class="legend">
+                    <span class="legend-item"><span><Term k="hot-page">{ "heat" }</Term>{ ": cache misses per page, log scale — cold" }</span></span>
+                    <i class="ramp" />
+                    <span class="legend-item">{ " hot" }</span>
+                </div>
+            } else {
+                <div class="legend kinds">{ "kinds (shown for vm0's colour): " }{ for legend_kinds }</div>
+            }
+            <div class={classes!("nodes", format!("n{}", layout.nodes.min(8)))}>{ for nodes }</div>
+            { tooltip.unwrap_or_default() }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_pages_by_owner() {
+        let map = PageMap { owner: vec![0, 0, 1, 2, 3, 3, 3], kind: vec![0; 7], heat: None };
+        assert_eq!(owner_counts(&map), vec![2, 1, 1, 3]);
+        assert_eq!(owner_counts(&PageMap::default()), vec![0, 0]);
+    }
+}

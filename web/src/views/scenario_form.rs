@@ -1,0 +1,198 @@
+//! The scenario form: the machine (nodes, CPUs, memory, UMA), native OS or monitor, and for each
+//! VM its workload, virtual CPUs and memory; the monitor's policies. The form edits a draft; the
+//! draft is validated as it changes (the message names the field) and "Load" sends it.
+
+use sim::scenario::{Guests, Scenario};
+use sim::workload::WORKLOADS;
+use yew::prelude::*;
+
+use crate::scenario_edit::{self, CUSTOM};
+use crate::views::glossary::Term;
+
+/// Properties of [`ScenarioForm`].
+#[derive(Properties, PartialEq)]
+pub struct ScenarioFormProps {
+    /// The scenario now loaded: the draft starts from it (again whenever it changes).
+    pub loaded: Scenario,
+    /// Loads the draft.
+    pub on_load: Callback<Scenario>,
+    /// True while the worker cannot take commands.
+    #[prop_or_default]
+    pub disabled: bool,
+}
+
+/// Properties of [`NumberField`].
+#[derive(Properties, PartialEq)]
+struct NumberProps {
+    label: Html,
+    value: u32,
+    min: u32,
+    max: u32,
+    testid: AttrValue,
+    on_change: Callback<u32>,
+}
+
+#[function_component(NumberField)]
+fn number_field(p: &NumberProps) -> Html {
+    let on_change = {
+        let cb = p.on_change.clone();
+        Callback::from(move |ev: Event| {
+            let v = ev.target_unchecked_into::<web_sys::HtmlInputElement>().value();
+            if let Ok(n) = v.trim().parse::<u32>() {
+                cb.emit(n);
+            }
+        })
+    };
+    html! {
+        <label class="field inline">
+            <span>{ p.label.clone() }</span>
+            <input type="number" min={p.min.to_string()} max={p.max.to_string()} value={p.value.to_string()}
+                onchange={on_change} data-testid={p.testid.clone()} />
+        </label>
+    }
+}
+
+fn workload_select(value: &str, testid: String, on: Callback<String>) -> Html {
+    let onchange = Callback::from(move |ev: Event| {
+        on.emit(ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
+    });
+    html! {
+        <select onchange={onchange} data-testid={testid} aria-label="workload">
+            { for WORKLOADS.iter().map(|w| html! {
+                <option value={w.name} selected={w.name == value} title={w.description}>{ w.title }</option>
+            }) }
+        </select>
+    }
+}
+
+/// The scenario form.
+#[function_component(ScenarioForm)]
+pub fn scenario_form(props: &ScenarioFormProps) -> Html {
+    let draft = use_state(|| props.loaded.clone());
+    {
+        let draft = draft.clone();
+        use_effect_with(props.loaded.clone(), move |loaded| draft.set(loaded.clone()));
+    }
+    // Every edit goes through here: copy the draft, change it, store it.
+    let edit = |f: fn(&mut Scenario, u32)| {
+        let draft = draft.clone();
+        Callback::from(move |v: u32| {
+            let mut s = (*draft).clone();
+            f(&mut s, v);
+            draft.set(s);
+        })
+    };
+    let machine = &draft.machine;
+    let verdict = draft.validate();
+    let changed = *draft != props.loaded;
+    let on_apply = {
+        let (draft, on_load) = (draft.clone(), props.on_load.clone());
+        Callback::from(move |_: MouseEvent| on_load.emit((*draft).clone()))
+    };
+    let on_mode = |disco: bool| {
+        let draft = draft.clone();
+        Callback::from(move |_: Event| {
+            let mut s = (*draft).clone();
+            scenario_edit::set_disco(&mut s, disco);
+            draft.set(s);
+        })
+    };
+    let on_uma = {
+        let draft = draft.clone();
+        Callback::from(move |ev: Event| {
+            let mut s = (*draft).clone();
+            s.machine.uma = ev.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+            s.name = CUSTOM.into();
+            draft.set(s);
+        })
+    };
+    let disco = matches!(draft.guests, Guests::Disco { .. });
+    let guests = match &draft.guests {
+        Guests::Native { workload } => {
+            let draft = draft.clone();
+            let on = Callback::from(move |w: String| {
+                let mut s = (*draft).clone();
+                s.guests = Guests::Native { workload: w };
+                s.name = CUSTOM.into();
+                draft.set(s);
+            });
+            html! { <label class="field"><span>{ "Workload" }</span>{ workload_select(workload, "workload".into(), on) }</label> }
+        }
+        Guests::Disco { vms, policies } => {
+            let rows = vms.iter().enumerate().map(|(i, vm)| {
+                let set = |f: fn(&mut sim::scenario::VmPlan, u32)| {
+                    let draft = draft.clone();
+                    Callback::from(move |v: u32| {
+                        let mut s = (*draft).clone();
+                        scenario_edit::edit_vm(&mut s, i, |p| f(p, v));
+                        draft.set(s);
+                    })
+                };
+                let on_workload = {
+                    let draft = draft.clone();
+                    Callback::from(move |w: String| {
+                        let mut s = (*draft).clone();
+                        scenario_edit::edit_vm(&mut s, i, |p| p.workload = w);
+                        draft.set(s);
+                    })
+                };
+                html! {
+                    <div class="vm-row" data-testid={format!("vm-row-{i}")}>
+                        <span class="vm-name">{ format!("vm{i}") }</span>
+                        { workload_select(&vm.workload, format!("vm{i}-workload"), on_workload) }
+                        <NumberField label={html! { <Term k="vcpu">{ "VCPUs" }</Term> }} value={vm.vcpus} min={1} max={16}
+                            testid={format!("vm{i}-vcpus")} on_change={set(|p, v| p.vcpus = v)} />
+                        <NumberField label={html! { "MB" }} value={vm.memory_mb} min={4} max={448}
+                            testid={format!("vm{i}-memory")} on_change={set(|p, v| p.memory_mb = v)} />
+                    </div>
+                }
+            });
+            html! {
+                <>
+                    <NumberField label={html! { <Term k="vm">{ "VMs" }</Term> }} value={vms.len() as u32} min={1} max={8} testid="vms"
+                        on_change={edit(|s, v| scenario_edit::set_vm_count(s, v as usize))} />
+                    { for rows }
+                    <div class="field-row">
+                        <NumberField label={html! { <><Term k="l2tlb" />{ " entries" }</> }} value={policies.l2tlb_entries} min={0} max={65536}
+                            testid="l2tlb" on_change={edit(|s, v| scenario_edit::edit_policies(s, |p| p.l2tlb_entries = v))} />
+                        <NumberField label={html! { <><Term k="slice">{ "slice" }</Term>{ " µs" }</> }} value={policies.slice_us} min={100} max={1000000}
+                            testid="slice" on_change={edit(|s, v| scenario_edit::edit_policies(s, |p| p.slice_us = v))} />
+                    </div>
+                </>
+            }
+        }
+    };
+    html! {
+        <details class="scenario-form" open=true>
+            <summary>{ "Scenario" }</summary>
+            <fieldset disabled={props.disabled}>
+                <div class="field-row">
+                    <NumberField label={html! { <Term k="node">{ "nodes" }</Term> }} value={machine.nodes} min={1} max={8} testid="nodes"
+                        on_change={edit(|s, v| { s.machine.nodes = v; s.name = CUSTOM.into(); })} />
+                    <NumberField label={html! { "CPUs/node" }} value={machine.cpus_per_node} min={1} max={4} testid="cpus"
+                        on_change={edit(|s, v| { s.machine.cpus_per_node = v; s.name = CUSTOM.into(); })} />
+                    <NumberField label={html! { "MB/node" }} value={machine.memory_per_node_mb} min={4} max={256} testid="mem"
+                        on_change={edit(|s, v| { s.machine.memory_per_node_mb = v; s.name = CUSTOM.into(); })} />
+                </div>
+                <label class="check">
+                    <input type="checkbox" checked={machine.uma} onchange={on_uma} data-testid="uma" />
+                    <Term k="uma">{ "UMA" }</Term>{ " (every miss local)" }
+                </label>
+                <div class="mode" role="radiogroup" aria-label="What runs on the machine">
+                    <label class="check"><input type="radio" name="mode" checked={!disco} onchange={on_mode(false)} data-testid="mode-native" />{ "native OS" }</label>
+                    <label class="check"><input type="radio" name="mode" checked={disco} onchange={on_mode(true)} data-testid="mode-disco" />{ "Disco + VMs" }</label>
+                </div>
+                { guests }
+                <div class="form-foot">
+                    if let Err(e) = &verdict {
+                        <p class="form-error" role="alert" data-testid="form-error">{ format!("{}: {}", e.field, e.message) }</p>
+                    }
+                    <button class="primary" onclick={on_apply} disabled={verdict.is_err()} data-testid="apply"
+                        title="Load this scenario (and put it in the address bar)">
+                        { if changed { "Load scenario" } else { "Reload scenario" } }
+                    </button>
+                </div>
+            </fieldset>
+        </details>
+    }
+}

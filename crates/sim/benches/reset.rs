@@ -1,0 +1,39 @@
+//! What a reset costs: booting a preset again from its files (what `Reset` does) against taking
+//! and restoring a snapshot of the same simulation part-way through its run (what time travel
+//! would do). Reset reboots because that is the cheaper of the two: a snapshot carries all of
+//! the machine's memory, a boot only the kernel and the disk images.
+//!
+//! Run: `cargo bench -p sim --bench reset` (needs `cargo xtask guests`).
+
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sim::assets::Assets;
+use sim::scenario::Preset;
+use sim::simulation::Simulation;
+
+fn reset(c: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
+    let mut group = c.benchmark_group("reset");
+    group.sample_size(10);
+    for name in ["pmake-4vms", "db-1vm"] {
+        let scenario = Preset::named(name).expect("preset").scenario();
+        let assets =
+            Assets::from_dir(&dir, &scenario).expect("guest files — run `cargo xtask guests`");
+        group.bench_function(format!("{name}/boot"), |b| {
+            b.iter(|| Simulation::new(&scenario, &assets).expect("boots"))
+        });
+        let mut sim = Simulation::new(&scenario, &assets).expect("boots");
+        sim.run(200_000_000);
+        let snapshot = sim.snapshot();
+        println!("{name}: snapshot after 200 M cycles is {} MB", snapshot.len() >> 20);
+        group.bench_function(format!("{name}/snapshot"), |b| b.iter(|| sim.snapshot()));
+        group.bench_function(format!("{name}/restore"), |b| {
+            b.iter(|| sim.restore(&snapshot).expect("restores"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, reset);
+criterion_main!(benches);

@@ -38,14 +38,19 @@ test('an edited scenario is validated, goes into the URL and survives a reload',
   await page.getByTestId('mem').fill('48');
   await page.getByTestId('mem').press('Tab');
   assert.equal(await page.getByTestId('form-error').count(), 0);
+  // And another interleaving of the same work.
+  await page.getByTestId('seed').fill('42');
+  await page.getByTestId('seed').press('Tab');
   await page.getByTestId('apply').click();
   await page.waitForURL(/mem=48/);
   assert.match(page.url(), /vms=pmake-tiny:1:24,db-tiny:1:24,db-tiny:1:24/);
+  assert.match(page.url(), /seed=42/);
   await page.waitForFunction(() => document.querySelectorAll('[role="tab"]').length === 3, null, { timeout: 30_000 });
   await page.reload();
   await loaded(page);
   assert.equal(await tabs(page), 3);
   assert.equal(await page.getByTestId('mem').inputValue(), '48');
+  assert.equal(await page.getByTestId('seed').inputValue(), '42');
   assert.equal(await page.getByTestId('preset').inputValue(), '', 'a custom scenario');
   assert.equal(await page.getByTestId('error-banner').count(), 0);
   expectClean(page);

@@ -58,6 +58,9 @@ pub struct RunArgs {
     /// Where the kernels and disk images are.
     #[arg(long, default_value = "target/guests")]
     assets: PathBuf,
+    /// Perturb disk latencies with this seed (0: none) — the same work, another interleaving.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
     /// Give up after this many machine cycles.
     #[arg(long, default_value_t = 100_000_000_000)]
     max_cycles: u64,
@@ -70,6 +73,15 @@ pub struct RunArgs {
 }
 
 fn scenario(a: &RunArgs) -> Result<Scenario, String> {
+    let mut s = chosen_scenario(a)?;
+    if a.seed != 0 {
+        s.seed = a.seed;
+    }
+    Ok(s)
+}
+
+/// The scenario the arguments name or describe.
+fn chosen_scenario(a: &RunArgs) -> Result<Scenario, String> {
     if let Some(name) = &a.preset {
         return Preset::named(name)
             .map(|p| p.scenario())
@@ -108,6 +120,7 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
             uma: false,
         },
         guests,
+        seed: 0,
     })
 }
 

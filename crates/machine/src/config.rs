@@ -88,6 +88,11 @@ pub struct MachineConfig {
     pub disk_latency_us: u32,
     /// Disk: transfer rate in MB/s.
     pub disk_mb_per_s: u32,
+    /// Perturbs each disk request's latency by up to a quarter (0 = none): another seed gives
+    /// another interleaving of the same run — the same results, different timing — as a real
+    /// disk's rotational position would. The run stays deterministic for a given seed.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 /// Top of RAM: devices start at 0x1F00_0000 and kseg0 reaches 512 MB; 448 MB leaves room.
@@ -121,6 +126,7 @@ impl MachineConfig {
             quantum_cycles: 10_000,
             disk_latency_us: 2000,
             disk_mb_per_s: 20,
+            seed: 0,
         }
     }
 

@@ -21,7 +21,9 @@ fn modelled(cfg: &MachineConfig, sectors: u32) -> u64 {
     latency + transfer
 }
 
-fn check(cfg: MachineConfig) {
+/// Runs the disk program on `cfg` and checks its results and timings; returns the cycles the
+/// read and the write took.
+fn check(cfg: MachineConfig) -> Vec<u64> {
     let r = guest::run("bm-disk", cfg.clone(), vec![disk_image()], &[]);
     r.assert_ok();
     assert_eq!(r.line("disk read check "), "disk read check bad_words=0");
@@ -44,14 +46,22 @@ fn check(cfg: MachineConfig) {
 
     // Each request completed after the modelled time, and was seen soon after (the program's
     // own device accesses before and after the request cost a few hundred cycles each).
+    // A seed may add up to a quarter of the latency.
+    let jitter = if cfg.seed == 0 { 0 } else { modelled(&cfg, 0) / 4 };
+    let mut took = Vec::new();
     for (prefix, sectors) in [("disk read ", 16), ("disk write ", 4)] {
         let line = r.line(prefix);
         let cycles: u64 = guest::field(line, "cycles");
         let want = modelled(&cfg, sectors);
         println!("{line}: modelled {want}");
         assert!(cycles >= want, "{line}: faster than the modelled {want} cycles");
-        assert!(cycles <= want + 3000, "{line}: much slower than the modelled {want} cycles");
+        assert!(
+            cycles <= want + jitter + 3000,
+            "{line}: much slower than the modelled {want} cycles (+ jitter up to {jitter})"
+        );
+        took.push(cycles);
     }
+    took
 }
 
 #[test]
@@ -64,4 +74,16 @@ fn a_faster_disk() {
     let cfg =
         MachineConfig { disk_latency_us: 100, disk_mb_per_s: 100, ..MachineConfig::flash(2, 1) };
     check(cfg);
+}
+
+#[test]
+fn a_seed_jitters_each_request_within_a_quarter_of_the_latency() {
+    let seeded = |seed| check(MachineConfig { seed, ..MachineConfig::uniprocessor() });
+    let runs: Vec<Vec<u64>> = (1..=4).map(seeded).collect();
+    assert_eq!(seeded(3), runs[2], "the same seed, the same timing");
+    let plain = check(MachineConfig::uniprocessor());
+    assert!(runs.iter().all(|r| r[0] >= plain[0]), "jitter only adds: {runs:?} vs {plain:?}");
+    let mut reads: Vec<u64> = runs.iter().map(|r| r[0]).collect();
+    reads.dedup();
+    assert!(reads.len() > 1, "four seeds, one timing: {runs:?}");
 }

@@ -98,6 +98,10 @@ pub struct Scenario {
     pub machine: MachineShape,
     /// What runs on it.
     pub guests: Guests,
+    /// Perturbs the disks' request latencies (0 = none): another seed, another interleaving of
+    /// the same work — the guests' results stay the same, their timing does not.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 /// A scenario field that is out of range or unknown.
@@ -233,6 +237,9 @@ impl Scenario {
                 );
             }
         }
+        if self.seed != 0 {
+            q += &format!("&seed={}", self.seed);
+        }
         if Preset::named(&self.name).is_some_and(|p| p.scenario() == *self) {
             return format!("preset={}", self.name);
         }
@@ -309,6 +316,10 @@ impl Scenario {
                 }
                 "l2tlb" => policies.l2tlb_entries = num(k, v)?,
                 "slice" => policies.slice_us = num(k, v)?,
+                "seed" => {
+                    s.seed =
+                        v.parse().or_else(|_| err(*k, format!("{v:?} is not a whole number")))?
+                }
                 _ => return err(*k, "unknown parameter"),
             }
         }
@@ -432,7 +443,7 @@ impl Preset {
             ),
             _ => (shape(1, 1, 32), Guests::Native { workload: "smoke".into() }),
         };
-        Scenario { name: self.name.into(), machine, guests }
+        Scenario { name: self.name.into(), machine, guests, seed: 0 }
     }
 }
 
@@ -511,14 +522,19 @@ mod tests {
 
     #[test]
     fn an_edited_scenario_round_trips_field_by_field() {
-        let q = "?nodes=2&cpus=2&mem=48&uma=1&os=disco&vms=pmake-tiny:2:24,db-tiny:1:40&l2tlb=0&slice=500";
+        let q = "?nodes=2&cpus=2&mem=48&uma=1&os=disco&vms=pmake-tiny:2:24,db-tiny:1:40&l2tlb=0&slice=500&seed=77";
         let s = Scenario::from_query(q).expect("valid");
         assert_eq!(s.name, "custom");
         assert!(s.machine.uma);
         let Guests::Disco { vms, policies } = &s.guests else { panic!("disco") };
         assert_eq!(vms[1], VmPlan { workload: "db-tiny".into(), vcpus: 1, memory_mb: 40 });
         assert_eq!(policies.l2tlb_entries, 0);
+        assert_eq!(s.seed, 77);
         assert_eq!(Scenario::from_query(&s.to_query()), Ok(s));
+        // A preset with a seed is no longer the preset.
+        let seeded = Scenario::from_query("preset=tiny-2vms&seed=3").expect("valid");
+        assert_eq!((seeded.name.as_str(), seeded.seed), ("custom", 3));
+        assert!(seeded.to_query().ends_with("&seed=3"), "{}", seeded.to_query());
     }
 
     #[test]
@@ -541,6 +557,7 @@ mod tests {
         assert_eq!(field("color=red"), "color");
         assert_eq!(field("os=windows"), "os");
         assert_eq!(field("uma=maybe"), "uma");
+        assert_eq!(field("seed=-1"), "seed");
         assert_eq!(field("os=native&workload=doom"), "workload");
         assert_eq!(field("os=disco&vms=pmake-tiny:2"), "vms[0]");
         assert_eq!(field("os=disco&vms=pmake-tiny:2:24,nope:1:24"), "vms[1].workload");

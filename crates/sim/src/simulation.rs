@@ -127,6 +127,7 @@ impl Simulation {
         let cfg = MachineConfig {
             memory_per_node_mb: shape.memory_per_node_mb,
             uma: shape.uma,
+            seed: scenario.seed,
             ..MachineConfig::flash(shape.nodes, shape.cpus_per_node)
         };
         let workloads = scenario.workloads();

@@ -21,6 +21,7 @@ fn disco(vms: Vec<VmPlan>, l2tlb_entries: u32, nodes: u32, cpus: u32) -> Scenari
         name: "test".into(),
         machine: MachineShape { nodes, cpus_per_node: cpus, memory_per_node_mb: 64, uma: false },
         guests: Guests::Disco { vms, policies: Policies { l2tlb_entries, ..Policies::default() } },
+        seed: 0,
     }
 }
 

@@ -11,6 +11,7 @@ fn run(vms: Vec<VmPlan>) -> Simulation {
         name: "test".into(),
         machine: MachineShape { nodes: 4, cpus_per_node: 2, memory_per_node_mb: 32, uma: false },
         guests: Guests::Disco { vms, policies: Policies::default() },
+        seed: 0,
     };
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
     let assets = Assets::from_dir(&dir, &s).expect("guest files — run `cargo xtask guests`");

@@ -18,6 +18,7 @@ fn scenario(vms: Vec<VmPlan>) -> Scenario {
         name: "test".into(),
         machine: MachineShape { nodes: 4, cpus_per_node: 2, memory_per_node_mb: 32, uma: false },
         guests: Guests::Disco { vms, policies: Policies::default() },
+        seed: 0,
     }
 }
 

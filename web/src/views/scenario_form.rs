@@ -183,6 +183,10 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
                     <label class="check"><input type="radio" name="mode" checked={disco} onchange={on_mode(true)} data-testid="mode-disco" />{ "Disco + VMs" }</label>
                 </div>
                 { guests }
+                <div class="field-row" title="0: the disks always take the same time. Any other number jitters each disk request's latency (up to a quarter more), so the same work runs in another interleaving — the results stay the same.">
+                    <NumberField label={html! { "seed" }} value={u32::try_from(draft.seed).unwrap_or(u32::MAX)} min={0} max={u32::MAX}
+                        testid="seed" on_change={edit(|s, v| { s.seed = u64::from(v); s.name = CUSTOM.into(); })} />
+                </div>
                 <div class="form-foot">
                     if let Err(e) = &verdict {
                         <p class="form-error" role="alert" data-testid="form-error">{ format!("{}: {}", e.field, e.message) }</p>

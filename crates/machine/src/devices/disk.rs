@@ -14,7 +14,9 @@
 //! (megabytes of 10^6 bytes, rounded up to whole cycles); the
 //! whole transfer happens at completion, then STATUS.done is set and the unit's interrupt source
 //! (bit 8 + unit) is raised. A request with a bad sector range or memory address completes with
-//! the error bit set instead. A command while busy is ignored.
+//! the error bit set instead. A command while busy is ignored. With a seed (the machine's
+//! `seed`), each request's latency grows by a pseudo-random amount up to a quarter of it, a
+//! function of the seed, the unit and the request's number only.
 
 use crate::device::{Device, DeviceCtx, source};
 use crate::event::EventKind;
@@ -39,6 +41,12 @@ pub struct Disk {
     latency_cycles: u64,
     clock_mhz: u64,
     mb_per_s: u64,
+    /// The machine's seed (0: no latency jitter).
+    #[serde(default)]
+    seed: u64,
+    /// Requests started.
+    #[serde(default)]
+    started: u64,
     /// Requests completed.
     pub requests: u64,
     /// Bytes transferred.
@@ -68,9 +76,31 @@ impl Disk {
             latency_cycles,
             clock_mhz: u64::from(clock_mhz),
             mb_per_s: u64::from(mb_per_s.max(1)),
+            seed: 0,
+            started: 0,
             requests: 0,
             bytes: 0,
         }
+    }
+
+    /// The same unit with its request latencies perturbed by `seed` (0: not at all).
+    pub fn with_seed(mut self, seed: u64) -> Disk {
+        self.seed = seed;
+        self
+    }
+
+    /// Extra latency of the request numbered `n` (0 without a seed).
+    fn jitter(&self, n: u64) -> u64 {
+        if self.seed == 0 {
+            return 0;
+        }
+        // splitmix64 of (seed, unit, n): well mixed, and cheap enough for one call per request.
+        let mut z =
+            self.seed ^ (u64::from(self.unit) << 56) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        z % (self.latency_cycles / 4 + 1)
     }
 
     /// The disk's contents.
@@ -140,7 +170,9 @@ impl Device for Disk {
                 // bytes / (MB/s * 1e6) seconds at clock_mhz * 1e6 cycles per second, rounded up.
                 let bytes = u64::from(self.count.min(1 << 22)) * u64::from(SECTOR_BYTES);
                 let transfer = (bytes * self.clock_mhz).div_ceil(self.mb_per_s);
-                let at = ctx.now + self.latency_cycles + transfer;
+                let jitter = self.jitter(self.started);
+                self.started += 1;
+                let at = ctx.now + self.latency_cycles + jitter + transfer;
                 ctx.events.schedule(at, EventKind::DiskDone { unit: self.unit });
             }
             0x14 => {

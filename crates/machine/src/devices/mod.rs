@@ -39,6 +39,7 @@ impl Devices {
             .enumerate()
             .map(|(i, img)| {
                 disk::Disk::new(i as u8, img, latency, cfg.clock_mhz, cfg.disk_mb_per_s)
+                    .with_seed(cfg.seed)
             })
             .collect();
         Devices {

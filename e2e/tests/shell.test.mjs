@@ -50,7 +50,7 @@ test('run, pause and resume round-trip through the worker', async () => {
   await page.close();
 });
 
-test('step runs a fixed number of cycles, reset returns to zero', async () => {
+test('step runs the chosen number of cycles, reset returns to zero', async () => {
   const page = await openPage(env.browser, env.server.url);
   await loaded(page);
   await page.getByTestId('btn-step').click();
@@ -60,6 +60,10 @@ test('step runs a fixed number of cycles, reset returns to zero', async () => {
 
   await page.getByTestId('btn-step').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="cycles"]').dataset.value) === 2_000_000);
+  // A smaller step: 100 K cycles.
+  await page.getByTestId('step-size').selectOption({ index: 1 });
+  await page.getByTestId('btn-step').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="cycles"]').dataset.value) === 2_100_000);
 
   await page.getByTestId('btn-reset').click();
   await runState(page, 'idle');

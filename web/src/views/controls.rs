@@ -7,8 +7,17 @@ use yew::prelude::*;
 use crate::views::glossary::Term;
 use crate::views::scenario_form::ScenarioForm;
 
-/// Machine cycles one press of "Step" runs (5 ms of simulated time at 200 MHz).
-pub const STEP_CYCLES: u64 = 1_000_000;
+/// Machine cycles one press of "Step" may run, with their simulated time at 200 MHz; the
+/// third (1 M cycles, 5 ms) is the default.
+const STEPS: [(u64, &str); 4] = [
+    (10_000, "10 K cycles (50 µs)"),
+    (100_000, "100 K cycles (0.5 ms)"),
+    (1_000_000, "1 M cycles (5 ms)"),
+    (10_000_000, "10 M cycles (50 ms)"),
+];
+
+/// Index in [`STEPS`] of the default step.
+const DEFAULT_STEP: usize = 2;
 
 /// Speed limits offered, in simulated MHz (`None`: as fast as the host can).
 const SPEEDS: [(Option<u32>, &str); 5] = [
@@ -38,6 +47,15 @@ pub struct ControlsProps {
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
     let speed = use_state(|| 0usize);
+    let step = use_state(|| DEFAULT_STEP);
+    let (step_cycles, step_label) = STEPS[*step];
+    let on_step_size = {
+        let step = step.clone();
+        Callback::from(move |ev: Event| {
+            let v = ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            step.set(v.parse::<usize>().unwrap_or(DEFAULT_STEP).min(STEPS.len() - 1));
+        })
+    };
     let cmd = |c: Command| {
         let send = props.send.clone();
         Callback::from(move |_: MouseEvent| send.emit(c.clone()))
@@ -102,8 +120,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                         { "Run" }
                     </button>
                 }
-                <button onclick={cmd(Command::Step { cycles: STEP_CYCLES })} disabled={!props.ready || running || finished || !loaded}
-                    data-testid="btn-step" title="Run 1 000 000 machine cycles (5 ms of simulated time), then pause">
+                <button onclick={cmd(Command::Step { cycles: step_cycles })} disabled={!props.ready || running || finished || !loaded}
+                    data-testid="btn-step" title={format!("Run {step_label} of simulated time, then pause")}>
                     { "Step" }
                 </button>
                 <button onclick={cmd(Command::Reset)} disabled={!props.ready || !loaded} data-testid="btn-reset"
@@ -111,6 +129,14 @@ pub fn controls(props: &ControlsProps) -> Html {
                     { "Reset" }
                 </button>
             </div>
+            <label class="field">
+                <span>{ "Step by" }</span>
+                <select onchange={on_step_size} data-testid="step-size">
+                    { for STEPS.iter().enumerate().map(|(i, (_, label))| html! {
+                        <option value={i.to_string()} selected={i == *step}>{ *label }</option>
+                    }) }
+                </select>
+            </label>
             <label class="field speed">
                 <span>{ "Speed limit (simulated clock)" }</span>
                 <select onchange={on_speed} data-testid="speed">

@@ -434,6 +434,13 @@ impl Preset {
                 (shape(4, 2, 16), Guests::Native { workload: "raytrace-full".into() })
             }
             "radix-native" => (shape(4, 2, 32), Guests::Native { workload: "radix-full".into() }),
+            "radix-splashos" => (
+                shape(4, 2, 32),
+                Guests::Disco {
+                    vms: vec![vm("radix-full-splashos", 8, 48)],
+                    policies: Policies::default(),
+                },
+            ),
             "tiny-2vms" => (
                 shape(2, 1, 32),
                 Guests::Disco {
@@ -448,7 +455,7 @@ impl Preset {
 }
 
 /// Every preset, in the order the picker shows them.
-pub const PRESETS: [Preset; 11] = [
+pub const PRESETS: [Preset; 12] = [
     Preset {
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
@@ -493,6 +500,11 @@ pub const PRESETS: [Preset; 11] = [
         name: "radix-native",
         title: "radix sort, native OS, 8 CPUs",
         description: "A SPLASH-2 radix sort of 4 M keys with eight threads on the NUMA-unaware OS (paper Fig. 7).",
+    },
+    Preset {
+        name: "radix-splashos",
+        title: "radix sort on SPLASHOS, 1 VM, 8 VCPUs",
+        description: "The same sort on SPLASHOS, a library OS with no virtual memory of its own, in one VM: the monitor places every page on the node that first touches it (paper §4.4, Fig. 7) — compare its local misses and time with radix-native.",
     },
     Preset {
         name: "tiny-2vms",

@@ -60,8 +60,8 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
             <span class={classes!("dot", link_class)} data-testid="worker-status" data-state={link_class}>{ link_text }</span>
             <span class={classes!("state", run)} data-testid="run-state" data-state={run}>{ run_text }</span>
             <span title="simulated time since power-on">{ "time " }<b data-testid="sim-time">{ format::sim_time(f.cycle, props.clock_mhz.max(1)) }</b></span>
-            <span>{ "instructions " }<b data-testid="work" data-value={f.instructions.to_string()}>{ format::count(f.instructions) }</b></span>
-            <span>{ "cycles " }<b data-testid="cycles" data-value={f.cycle.to_string()}>{ format::count(f.cycle) }</b></span>
+            <span title="instructions executed by all CPUs together">{ "instructions " }<b data-testid="work" data-value={f.instructions.to_string()}>{ format::count(f.instructions) }</b></span>
+            <span title="the machine's clock: cycles of each CPU since boot (every CPU runs the same number)">{ "cycles " }<b data-testid="cycles" data-value={f.cycle.to_string()}>{ format::count(f.cycle) }</b></span>
             <span title={speed_title}>{ "speed " }
                 <b data-testid="mips" data-value={mips.map(|m| format!("{m:.2}")).unwrap_or_default()}
                     data-average={avg.map(|m| format!("{m:.2}")).unwrap_or_default()}>

@@ -38,6 +38,7 @@ pub mod memsys;
 pub mod port;
 pub mod ram;
 pub mod rom;
+pub mod sparse;
 pub mod stats;
 
 pub use config::{ConfigError, MachineConfig};

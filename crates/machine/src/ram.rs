@@ -7,6 +7,7 @@ const WATCHED: u32 = 1 << 31;
 /// The machine's RAM.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ram {
+    #[serde(with = "crate::sparse")]
     bytes: Vec<u8>,
     generations: Vec<u32>,
 }

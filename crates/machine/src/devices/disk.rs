@@ -32,6 +32,7 @@ const ERROR: u32 = 4;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Disk {
     unit: u8,
+    #[serde(with = "crate::sparse")]
     image: Vec<u8>,
     sector: u32,
     addr: u32,

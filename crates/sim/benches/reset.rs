@@ -1,7 +1,7 @@
-//! What a reset costs: booting a preset again from its files (what `Reset` does) against taking
-//! and restoring a snapshot of the same simulation part-way through its run (what time travel
-//! would do). Reset reboots because that is the cheaper of the two: a snapshot carries all of
-//! the machine's memory, a boot only the kernel and the disk images.
+//! What a reset costs: booting a preset again from its files against taking and restoring a
+//! snapshot of the same simulation part-way through its run. `Reset` restores the snapshot the
+//! controller takes just after the boot, because restoring is the cheaper of the two (snapshots
+//! keep only non-zero 4 KB chunks of memory and disks).
 //!
 //! Run: `cargo bench -p sim --bench reset` (needs `cargo xtask guests`).
 

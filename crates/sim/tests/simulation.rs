@@ -166,6 +166,10 @@ fn the_controller_runs_pauses_steps_and_resets() {
     assert_eq!(reset[0], Event::State { state: RunState::Idle });
     let Event::Frame(r) = &reset[1] else { panic!("a frame after reset") };
     assert_eq!(r.instructions, 0);
+    // Reset restores the state just after the boot: the same as a fresh load, to the hash.
+    let fresh = Simulation::new(&s, &assets(&s)).expect("boots");
+    assert_eq!(r.run_hash, Some(fresh.run_hash()));
+    assert_eq!(r.cycle, 0);
     assert!(matches!(c.handle(Command::PageMap { heat: false })[0], Event::PageMap(_)));
     assert!(matches!(c.handle(Command::InspectPage { page: 1 << 30 })[0], Event::Error { .. }));
     c.handle(Command::Run);
@@ -179,6 +183,10 @@ fn the_controller_runs_pauses_steps_and_resets() {
         }
     }
     assert_eq!(c.state(), RunState::Finished);
+    // ... and it runs to the same end as a simulation that never ran before.
+    let mut fresh = fresh;
+    assert!(fresh.run_to_end(20_000_000_000));
+    assert_eq!(c.frame(true).run_hash, Some(fresh.run_hash()));
 }
 
 #[test]

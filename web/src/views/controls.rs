@@ -125,7 +125,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     { "Step" }
                 </button>
                 <button onclick={cmd(Command::Reset)} disabled={!props.ready || !loaded} data-testid="btn-reset"
-                    title="Boot the scenario again, paused at its start">
+                    title="Back to the moment just after the boot, paused">
                     { "Reset" }
                 </button>
             </div>

@@ -270,7 +270,7 @@ pub fn app() -> Html {
                 </Panel>
                 <Panel class="consoles" title="Consoles" explain={explain_consoles()}>
                     if let Some(layout) = model.layout.clone() {
-                        <Consoles layout={layout} frame={model.counters.clone()} consoles={model.consoles.clone()} />
+                        <Consoles layout={layout} frame={model.counters.clone()} consoles={model.consoles.clone()} send={send.clone()} />
                     } else { { waiting("Each guest's console") } }
                 </Panel>
                 <GlossaryPanel />

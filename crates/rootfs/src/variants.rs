@@ -15,6 +15,8 @@ pub const INIT_OK: &str = "init: /etc/rc finished with status 0";
 pub enum Variant {
     /// A few utilities and a file round trip: does the system work at all?
     Smoke,
+    /// An interactive shell on the console: commands typed by the user, `exit` to end.
+    Shell,
     /// Pmake on the tiny source tree (a few million instructions).
     PmakeTiny,
     /// Pmake on the full source tree (about a billion instructions).
@@ -39,8 +41,9 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant.
-    pub const ALL: [Variant; 11] = [
+    pub const ALL: [Variant; 12] = [
         Variant::Smoke,
+        Variant::Shell,
         Variant::PmakeTiny,
         Variant::PmakeFull,
         Variant::DbTiny,
@@ -57,6 +60,7 @@ impl Variant {
     pub fn name(self) -> &'static str {
         match self {
             Variant::Smoke => "smoke",
+            Variant::Shell => "shell",
             Variant::PmakeTiny => "pmake-tiny",
             Variant::PmakeFull => "pmake-full",
             Variant::DbTiny => "db-tiny",
@@ -87,6 +91,7 @@ pub struct Contents {
 pub fn contents(v: Variant) -> Result<Contents, String> {
     match v {
         Variant::Smoke => Ok(smoke()),
+        Variant::Shell => Ok(shell()),
         Variant::PmakeTiny => pmake_variant(v, &srctree::TINY),
         Variant::PmakeFull => pmake_variant(v, &srctree::FULL),
         Variant::DbTiny => db_variant(v, &tables::TINY),
@@ -208,6 +213,36 @@ fn wc_line(text: &str, name: &str) -> String {
     let lines = text.matches('\n').count();
     let words = text.split_ascii_whitespace().count();
     format!("{lines:>7} {words:>7} {:>7} {name}", text.len())
+}
+
+/// The first line of the interactive variant's greeting.
+pub const SHELL_GREETING: &str = "dux: an interactive shell; type a command and press Enter.";
+
+fn shell() -> Contents {
+    let rc = "\
+# shell: an interactive session on the console. `sh` without a script reads the commands typed
+# at the console (the kernel echoes them); `exit` ends it, and init powers the machine off.
+cat /etc/motd
+sh
+"
+    .to_string();
+    let motd = format!(
+        "{SHELL_GREETING}\n\
+         Try: ls /bin   cat /etc/rc   echo hello > /tmp/f   wc /tmp/f   sh /etc/demo.sh   exit\n"
+    );
+    let demo = "\
+# A script to run from the interactive shell: `sh /etc/demo.sh`.
+echo demo: making a directory and a file
+mkdir /tmp/demo
+echo one two three > /tmp/demo/words
+ls -l /tmp/demo
+wc /tmp/demo/words
+";
+    let files = BTreeMap::from([
+        ("/etc/motd".to_string(), motd.into_bytes()),
+        ("/etc/demo.sh".to_string(), demo.as_bytes().to_vec()),
+    ]);
+    Contents { rc, files, expected: vec![SHELL_GREETING.into(), INIT_OK.into()] }
 }
 
 fn smoke() -> Contents {

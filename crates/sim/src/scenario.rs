@@ -448,6 +448,13 @@ impl Preset {
                     policies: Policies::default(),
                 },
             ),
+            "shell-2vms" => (
+                shape(2, 1, 32),
+                Guests::Disco {
+                    vms: vec![vm("shell", 1, 24), vm("shell", 1, 24)],
+                    policies: Policies::default(),
+                },
+            ),
             _ => (shape(1, 1, 32), Guests::Native { workload: "smoke".into() }),
         };
         Scenario { name: self.name.into(), machine, guests, seed: 0 }
@@ -455,7 +462,7 @@ impl Preset {
 }
 
 /// Every preset, in the order the picker shows them.
-pub const PRESETS: [Preset; 12] = [
+pub const PRESETS: [Preset; 13] = [
     Preset {
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
@@ -510,6 +517,11 @@ pub const PRESETS: [Preset; 12] = [
         name: "tiny-2vms",
         title: "tiny: two VMs, a few seconds",
         description: "Small pmake and database runs in two VMs on two CPUs: the quickest way to see everything move.",
+    },
+    Preset {
+        name: "shell-2vms",
+        title: "shells in two VMs: type commands",
+        description: "Two virtual machines, each waiting at its own shell prompt: type into a VM's console (try ls /bin, echo hi > /tmp/f, cat /tmp/f) and see that the other VM's file system is its own. An idle VM costs nothing: the monitor deschedules a VCPU that waits.",
     },
     Preset {
         name: "smoke-native",

@@ -53,13 +53,21 @@ impl Workload {
 }
 
 /// Every workload.
-pub const WORKLOADS: [Workload; 13] = [
+pub const WORKLOADS: [Workload; 14] = [
     Workload {
         name: "smoke",
         title: "smoke test",
         description: "Boots, runs a few utilities and a file round trip.",
         min_memory_mb: 8,
         image: "smoke",
+        kernel: None,
+    },
+    Workload {
+        name: "shell",
+        title: "interactive shell",
+        description: "The guest OS's shell on the console: type commands (ls, cat, echo, wc, mkdir, rm, sh) under the console; `exit` powers the machine off. Each VM has its own disk and file system.",
+        min_memory_mb: 8,
+        image: "shell",
         kernel: None,
     },
     Workload {

@@ -239,7 +239,7 @@ fn sys_sbrk(delta: i32) -> SysResult {
 fn sys_sleep(ms: u32) -> SysResult {
     let until = timer::nanos() + u64::from(ms) * 1_000_000;
     while timer::nanos() < until {
-        proc::yield_now();
+        timer::nap();
     }
     Ok(0)
 }
@@ -323,13 +323,7 @@ fn sys_read(fd: u32, buf: u32, n: u32) -> SysResult {
             Ok(got)
         }
         Target::Console => {
-            let mut bytes = Vec::new();
-            while (bytes.len() as u32) < n {
-                match hal::console_getc() {
-                    Some(b) => bytes.push(b),
-                    None => break,
-                }
-            }
+            let bytes = console_read(n);
             mm.space.lock().copy_out(&mm.tlb, buf, &bytes).map_err(fault_errno)?;
             Ok(bytes.len() as u32)
         }
@@ -340,6 +334,32 @@ fn sys_read(fd: u32, buf: u32, n: u32) -> SysResult {
             Ok(got as u32)
         }
     }
+}
+
+/// End of input typed at the console (Ctrl-D).
+const CONSOLE_EOF: u8 = 0x04;
+
+/// Reads at most `n` bytes of console input, like a terminal in line mode: waits (napping, so
+/// the CPU idles) until some input comes, returns at the end of a line, echoes what it takes
+/// (nothing else shows what was typed), and returns what it has — nothing at the start of a
+/// line: end of file — when Ctrl-D comes.
+fn console_read(n: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while (bytes.len() as u32) < n {
+        match hal::console_getc() {
+            Some(CONSOLE_EOF) => break,
+            Some(b) => {
+                printk::write_bytes(&[b]);
+                bytes.push(b);
+                if b == b'\n' {
+                    break;
+                }
+            }
+            None if bytes.is_empty() && n > 0 => timer::nap(),
+            None => break,
+        }
+    }
+    bytes
 }
 
 fn sys_write(fd: u32, buf: u32, n: u32) -> SysResult {

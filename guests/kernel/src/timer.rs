@@ -1,7 +1,9 @@
 //! Time: a 64-bit cycle clock per CPU built on CP0 Count (which wraps every 2^32 counts), and
 //! the periodic tick that drives preemption.
 
-use crate::{cpu, hal};
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::{cpu, hal, proc};
 
 /// Ticks per second of simulated time.
 pub const HZ: u32 = 100;
@@ -40,4 +42,25 @@ pub fn tick() {
     let _ = cycles();
     crate::stats::sample_utlb(crate::pda::this().utlb_misses);
     hal::set_compare(hal::count().wrapping_add(interval()));
+    // Only a tick with nappers takes the process table's lock: the common tick stays cheap.
+    if NAPPERS.load(Ordering::Relaxed) != 0 {
+        proc::wakeup(tick_chan());
+    }
+}
+
+/// Processes in [`nap`].
+static NAPPERS: AtomicU32 = AtomicU32::new(0);
+
+/// The sleep channel of [`nap`]: the address of [`NAPPERS`], which no other sleeper uses.
+fn tick_chan() -> usize {
+    &NAPPERS as *const AtomicU32 as usize
+}
+
+/// Sleeps until the next tick of any CPU (at most 1/HZ s): for waits on things that raise no
+/// interrupt of their own (console input, a time to pass). The CPU idles meanwhile.
+pub fn nap() {
+    NAPPERS.fetch_add(1, Ordering::Relaxed);
+    let t = proc::PTABLE.lock();
+    drop(proc::sleep_ptable(tick_chan(), t));
+    NAPPERS.fetch_sub(1, Ordering::Relaxed);
 }

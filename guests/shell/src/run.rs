@@ -101,6 +101,12 @@ impl<S: Sys> Shell<S> {
         i32::from(self.failures > 0)
     }
 
+    /// Forgets earlier failures. At an interactive prompt a failed command was reported when it
+    /// failed, and the session's status is what `exit N` says (else 0), not its history.
+    pub fn forget_failures(&mut self) {
+        self.failures = 0;
+    }
+
     /// Runs one line; `origin` (`file:line`, or empty when interactive) prefixes messages.
     pub fn run_line(&mut self, line: &str, origin: &str) -> Flow {
         let cmd = match parse_line(line) {
@@ -336,5 +342,10 @@ mod tests {
         assert_eq!(sh.run_line("frob", ""), Flow::Continue);
         assert_eq!(sh.run_line("exit", ""), Flow::Exit(1));
         assert_eq!(sh.sys.errors, ["sh: frob: not found"]);
+        // At a prompt, the failure was reported; the session's status is the exit's.
+        assert_eq!(sh.run_line("frob", ""), Flow::Continue);
+        sh.forget_failures();
+        assert_eq!(sh.run_line("exit", ""), Flow::Exit(0));
+        assert_eq!(sh.run_line("exit 3", ""), Flow::Exit(3));
     }
 }

@@ -1,9 +1,13 @@
 //! The consoles: a tab per guest with its own console output. New text is appended to the page
 //! as it arrives (a text node per frame's delta) rather than re-rendering the whole console, and
-//! the view follows the end of the output while it is scrolled to the bottom.
+//! the view follows the end of the output while it is scrolled to the bottom. Under the text, a
+//! line to type on the guest's console: Enter sends the line (with its newline) as console
+//! input; the guest OS echoes what it reads, so typed text shows in the output when the guest
+//! takes it. A button sends Ctrl-D, the end of input.
 
 use sim::frame::{Frame, Layout};
-use web_sys::HtmlElement;
+use sim::protocol::Command;
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::palette;
@@ -19,7 +23,12 @@ pub struct ConsolesProps {
     pub frame: Shared<Frame>,
     /// The consoles' text.
     pub consoles: Shared<ConsoleLog>,
+    /// Sends a command to the worker (console input).
+    pub send: Callback<Command>,
 }
+
+/// End of input at a console (Ctrl-D), as the guest OS reads it.
+const EOF: &str = "\u{4}";
 
 /// What the `<pre>` shows: whose console, up to which chunk, after how many trims.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -94,10 +103,35 @@ pub fn consoles(props: &ConsolesProps) -> Html {
             </button>
         }
     });
+    let running = props.frame.guests.get(current).is_some_and(|g| g.exit.is_none());
+    let name = props.layout.guests.get(current).map(|g| g.name.clone()).unwrap_or_default();
+    let input = use_node_ref();
+    let type_text = {
+        let send = props.send.clone();
+        move |text: String| send.emit(Command::ConsoleInput { guest: current as u16, text })
+    };
+    let on_submit = {
+        let (input, type_text) = (input.clone(), type_text.clone());
+        Callback::from(move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                type_text(format!("{}\n", el.value()));
+                el.set_value("");
+            }
+        })
+    };
+    let on_eof = Callback::from(move |_: MouseEvent| type_text(EOF.to_string()));
     html! {
         <div class="consoles-view">
             <div class="tabs" role="tablist">{ for tabs }</div>
             <pre ref={pre} class="console" role="tabpanel" data-testid="console-text" aria-live="off" tabindex="0"></pre>
+            <form class="console-input" onsubmit={on_submit}>
+                <input ref={input} type="text" autocomplete="off" spellcheck="false" disabled={!running}
+                    aria-label={format!("Type on {name}'s console")} data-testid="console-input"
+                    placeholder={if running { format!("type on {name}'s console; Enter sends the line") } else { format!("{name} has stopped") }} />
+                <button type="button" onclick={on_eof} disabled={!running} data-testid="console-eof"
+                    title="Send Ctrl-D: the end of input (a shell at its prompt exits)">{ "Ctrl-D" }</button>
+            </form>
         </div>
     }
 }

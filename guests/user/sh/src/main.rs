@@ -1,7 +1,9 @@
 //! `sh`: the dux shell (the language is documented in the `shell` crate).
 //!
 //! ```text
-//! sh                 read commands from standard input, with a `$ ` prompt
+//! sh                 read commands from standard input, with a `$ ` prompt; status: N after
+//!                    `exit N`, else 0 (a failed command is reported, not remembered); ends
+//!                    at end of input (Ctrl-D at the console)
 //! sh script          run a script; status: N after `exit N`, else 0 if nothing failed, else 1
 //! sh -c words...     run one command line
 //! ```
@@ -14,7 +16,7 @@ extern crate alloc;
 use shell::dux::Dux;
 use shell::run::{Flow, Shell};
 use ulib::io::{self, LineReader};
-use ulib::{eprintln, fs, print};
+use ulib::{eprintln, fs, print, println};
 
 ulib::entry!(main);
 
@@ -36,6 +38,7 @@ fn main(args: &[&str]) -> i32 {
             let mut input = LineReader::new(io::STDIN);
             loop {
                 print!("$ ");
+                sh.forget_failures();
                 match input.next_line() {
                     Ok(Some(line)) => {
                         if let Flow::Exit(code) = sh.run_line(&line, "") {
@@ -43,7 +46,11 @@ fn main(args: &[&str]) -> i32 {
                             return code;
                         }
                     }
-                    Ok(None) | Err(_) => return sh.finish(),
+                    Ok(None) | Err(_) => {
+                        // End of input: end the prompt's line, as terminals' shells do.
+                        println!();
+                        return sh.finish();
+                    }
                 }
             }
         }

@@ -41,7 +41,9 @@ impl Monitor {
             return;
         };
         self.vms[r.vm].stats.traps += 1;
-        let cost = self.cfg.cost.trap;
+        // A TLB refill the monitor serves itself never leaves its refill vector's fast path;
+        // everything else is a full trap (see `tlb_fault`).
+        let mut cost = self.cfg.cost.trap;
         let user = m.cpus[p].mode() == Mode::User;
         let f = e.fault;
         let detail = if f.code == ExcCode::Sys { m.cpus[p].gpr(2) } else { f.vaddr };
@@ -67,7 +69,9 @@ impl Monitor {
                 Kind::Devices
             }
             ExcCode::TlbL | ExcCode::TlbS | ExcCode::Mod => {
-                self.tlb_fault(m, p, r, &e);
+                if self.tlb_fault(m, p, r, &e) {
+                    cost = self.cfg.cost.refill_trap;
+                }
                 Kind::TlbMiss
             }
             _ => {
@@ -358,7 +362,9 @@ impl Monitor {
 
     // ---- TLB misses -------------------------------------------------------------------
 
-    fn tlb_fault(&mut self, m: &mut Machine, p: usize, r: VcpuRef, e: &Exception) {
+    /// Serves a TLB exception, or forwards it to the guest; true if the monitor's refill fast
+    /// path served it (the hardware refill vector, a lookup, a TLB write, ERET).
+    fn tlb_fault(&mut self, m: &mut Machine, p: usize, r: VcpuRef, e: &Exception) -> bool {
         let f = e.fault;
         let va = f.vaddr;
         let store = f.code != ExcCode::TlbL;
@@ -366,7 +372,7 @@ impl Monitor {
             // The hardware entry came from a guest entry that is invalid or clean there: the
             // guest decides (its page-fault path).
             self.forward(m, p, r, e);
-            return;
+            return false;
         }
         let served = if (KSEG..0xE000_0000).contains(&va) {
             self.refill_kernel_segment(m, p, r, va, store)
@@ -376,12 +382,16 @@ impl Monitor {
             Err(true)
         };
         match served {
-            Ok(()) => m.cpus[p].retry(e),
+            Ok(()) => {
+                m.cpus[p].retry(e);
+                true
+            }
             Err(refill) => {
                 self.vms[r.vm].stats.refills_forwarded += 1;
                 let x =
                     GuestException { code: f.code, vaddr: va, refill, ce: 0, epc: e.epc, bd: e.bd };
                 self.deliver(m, p, r, x);
+                false
             }
         }
     }
@@ -528,7 +538,7 @@ impl Monitor {
         self.vcpu_mut(r).l2tlb.insert(L2Entry { vpn2: va >> 13, asid, global, lo0, lo1 });
         self.insert_hw(m, p, va, asid, lo0, lo1);
         self.vms[r.vm].stats.refills_vtlb += 1;
-        let cost = self.cfg.cost.refill_l2tlb;
+        let cost = self.cfg.cost.refill_vtlb;
         self.charge(m, p, r, Kind::TlbMiss, cost);
         Ok(())
     }

@@ -28,11 +28,22 @@ fn run_until(sim: &mut Simulation, g: usize, want: &str) {
     panic!("vm{g} never printed {want:?}:\n{}", console(sim, g));
 }
 
+/// Runs until guest `g` waits at a prompt.
+fn run_to_prompt(sim: &mut Simulation, g: usize) {
+    for _ in 0..400 {
+        if sim.console(g).ends_with(b"$ ") {
+            return;
+        }
+        sim.run(5_000_000);
+    }
+    panic!("vm{g} never reached its prompt:\n{}", console(sim, g));
+}
+
 #[test]
 fn two_vms_take_commands_and_keep_their_own_files() {
     let mut sim = boot(&Preset::named("shell-2vms").expect("preset").scenario());
     for g in 0..2 {
-        run_until(&mut sim, g, "$ ");
+        run_to_prompt(&mut sim, g);
     }
     // Waiting at the prompt, the VMs' CPUs idle: a long wait runs almost no instructions.
     let before = sim.frame().instructions;
@@ -72,7 +83,7 @@ fn the_native_shell_runs_a_script_and_ends_at_end_of_input() {
         seed: 0,
     };
     let mut sim = boot(&s);
-    run_until(&mut sim, 0, "$ ");
+    run_to_prompt(&mut sim, 0);
     // Typed ahead, all at once: the shell takes one line at a time.
     sim.console_input(0, b"sh /etc/demo.sh\nls /tmp/demo\n");
     run_until(&mut sim, 0, "words\n$ ");

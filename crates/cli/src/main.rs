@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod bare;
 mod run;
+mod services;
 use sim::protocol::SIM_VERSION;
 
 /// Command-line interface.

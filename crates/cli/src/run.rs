@@ -64,6 +64,9 @@ pub struct RunArgs {
     /// Give up after this many machine cycles.
     #[arg(long, default_value_t = 100_000_000_000)]
     max_cycles: u64,
+    /// After the run, print each guest kernel's services: counts and mean times (Table 2).
+    #[arg(long)]
+    services: bool,
     /// Print the scenario as JSON and exit (a starting point for `--scenario`).
     #[arg(long)]
     print_scenario: bool,
@@ -185,6 +188,9 @@ fn run_inner(a: &RunArgs) -> Result<ExitCode, String> {
     }
     drop(out);
     summary(&sim, &last, wall.elapsed());
+    if a.services {
+        crate::services::print(&sim);
+    }
     if !sim.finished() {
         eprintln!("disco: still running after {} cycles", a.max_cycles);
         return Ok(ExitCode::from(124));

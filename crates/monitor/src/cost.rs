@@ -65,7 +65,7 @@ impl Default for CostModel {
             forward: 90,
             monitor_call: 60,
             device: 400,
-            zero_page: 1200,
+            zero_page: 3000,
             page_alloc: 300,
             vcpu_switch: 900,
         }

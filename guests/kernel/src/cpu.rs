@@ -32,6 +32,12 @@ pub struct Cpu {
     pub count_last: u32,
     /// Timer ticks taken on this CPU.
     pub ticks: u64,
+    /// The running process's CPU time before it was last switched in, and this CPU's clock
+    /// then: together its CPU time now, without the process table's lock (see
+    /// `proc::cpu_time`).
+    pub run_base: u64,
+    /// This CPU's clock when the running process was switched in.
+    pub run_start: u64,
 }
 
 struct Cpus(UnsafeCell<[Cpu; MAX_CPUS]>);
@@ -49,6 +55,8 @@ const IDLE: Cpu = Cpu {
     count_high: 0,
     count_last: 0,
     ticks: 0,
+    run_base: 0,
+    run_start: 0,
 };
 
 static CPUS: Cpus = Cpus(UnsafeCell::new([IDLE; MAX_CPUS]));

@@ -270,6 +270,12 @@ pub fn sleep_ptable(
     t
 }
 
+/// CPU cycles the running process has used so far (time asleep or waiting to run excluded).
+pub fn cpu_time() -> u64 {
+    let c = cpu::this();
+    c.run_base + (crate::timer::cycles() - c.run_start)
+}
+
 /// Wakes every process sleeping on `chan`.
 pub fn wakeup(chan: usize) {
     PTABLE.lock().wakeup(chan);
@@ -309,6 +315,9 @@ pub fn scheduler() -> ! {
         pda::this().kstack_top = kstack + KSTACK_BYTES as u32;
         stats::running(p_pid(&t, i));
         let start = crate::timer::cycles();
+        let c = cpu::this();
+        c.run_base = t.procs[i].cycles;
+        c.run_start = start;
         core::mem::forget(t);
         // SAFETY: `ctx` is the process's saved context; we hold PTABLE, which it releases.
         unsafe { entry::swtch(&mut cpu::this().scheduler, ctx) };

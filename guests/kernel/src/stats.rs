@@ -61,7 +61,7 @@ pub const EVENTS: usize = 11;
 pub struct Row {
     /// Calls per system-call number.
     pub syscalls: [u64; MAX_SYSCALL],
-    /// Cycles per system-call number (entry to exit, the CPU's clock).
+    /// CPU cycles per system-call number, entry to exit (time asleep excluded).
     pub syscall_cycles: [u64; MAX_SYSCALL],
     /// Counts per [`Event`].
     pub events: [u64; EVENTS],

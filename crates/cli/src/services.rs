@@ -1,0 +1,42 @@
+//! `disco run --services`: each guest kernel's services — system calls, demand-zero and
+//! copy-on-write faults, slow TLB faults, interrupts — with how often they ran and how long they
+//! took, from the kernel's own statistics (the data of the paper's Table 2). Run a workload
+//! natively and under the monitor and compare the mean times: the slowdown of each service is
+//! what virtualization costs it.
+
+use sim::simulation::Simulation;
+
+/// Prints the table of every guest whose kernel keeps statistics.
+pub fn print(sim: &Simulation) {
+    let layout = sim.layout();
+    let cycles_per_us = f64::from(layout.clock_mhz);
+    for (g, info) in layout.guests.iter().enumerate() {
+        let Some(k) = sim.kstats(g) else { continue };
+        let services = k.services();
+        if services.is_empty() {
+            continue;
+        }
+        // SLOW_FAULT contains DEMAND_ZERO and COPY_ON_WRITE: leave it out of the whole.
+        let whole: u64 = services.iter().filter(|s| s.name != "SLOW_FAULT").map(|s| s.cycles).sum();
+        eprintln!("\n-- kernel services of {} ({}), busiest first", info.name, info.workload);
+        eprintln!(
+            "{:<14} {:>10} {:>12} {:>10} {:>7}",
+            "service", "count", "total ms", "mean µs", "share"
+        );
+        for s in services {
+            let share = if s.name == "SLOW_FAULT" {
+                "(all)".to_string()
+            } else {
+                format!("{:.1}%", 100.0 * s.cycles as f64 / whole.max(1) as f64)
+            };
+            eprintln!(
+                "{:<14} {:>10} {:>12.3} {:>10.3} {:>7}",
+                s.name,
+                s.count,
+                s.cycles as f64 / cycles_per_us / 1000.0,
+                s.cycles as f64 / cycles_per_us / s.count.max(1) as f64,
+                share
+            );
+        }
+    }
+}

@@ -49,6 +49,14 @@ test('a preset from the URL runs: consoles, timeline, page map and counters fill
     assert.ok((await attr(page, `ledger-${vm}`, 'data-user')) > 0, `${vm} has user time in the ledger`);
   }
 
+  // The kernel services (Table 2): both guests opened files and took demand-zero faults.
+  const services = page.getByTestId('services-table');
+  for (const service of ['open', 'DEMAND_ZERO']) {
+    const cells = services.locator(`tr[data-service="${service}"] td[data-count]`);
+    assert.equal(await cells.count(), VMS.length, `${service} for every VM`);
+    for (const c of await cells.all()) assert.ok(Number(await c.getAttribute('data-count')) > 0);
+  }
+
   // Hovering a page asks the worker about it.
   await page.getByTestId('pagemap-node0').hover({ position: { x: 1, y: 1 } });
   const tip = page.getByTestId('page-tooltip');

@@ -173,6 +173,22 @@ pub struct GuestFrame {
     pub exit: Option<u32>,
     /// Once it has powered off: did its console show every expected line?
     pub passed: Option<bool>,
+    /// Its kernel's busiest services (the paper's Table 2), from the kernel's own statistics;
+    /// empty for a kernel that keeps none (SPLASHOS).
+    #[serde(default)]
+    pub services: Vec<ServiceFrame>,
+}
+
+/// One kernel service of a guest: how often it ran and the CPU cycles it took (under the
+/// monitor including the monitor's work for it, which the guest's clock sees too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServiceFrame {
+    /// The service: a system call, or a fault or interrupt in capitals (`DEMAND_ZERO`).
+    pub name: String,
+    /// Calls so far.
+    pub count: u64,
+    /// Cycles so far.
+    pub cycles: u64,
 }
 
 /// A finished stretch of one CPU running one thing.
@@ -303,6 +319,7 @@ mod tests {
                 pages: 13,
                 exit: Some(0),
                 passed: Some(true),
+                services: vec![ServiceFrame { name: "DEMAND_ZERO".into(), count: 14, cycles: 15 }],
             }],
             memory: vec![NodeMemory { free: 1, monitor: 2, guests: vec![[1, 2, 3, 4, 5, 6, 7]] }],
             segments: vec![Segment { cpu: 1, start: 2, end: 3, running }],

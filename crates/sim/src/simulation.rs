@@ -19,11 +19,14 @@ use monitor::memmap::PageOwner;
 use crate::assets::{Assets, KERNEL};
 use crate::frame::{
     ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, OWNER_FREE,
-    OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running, TlbFrame,
+    OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running, ServiceFrame, TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
 use crate::scenario::{Guests, Scenario, ScenarioError};
 use crate::timeline::Timeline;
+
+/// Kernel services a frame carries per guest (the busiest).
+const MAX_SERVICES: usize = 12;
 
 /// Natively, the process each CPU runs is sampled this often (cycles): the timeline's
 /// resolution for the native OS (50 µs at 200 MHz). Under the monitor it is exact.
@@ -566,8 +569,15 @@ impl Simulation {
         f.memory = memory;
         for (g, &pages) in guest_pages.iter().enumerate() {
             let ks = self.kstats(g).unwrap_or_default();
+            let services = ks
+                .services()
+                .into_iter()
+                .take(MAX_SERVICES)
+                .map(|s| ServiceFrame { name: s.name.into(), count: s.count, cycles: s.cycles })
+                .collect();
             let mut gf = GuestFrame {
                 syscalls: ks.syscalls,
+                services,
                 pages,
                 exit: self.exit_code(g),
                 passed: self.passed(g),

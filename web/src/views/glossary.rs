@@ -38,6 +38,12 @@ pub const GLOSSARY: &[Entry] = &[
         text: "Cache-coherent non-uniform memory access: memory is spread over nodes; a CPU reaches its own node's memory faster than another node's (here, as in the paper's FLASH machine, 300 ns local vs 900 ns remote). Caches are kept coherent by a directory.",
     },
     Entry {
+        key: "demand-zero",
+        term: "demand-zero fault",
+        section: "§5.3, Table 2",
+        text: "The first touch of a page a program was given but never used: the kernel allocates a page and fills it with zeros (IRIX's DEMAND_ZERO, 30% of pmake's kernel time in the paper). Under Disco the guest kernel asks the monitor for a zeroed page instead of zeroing it itself.",
+    },
+    Entry {
         key: "direct",
         term: "kernel direct map",
         section: "§4.3.1",
@@ -132,6 +138,12 @@ pub const GLOSSARY: &[Entry] = &[
         term: "time slice",
         section: "§4.2.1",
         text: "How long the monitor lets one virtual CPU run on a physical CPU before it may switch to another that is ready.",
+    },
+    Entry {
+        key: "table2",
+        term: "Table 2",
+        section: "§5.3",
+        text: "The paper's breakdown of pmake's kernel time by service, with each service's slowdown under Disco: DEMAND_ZERO 1.42×, QUICK_FAULT 3.17×, open 1.63×, UTLB_MISS 1.35×, write 2.14×, read 1.53×, execve 1.60× — traps and emulated privileged instructions make kernel services slower in a virtual machine.",
     },
     Entry {
         key: "uma",

@@ -10,5 +10,6 @@ pub mod machine;
 pub mod page_map;
 pub mod panel;
 pub mod scenario_form;
+pub mod services;
 pub mod status_bar;
 pub mod timeline;

@@ -1,0 +1,134 @@
+//! Kernel services — the paper's Table 2, live: for each guest, the kernel services its workload
+//! used most (system calls, demand-zero and copy-on-write faults, interrupts), how often, and
+//! their mean CPU time. Loading the same workload natively and under the monitor shows what
+//! virtualization costs each service.
+
+use sim::frame::{Frame, Layout, ServiceFrame};
+use yew::prelude::*;
+
+use crate::format;
+use crate::palette;
+use crate::state::Shared;
+
+/// Properties of [`Services`].
+#[derive(Properties, PartialEq)]
+pub struct ServicesProps {
+    /// The loaded scenario's shape.
+    pub layout: Shared<Layout>,
+    /// Latest frame (its guests' services).
+    pub frame: Shared<Frame>,
+}
+
+/// Rows the table shows.
+const ROWS: usize = 10;
+
+/// The services to show: the busiest over all guests (by cycles), at most [`ROWS`]; the
+/// `SLOW_FAULT` total is left out, since it contains the demand-zero and copy-on-write faults.
+pub fn rows(frame: &Frame) -> Vec<String> {
+    let mut totals: Vec<(String, u64)> = Vec::new();
+    for s in frame.guests.iter().flat_map(|g| &g.services) {
+        if s.name == "SLOW_FAULT" {
+            continue;
+        }
+        match totals.iter_mut().find(|(n, _)| *n == s.name) {
+            Some(t) => t.1 += s.cycles,
+            None => totals.push((s.name.clone(), s.cycles)),
+        }
+    }
+    totals.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    totals.into_iter().take(ROWS).map(|(n, _)| n).collect()
+}
+
+/// Mean µs per call of `s` on a `mhz` clock.
+fn mean_us(s: &ServiceFrame, mhz: u32) -> f64 {
+    s.cycles as f64 / f64::from(mhz.max(1)) / s.count.max(1) as f64
+}
+
+/// `12.3` / `456` / `7 890` µs, as precise as it is useful.
+fn micros(us: f64) -> String {
+    if us < 100.0 { format!("{us:.1}") } else { format::count(us.round() as u64) }
+}
+
+/// The services table.
+#[function_component(Services)]
+pub fn services(props: &ServicesProps) -> Html {
+    let frame = &props.frame;
+    let mhz = props.layout.clock_mhz;
+    let names = rows(frame);
+    if names.is_empty() {
+        return html! { <p class="muted small">{ "No kernel statistics yet: they appear once a guest kernel has booted (SPLASHOS keeps none)." }</p> };
+    }
+    let guests = &props.layout.guests;
+    let head = guests.iter().enumerate().map(|(g, info)| {
+        html! {
+            <th scope="col" title={format!("{}: {}", info.name, info.workload)}>
+                <i class="sw" style={format!("background: {}", palette::css(palette::vm(g)))} />{ info.name.clone() }
+            </th>
+        }
+    });
+    let body = names.iter().map(|name| {
+        let cells = (0..guests.len()).map(|g| {
+            let s = frame.guests.get(g).and_then(|gf| gf.services.iter().find(|s| &s.name == name));
+            match s {
+                Some(s) => html! {
+                    <td title={format!("{} calls, {} in all", format::count(s.count), format::sim_time(s.cycles, mhz))}
+                        data-count={s.count.to_string()}>
+                        { micros(mean_us(s, mhz)) }
+                    </td>
+                },
+                None => html! { <td class="muted">{ "–" }</td> },
+            }
+        });
+        html! {
+            <tr data-service={name.clone()}>
+                <th scope="row">{ name.clone() }</th>
+                { for cells }
+            </tr>
+        }
+    });
+    html! {
+        <div class="services-view">
+            <table class="services-table" data-testid="services-table">
+                <thead><tr><th scope="col">{ "service" }</th>{ for head }</tr></thead>
+                <tbody>{ for body }</tbody>
+            </table>
+            <p class="muted small">{ "Mean CPU time per call in µs (time asleep not counted; hover a cell for the calls so far), \
+                busiest first. Under the monitor a service's time includes the monitor's work for it." }</p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim::frame::GuestFrame;
+
+    fn service(name: &str, count: u64, cycles: u64) -> ServiceFrame {
+        ServiceFrame { name: name.into(), count, cycles }
+    }
+
+    #[test]
+    fn rows_are_the_busiest_over_all_guests_without_the_slow_fault_total() {
+        let frame = Frame {
+            guests: vec![
+                GuestFrame {
+                    services: vec![
+                        service("SLOW_FAULT", 10, 9_000),
+                        service("read", 5, 500),
+                        service("DEMAND_ZERO", 8, 8_000),
+                    ],
+                    ..GuestFrame::default()
+                },
+                GuestFrame {
+                    services: vec![service("read", 5, 600), service("open", 1, 1_000)],
+                    ..GuestFrame::default()
+                },
+            ],
+            ..Frame::default()
+        };
+        assert_eq!(rows(&frame), ["DEMAND_ZERO", "read", "open"]);
+        assert_eq!(mean_us(&service("read", 4, 800), 200), 1.0);
+        assert_eq!(micros(12.34), "12.3");
+        assert_eq!(micros(4567.4), "4\u{2009}567");
+    }
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn guest(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
+    let path = guest_files::dir().join(name);
     assert!(path.exists(), "{} is missing: run `cargo xtask guests` first", path.display());
     path
 }

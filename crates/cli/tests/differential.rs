@@ -36,7 +36,7 @@ const SIGTRAP: i32 = 5;
 const SIGFPE: i32 = 8;
 
 fn guests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests")
+    guest_files::dir()
 }
 
 /// A scratch directory for this test process: ELFs for qemu, and its core files if any.

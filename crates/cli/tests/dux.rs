@@ -4,23 +4,11 @@
 //! memory at the address of its `KSTATS` symbol) must count exactly the system calls ktest
 //! makes, and the same run twice must give the same run hash.
 
+use guest_files::{disk_with_init, guest, in_order, variant};
 use machine::machine::Log;
 use machine::{Machine, MachineConfig};
 use object::read::elf::{FileHeader, Sym};
 use object::{LittleEndian as LE, elf};
-
-fn guest(name: &str) -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
-}
-
-fn disk_with_init(init: Vec<u8>) -> Vec<u8> {
-    let mut tree = mkfs::Tree::default();
-    tree.file("/init", init);
-    mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes()
-}
 
 /// The virtual address of symbol `name` in an ELF image.
 fn symbol(image: &[u8], name: &str) -> u32 {
@@ -165,28 +153,10 @@ fn the_self_test_passes_under_different_interleavings() {
     }
 }
 
-/// A staged root file-system variant as a disk image, and the lines its run must print.
-fn variant(name: &str) -> (Vec<u8>, Vec<String>) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/guests/rootfs")
-        .join(name);
-    let tree = mkfs::Tree::from_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", root.display()));
-    let image = mkfs::Image::build(&tree, 16 * 1024, 2048).expect("image").into_bytes();
-    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
-    (image, expected.lines().map(str::to_string).collect())
-}
-
-/// True if every expected line appears in the console, in order.
-fn in_order(console: &str, expected: &[String]) -> bool {
-    let mut lines = console.lines();
-    expected.iter().all(|want| lines.any(|l| l == want))
-}
-
 #[test]
 fn workloads_reach_their_checksums_on_1_to_8_cpus() {
     for name in ["smoke", "pmake-tiny", "db-tiny"] {
-        let (image, expected) = variant(name);
+        let (image, expected) = variant(name, 16 * 1024, 2048);
         for (nodes, per) in [(1, 1), (1, 2), (2, 2), (4, 2)] {
             let cfg = MachineConfig {
                 memory_per_node_mb: 64 / nodes,

@@ -10,35 +10,11 @@
 //!   interval, one node takes nearly all its misses), while the ray tracer's most-read pages —
 //!   its scene — are read by every node.
 
+use guest_files::{guest, in_order, variant};
 use machine::machine::{Log, Stop};
 use machine::{Machine, MachineConfig};
 use object::read::elf::{FileHeader, Sym};
 use object::{LittleEndian as LE, elf};
-
-fn guest(name: &str) -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
-}
-
-/// A staged root file-system variant as a disk image, and the lines its run must print.
-fn variant(name: &str) -> (Vec<u8>, Vec<String>) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/guests/rootfs")
-        .join(name);
-    let tree = mkfs::Tree::from_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", root.display()));
-    let image = mkfs::Image::build(&tree, 16 * 1024, 2048).expect("image").into_bytes();
-    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
-    (image, expected.lines().map(str::to_string).collect())
-}
-
-/// True if every expected line appears in the console, in order.
-fn in_order(console: &str, expected: &[String]) -> bool {
-    let mut lines = console.lines();
-    expected.iter().all(|want| lines.any(|l| l == want))
-}
 
 fn console(m: &Machine) -> String {
     String::from_utf8_lossy(m.console()).into_owned()
@@ -53,7 +29,7 @@ fn boot(cfg: MachineConfig, image: Vec<u8>) -> Machine {
 
 /// Runs `name` to the end on 1 CPU and on 4 nodes × 2 CPUs; it must print its expected lines.
 fn reaches_its_checksums(name: &str) {
-    let (image, expected) = variant(name);
+    let (image, expected) = variant(name, 16 * 1024, 2048);
     for (nodes, per) in [(1, 1), (4, 2)] {
         let cfg =
             MachineConfig { memory_per_node_mb: 64 / nodes, ..MachineConfig::flash(nodes, per) };
@@ -115,7 +91,7 @@ struct Sampled {
 /// (`None`: one hot-page interval), reading the per-page miss counters and the kernel's page-use
 /// table after each.
 fn sampled(name: &str, cache_kb: u32, step: Option<u64>) -> Sampled {
-    let (image, expected) = variant(name);
+    let (image, expected) = variant(name, 16 * 1024, 2048);
     let mut cfg = MachineConfig::flash(NODES as u32, 2);
     cfg.cache.size_kb = cache_kb;
     let step = step.unwrap_or(cfg.hot_page.interval_cycles);

@@ -3,20 +3,12 @@
 //! run hash — and so does a clone. The CPUs' decoded-instruction and translation caches are not
 //! in a snapshot; rebuilding them must change nothing.
 
+use guest_files::{disk_with_init, guest};
 use machine::machine::Log;
 use machine::{Machine, MachineConfig};
 
-fn guest(name: &str) -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
-}
-
 fn booted() -> Machine {
-    let mut tree = mkfs::Tree::default();
-    tree.file("/init", guest("ktest"));
-    let disk = mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes();
+    let disk = disk_with_init(guest("ktest"));
     let cfg = MachineConfig { memory_per_node_mb: 16, ..MachineConfig::flash(2, 2) };
     let mut m = Machine::new(cfg, vec![disk]).expect("machine");
     m.boot(&guest("kernel")).expect("kernel");

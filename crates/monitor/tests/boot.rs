@@ -1,16 +1,10 @@
 //! The guest OS's Disco build under the monitor: the kernel self-test (ktest as /init) in one
 //! and in several VMs at once.
 
+use guest_files::{disk_with_init, guest, in_order, variant};
 use machine::{Machine, MachineConfig};
 use monitor::Monitor;
 use monitor::config::{MonitorConfig, VmSpec};
-
-fn guest(name: &str) -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
-}
 
 /// The address of the symbol whose name ends with `suffix`.
 fn symbol(image: &[u8], suffix: &str) -> u32 {
@@ -29,9 +23,7 @@ fn symbol(image: &[u8], suffix: &str) -> u32 {
 }
 
 fn ktest_disk() -> Vec<u8> {
-    let mut tree = mkfs::Tree::default();
-    tree.file("/init", guest("ktest"));
-    mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes()
+    disk_with_init(guest("ktest"))
 }
 
 struct Run {
@@ -168,29 +160,13 @@ fn ktest_passes_in_three_vms_at_once() {
     }
 }
 
-fn variant(name: &str) -> (Vec<u8>, Vec<String>) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/guests/rootfs")
-        .join(name);
-    let tree = mkfs::Tree::from_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", root.display()));
-    let image = mkfs::Image::build(&tree, 16 * 1024, 2048).expect("image").into_bytes();
-    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
-    (image, expected.lines().map(str::to_string).collect())
-}
-
-fn in_order(console: &str, expected: &[String]) -> bool {
-    let mut lines = console.lines();
-    expected.iter().all(|want| lines.any(|l| l == want))
-}
-
 #[test]
 fn workloads_give_the_same_results_under_the_monitor() {
     // One VM alone, then four VMs at once on 8 CPUs, each VM its own workload.
     let cases: [(&[&str], u32, u32); 2] =
         [(&["pmake-tiny"], 1, 2), (&["pmake-tiny", "db-tiny", "smoke", "db-tiny"], 4, 2)];
     for (workloads, nodes, per) in cases {
-        let images: Vec<_> = workloads.iter().map(|w| variant(w)).collect();
+        let images: Vec<_> = workloads.iter().map(|w| variant(w, 16 * 1024, 2048)).collect();
         let cfg = MachineConfig { memory_per_node_mb: 48, ..MachineConfig::flash(nodes, per) };
         let mut m =
             Machine::new(cfg, images.iter().map(|i| i.0.clone()).collect()).expect("machine");

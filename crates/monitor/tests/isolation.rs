@@ -5,35 +5,14 @@
 //! the other VM must still reach its host-computed output, and the pmap/memmap invariants must
 //! hold after every trap and quantum.
 
+use guest_files::{disk_with_init, guest, in_order, variant};
 use machine::{Machine, MachineConfig};
 use monitor::Monitor;
 use monitor::config::{MonitorConfig, VmSpec};
 
-fn guest(name: &str) -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
-}
-
-fn image(variant: &str) -> (Vec<u8>, Vec<String>) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/guests/rootfs")
-        .join(variant);
-    let tree = mkfs::Tree::from_dir(&root).expect("staged tree — run `cargo xtask guests`");
-    let expected = std::fs::read_to_string(root.join("expected.txt")).expect("expected.txt");
-    let img = mkfs::Image::build(&tree, 4096, 1024).expect("image").into_bytes();
-    (img, expected.lines().map(str::to_string).collect())
-}
-
-fn in_order(console: &str, expected: &[String]) -> bool {
-    let mut lines = console.lines();
-    expected.iter().all(|w| lines.any(|l| l == w))
-}
-
 #[test]
 fn a_hostile_guest_is_contained_and_its_neighbour_unharmed() {
-    let (disk, expected) = image("pmake-tiny");
+    let (disk, expected) = variant("pmake-tiny", 4096, 1024);
     let cfg = MachineConfig { memory_per_node_mb: 32, ..MachineConfig::flash(2, 1) };
     let mut m = Machine::new(cfg, vec![disk]).expect("machine");
     let specs = vec![
@@ -64,11 +43,7 @@ fn a_hostile_guest_is_contained_and_its_neighbour_unharmed() {
 
 #[test]
 fn bookkeeping_holds_through_two_smp_vms_of_the_kernel_self_test() {
-    let ktest = {
-        let mut tree = mkfs::Tree::default();
-        tree.file("/init", guest("ktest"));
-        mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes()
-    };
+    let ktest = disk_with_init(guest("ktest"));
     let cfg = MachineConfig { memory_per_node_mb: 16, ..MachineConfig::flash(2, 2) };
     let mut m = Machine::new(cfg, vec![ktest.clone(), ktest]).expect("machine");
     let specs = (0..2)

@@ -2,17 +2,11 @@
 //! of two VMs running the kernel self-test, restored, and run on, give the same consoles, the
 //! same ledgers and the same machine run hash as the original run.
 
+use guest_files::{disk_with_init, guest};
 use machine::Machine;
 use machine::MachineConfig;
 use monitor::Monitor;
 use monitor::config::{MonitorConfig, VmSpec};
-
-fn guest(name: &str) -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} — run `cargo xtask guests`", path.display()))
-}
 
 fn finish(mut m: Machine, mut mon: Monitor) -> (Option<u32>, Vec<Vec<u8>>, String, u64) {
     let code = m.run_to_halt(8_000_000_000, &mut mon);
@@ -23,9 +17,7 @@ fn finish(mut m: Machine, mut mon: Monitor) -> (Option<u32>, Vec<Vec<u8>>, Strin
 
 #[test]
 fn machine_and_monitor_restored_mid_run_continue_identically() {
-    let mut tree = mkfs::Tree::default();
-    tree.file("/init", guest("ktest"));
-    let disk = mkfs::Image::build(&tree, 2048, 256).expect("image").into_bytes();
+    let disk = disk_with_init(guest("ktest"));
     let cfg = MachineConfig { memory_per_node_mb: 16, ..MachineConfig::flash(2, 1) };
     let mut m = Machine::new(cfg, vec![disk.clone(), disk]).expect("machine");
     let specs = (0..2)

@@ -13,7 +13,7 @@ use sim::scenario::Preset;
 use sim::simulation::Simulation;
 
 fn reset(c: &mut Criterion) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
+    let dir = guest_files::dir();
     let mut group = c.benchmark_group("reset");
     group.sample_size(10);
     for name in ["pmake-4vms", "db-1vm"] {

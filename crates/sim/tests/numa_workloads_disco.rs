@@ -13,7 +13,7 @@ fn run(vms: Vec<VmPlan>) -> Simulation {
         guests: Guests::Disco { vms, policies: Policies::default() },
         seed: 0,
     };
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
+    let dir = guest_files::dir();
     let assets = Assets::from_dir(&dir, &s).expect("guest files — run `cargo xtask guests`");
     let mut sim = Simulation::new(&s, &assets).expect("boots");
     assert!(sim.run_to_end(40_000_000_000), "did not finish");

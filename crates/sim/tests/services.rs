@@ -14,7 +14,7 @@ fn run(guests: Guests) -> Simulation {
         guests,
         seed: 0,
     };
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
+    let dir = guest_files::dir();
     let assets = Assets::from_dir(&dir, &s).expect("guest files — run `cargo xtask guests`");
     let mut sim = Simulation::new(&s, &assets).expect("boots");
     assert!(sim.run_to_end(20_000_000_000), "finishes");

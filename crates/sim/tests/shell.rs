@@ -7,7 +7,7 @@ use sim::scenario::{Guests, MachineShape, Preset, Scenario};
 use sim::simulation::Simulation;
 
 fn boot(s: &Scenario) -> Simulation {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
+    let dir = guest_files::dir();
     let assets = Assets::from_dir(&dir, s).expect("guest files — run `cargo xtask guests`");
     Simulation::new(s, &assets).expect("boots")
 }

@@ -9,10 +9,6 @@ use sim::scenario::{Guests, MachineShape, Policies, Scenario, VmPlan};
 use sim::simulation::Simulation;
 use sim::workload::SPLASHOS;
 
-fn guests_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests")
-}
-
 fn scenario(vms: Vec<VmPlan>) -> Scenario {
     Scenario {
         name: "test".into(),
@@ -35,7 +31,7 @@ fn boot(s: &Scenario, assets: &Assets) -> Simulation {
 fn run(vms: Vec<VmPlan>) -> Simulation {
     let s = scenario(vms);
     let assets =
-        Assets::from_dir(&guests_dir(), &s).expect("guest files — run `cargo xtask guests`");
+        Assets::from_dir(&guest_files::dir(), &s).expect("guest files — run `cargo xtask guests`");
     boot(&s, &assets)
 }
 
@@ -101,7 +97,8 @@ fn splashos_on(files: &[(&str, &str)], vcpus: u32) -> (String, u32) {
     }
     let image = mkfs::Image::build(&tree, 256, 64).expect("image");
     let mut assets = Assets::default();
-    let kernel = std::fs::read(guests_dir().join(SPLASHOS)).expect("run `cargo xtask guests`");
+    let kernel =
+        std::fs::read(guest_files::dir().join(SPLASHOS)).expect("run `cargo xtask guests`");
     assets.insert(SPLASHOS, kernel);
     assets.insert("images/radix-tiny.img", image.into_bytes());
     let sim = boot(&s, &assets);

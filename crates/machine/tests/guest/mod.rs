@@ -4,8 +4,6 @@
 // Each test file uses part of this module.
 #![allow(dead_code)]
 
-use std::path::Path;
-
 use machine::machine::Log;
 use machine::{Machine, MachineConfig};
 
@@ -19,7 +17,7 @@ pub const PARAMS: u32 = 0x1000;
 /// The executable of guest program `name`, from target/guests/. Fails (never skips) when it
 /// has not been built.
 pub fn image(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests").join(name);
+    let path = guest_files::dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!("cannot read guest program {}: {e}; run `cargo xtask guests` first", path.display())
     })

@@ -68,8 +68,8 @@ impl Controller {
 
     /// Boots `scenario` from `assets`, replacing what was loaded (which stays if this fails).
     /// Answers `Loaded`, `State(Idle)` and a first frame, or the error.
-    pub fn load(&mut self, scenario: &Scenario, assets: Assets) -> Vec<Event> {
-        match Simulation::new(scenario, &assets) {
+    pub fn load(&mut self, scenario: &Scenario, assets: &Assets) -> Vec<Event> {
+        match Simulation::new(scenario, assets) {
             Ok(sim) => {
                 let layout = sim.layout();
                 let booted = sim.snapshot();

@@ -179,6 +179,10 @@ pub struct GuestFrame {
     pub services: Vec<ServiceFrame>,
 }
 
+/// The kernel service that sums others: a slow TLB fault is often also a demand-zero or
+/// copy-on-write fault, whose time it includes. Shares and totals of services leave it out.
+pub const SLOW_FAULT: &str = "SLOW_FAULT";
+
 /// One kernel service of a guest: how often it ran and the CPU cycles it took (under the
 /// monitor including the monitor's work for it, which the guest's clock sees too).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

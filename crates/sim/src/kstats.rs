@@ -181,7 +181,7 @@ pub const SYSCALL_NAMES: [&str; SYSCALLS as usize] = [
 pub const EVENT_NAMES: [&str; EVENTS as usize] = [
     "DEMAND_ZERO",
     "COPY_ON_WRITE",
-    "SLOW_FAULT",
+    crate::frame::SLOW_FAULT,
     "TICK",
     "IPI",
     "INTERRUPT",

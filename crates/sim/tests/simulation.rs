@@ -11,7 +11,7 @@ use sim::scenario::{Preset, Scenario};
 use sim::simulation::Simulation;
 
 fn assets(s: &Scenario) -> Assets {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/guests");
+    let dir = guest_files::dir();
     Assets::from_dir(&dir, s).expect("guest files — run `cargo xtask guests`")
 }
 
@@ -144,7 +144,7 @@ fn the_controller_runs_pauses_steps_and_resets() {
     let mut c = Controller::new();
     assert_eq!(c.state(), RunState::Empty);
     assert!(matches!(c.handle(Command::Run)[0], Event::State { state: RunState::Empty }));
-    let events = c.load(&s, assets(&s));
+    let events = c.load(&s, &assets(&s));
     assert!(matches!(events[0], Event::Loaded(_)));
     assert_eq!(c.state(), RunState::Idle);
     c.handle(Command::Run);
@@ -194,17 +194,17 @@ fn a_bad_scenario_or_missing_file_is_an_error_event() {
     let mut c = Controller::new();
     let mut bad = preset("tiny-2vms");
     bad.machine.nodes = 0;
-    let ev = c.load(&bad, Assets::default());
+    let ev = c.load(&bad, &Assets::default());
     let Event::BadScenario(e) = &ev[0] else { panic!("{ev:?}") };
     assert_eq!(e.field, "machine.nodes");
-    let ev = c.load(&preset("tiny-2vms"), Assets::default());
+    let ev = c.load(&preset("tiny-2vms"), &Assets::default());
     let Event::Error { message } = &ev[0] else { panic!("{ev:?}") };
     assert!(message.contains("missing"), "{message}");
     let mut broken = Assets::default();
     broken.insert("kernel-disco", b"not an elf".to_vec());
     broken.insert("images/pmake-tiny.img", vec![0; 4096]);
     broken.insert("images/db-tiny.img", vec![0; 4096]);
-    let ev = c.load(&preset("tiny-2vms"), broken);
+    let ev = c.load(&preset("tiny-2vms"), &broken);
     assert!(matches!(ev[0], Event::Error { .. }), "{ev:?}");
     assert_eq!(c.state(), RunState::Empty);
 }

@@ -203,7 +203,7 @@ impl Worker {
                 assets.insert(name, bytes.clone());
             }
         }
-        let events = w.controller.load(&scenario, assets);
+        let events = w.controller.load(&scenario, &assets);
         w.post_all(events);
         w.last_frame_ms = w.now();
     }

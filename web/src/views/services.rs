@@ -3,7 +3,7 @@
 //! their mean CPU time. Loading the same workload natively and under the monitor shows what
 //! virtualization costs each service.
 
-use sim::frame::{Frame, Layout, ServiceFrame};
+use sim::frame::{Frame, Layout, SLOW_FAULT, ServiceFrame};
 use yew::prelude::*;
 
 use crate::format;
@@ -23,11 +23,11 @@ pub struct ServicesProps {
 const ROWS: usize = 10;
 
 /// The services to show: the busiest over all guests (by cycles), at most [`ROWS`]; the
-/// `SLOW_FAULT` total is left out, since it contains the demand-zero and copy-on-write faults.
+/// [`SLOW_FAULT`] total is left out, since it contains the demand-zero and copy-on-write faults.
 pub fn rows(frame: &Frame) -> Vec<String> {
     let mut totals: Vec<(String, u64)> = Vec::new();
     for s in frame.guests.iter().flat_map(|g| &g.services) {
-        if s.name == "SLOW_FAULT" {
+        if s.name == SLOW_FAULT {
             continue;
         }
         match totals.iter_mut().find(|(n, _)| *n == s.name) {

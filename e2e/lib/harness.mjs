@@ -149,3 +149,28 @@ export function servedBrowser() {
   });
   return env;
 }
+
+/**
+ * Uses the views of a running page as a student would for about six seconds: hovers pages and
+ * timeline segments, turns heat on and off, switches console tab, timeline window and theme (it
+ * ends in the dark theme). Shared by the live test (which checks that it all works) and
+ * tools/responsiveness.mjs (which measures the main thread's tasks meanwhile).
+ */
+export async function useTheViews(page) {
+  await page.waitForTimeout(1500);
+  for (let i = 0; i < 20; i++) {
+    await page.getByTestId(`pagemap-node${i % 4}`).hover({ position: { x: 5 + i * 7, y: 4 + i } });
+    await page.waitForTimeout(40);
+  }
+  await page.getByTestId('heat-toggle').check();
+  await page.waitForTimeout(1200);
+  await page.getByTestId('pagemap-node1').hover({ position: { x: 10, y: 5 } });
+  await page.getByTestId('heat-toggle').uncheck();
+  await page.getByTestId('console-tab-vm2').click();
+  await page.getByTestId('timeline-window').selectOption('3');
+  await page.getByTestId('timeline-canvas').hover({ position: { x: 300, y: 30 } });
+  await page.waitForTimeout(1000);
+  await page.getByTestId('timeline-window').selectOption('0');
+  await page.getByTestId('theme-toggle').click();
+  await page.waitForTimeout(800);
+}

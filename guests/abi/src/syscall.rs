@@ -1,0 +1,184 @@
+//! dux's system calls (docs/guest-os.md is the prose): `syscall` from user mode with the number
+//! in `$v0` and up to four arguments in `$a0..$a3`; on return `$v0` holds the result and `$a3`
+//! is 0 for success or 1 for failure, when `$v0` is a positive error number.
+
+use crate::kstats::MAX_SYSCALL;
+
+/// A system call, by number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Syscall {
+    /// `exit(code)`: ends the process; the parent's `wait` sees `code & 0xFF`.
+    Exit = 1,
+    /// `fork()`: the child's pid in the parent, 0 in the child.
+    Fork = 2,
+    /// `wait(*mut i32 status or null)`: pid of a child that exited; ECHILD if there is none.
+    Wait = 3,
+    /// `exec(path, argv)`: argv is a NULL-terminated array of C strings; returns only on failure.
+    Exec = 4,
+    /// `getpid()`.
+    Getpid = 5,
+    /// `sbrk(increment)`: moves the program break; returns the old break.
+    Sbrk = 6,
+    /// `yield()`: gives up the CPU; 0.
+    Yield = 7,
+    /// `sleep(ms)`: milliseconds of simulated time; 0.
+    Sleep = 8,
+    /// `open(path, flags)`: a file descriptor.
+    Open = 9,
+    /// `close(fd)`.
+    Close = 10,
+    /// `read(fd, buf, len)`: bytes read, 0 at end of file.
+    Read = 11,
+    /// `write(fd, buf, len)`: bytes written.
+    Write = 12,
+    /// `lseek(fd, offset, whence)`: the new offset.
+    Lseek = 13,
+    /// `fstat(fd, *mut Stat)`.
+    Fstat = 14,
+    /// `stat(path, *mut Stat)`.
+    Stat = 15,
+    /// `unlink(path)`.
+    Unlink = 16,
+    /// `mkdir(path)`.
+    Mkdir = 17,
+    /// `readdir(fd, *mut Dirent)`: 1 if an entry was stored, 0 at the end.
+    Readdir = 18,
+    /// `dup(fd)`: a new descriptor for the same file.
+    Dup = 19,
+    /// `pipe(*mut [i32; 2])`: `fds[0]` reads, `fds[1]` writes.
+    Pipe = 20,
+    /// `chdir(path)`.
+    Chdir = 21,
+    /// `clock()`: simulated nanoseconds since boot, low half in `$v0`, high half in `$v1`.
+    Clock = 22,
+    /// `cpuid()`: the CPU the caller runs on.
+    Cpuid = 23,
+    /// `thread_create(entry, arg, stack_top)`: a thread id; the thread runs `entry(arg)`.
+    ThreadCreate = 24,
+    /// `thread_exit(code)`: ends the calling thread.
+    ThreadExit = 25,
+    /// `thread_join(tid)`: the thread's exit code, once it has exited.
+    ThreadJoin = 26,
+    /// `futex_wait(addr, expected)`: sleeps until woken; EAGAIN at once if `*addr != expected`.
+    FutexWait = 27,
+    /// `futex_wake(addr, count)`: wakes up to `count` waiters; how many were woken.
+    FutexWake = 28,
+    /// `shutdown(code)`: powers the machine off (init only; EPERM otherwise).
+    Shutdown = 29,
+    /// `kstats(buf, len)`: bytes of kernel statistics copied.
+    Kstats = 30,
+    /// `shm_attach(key, size) -> address`: map the shared-memory region `key` (created zeroed
+    /// with `size` bytes by its first attach) at the same address in every process.
+    ShmAttach = 31,
+    /// `shm_remove(key)`: forget region `key` (mappings keep their pages until exit).
+    ShmRemove = 32,
+}
+
+impl Syscall {
+    /// Every call, by number order.
+    pub const ALL: [Syscall; 32] = [
+        Syscall::Exit,
+        Syscall::Fork,
+        Syscall::Wait,
+        Syscall::Exec,
+        Syscall::Getpid,
+        Syscall::Sbrk,
+        Syscall::Yield,
+        Syscall::Sleep,
+        Syscall::Open,
+        Syscall::Close,
+        Syscall::Read,
+        Syscall::Write,
+        Syscall::Lseek,
+        Syscall::Fstat,
+        Syscall::Stat,
+        Syscall::Unlink,
+        Syscall::Mkdir,
+        Syscall::Readdir,
+        Syscall::Dup,
+        Syscall::Pipe,
+        Syscall::Chdir,
+        Syscall::Clock,
+        Syscall::Cpuid,
+        Syscall::ThreadCreate,
+        Syscall::ThreadExit,
+        Syscall::ThreadJoin,
+        Syscall::FutexWait,
+        Syscall::FutexWake,
+        Syscall::Shutdown,
+        Syscall::Kstats,
+        Syscall::ShmAttach,
+        Syscall::ShmRemove,
+    ];
+
+    /// Its name (docs/guest-os.md; the kernel-services panel and Table 2 use it).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Syscall::Exit => "exit",
+            Syscall::Fork => "fork",
+            Syscall::Wait => "wait",
+            Syscall::Exec => "exec",
+            Syscall::Getpid => "getpid",
+            Syscall::Sbrk => "sbrk",
+            Syscall::Yield => "yield",
+            Syscall::Sleep => "sleep",
+            Syscall::Open => "open",
+            Syscall::Close => "close",
+            Syscall::Read => "read",
+            Syscall::Write => "write",
+            Syscall::Lseek => "lseek",
+            Syscall::Fstat => "fstat",
+            Syscall::Stat => "stat",
+            Syscall::Unlink => "unlink",
+            Syscall::Mkdir => "mkdir",
+            Syscall::Readdir => "readdir",
+            Syscall::Dup => "dup",
+            Syscall::Pipe => "pipe",
+            Syscall::Chdir => "chdir",
+            Syscall::Clock => "clock",
+            Syscall::Cpuid => "cpuid",
+            Syscall::ThreadCreate => "thread_create",
+            Syscall::ThreadExit => "thread_exit",
+            Syscall::ThreadJoin => "thread_join",
+            Syscall::FutexWait => "futex_wait",
+            Syscall::FutexWake => "futex_wake",
+            Syscall::Shutdown => "shutdown",
+            Syscall::Kstats => "kstats",
+            Syscall::ShmAttach => "shm_attach",
+            Syscall::ShmRemove => "shm_remove",
+        }
+    }
+
+    /// The name of call number `nr`, if it is one.
+    pub fn name_of(nr: usize) -> Option<&'static str> {
+        u32::try_from(nr).ok().and_then(|n| Syscall::try_from(n).ok()).map(Syscall::name)
+    }
+}
+
+impl TryFrom<u32> for Syscall {
+    /// The number, which names no call (the kernel answers ENOSYS).
+    type Error = u32;
+
+    fn try_from(n: u32) -> Result<Syscall, u32> {
+        Syscall::ALL.iter().copied().find(|c| *c as u32 == n).ok_or(n)
+    }
+}
+
+// Every call is counted in the kernel statistics.
+const _: () = assert!((Syscall::ShmRemove as usize) < MAX_SYSCALL);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        for c in Syscall::ALL {
+            assert_eq!(Syscall::try_from(c as u32), Ok(c));
+            assert_eq!(Syscall::name_of(c as usize), Some(c.name()));
+        }
+        assert_eq!(Syscall::try_from(0), Err(0));
+        assert_eq!(Syscall::try_from(99), Err(99));
+    }
+}

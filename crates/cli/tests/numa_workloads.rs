@@ -116,7 +116,7 @@ fn sampled(name: &str, cache_kb: u32, step: Option<u64>) -> Sampled {
         };
         let mut this = Vec::new();
         for page in 0..pages {
-            let heat: [u32; NODES] = m.page_heat(page).try_into().expect("one count per node");
+            let heat: [u32; NODES] = m.page_heat(machine::Mppn(page)).try_into().expect("one count per node");
             let delta: [u32; NODES] = std::array::from_fn(|n| heat[n] - before[page as usize][n]);
             before[page as usize] = heat;
             if uses[page as usize] == USE_USER && delta.iter().any(|&d| d > 0) {

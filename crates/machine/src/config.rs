@@ -145,6 +145,17 @@ impl MachineConfig {
         self.memory_per_node_mb << 20
     }
 
+    /// Machine pages, all nodes.
+    pub fn pages(&self) -> u32 {
+        self.memory_bytes() >> crate::ids::PAGE_SHIFT
+    }
+
+    /// The node whose memory holds machine page `page` (memory is laid out node after node).
+    pub fn node_of_page(&self, page: crate::ids::Mppn) -> crate::ids::NodeId {
+        let per_node = (self.node_bytes() >> crate::ids::PAGE_SHIFT).max(1);
+        crate::ids::NodeId((page.0 / per_node) as u16)
+    }
+
     /// Total bytes of memory.
     pub fn memory_bytes(&self) -> u32 {
         self.node_bytes() * self.nodes

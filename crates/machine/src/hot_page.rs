@@ -11,14 +11,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::HotPageConfig;
+use crate::ids::{Mppn, NodeId};
 
 /// A page crossed the threshold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HotPageEvent {
-    /// Machine page number (physical address >> 12).
-    pub page: u32,
+    /// The machine page.
+    pub page: Mppn,
     /// The node whose misses crossed the threshold.
-    pub node: u8,
+    pub node: NodeId,
     /// Misses from each node in the current interval (sampled counts).
     pub misses: Vec<u32>,
     /// Writes to the page that reached memory in the current interval.
@@ -59,8 +60,9 @@ impl HotPages {
 
     /// Counts a miss from `node` to `page` (and a write if `write`), at cycle `now`.
     #[inline]
-    pub fn miss(&mut self, page: u32, node: usize, write: bool, now: u64) {
-        let p = page as usize;
+    pub fn miss(&mut self, page: Mppn, node: NodeId, write: bool, now: u64) {
+        let p = page.index();
+        let node = node.index();
         if let Some(h) = self.heat.get_mut(p * self.nodes + node) {
             *h = h.saturating_add(1);
         }
@@ -84,7 +86,7 @@ impl HotPages {
             let row = &self.counts[p * self.nodes..(p + 1) * self.nodes];
             self.events.push(HotPageEvent {
                 page,
-                node: node as u8,
+                node: NodeId::of_index(node),
                 misses: row.to_vec(),
                 writes: self.writes[p],
                 cycle: now,
@@ -110,19 +112,19 @@ impl HotPages {
     }
 
     /// Misses from `node` to `page` in the current interval.
-    pub fn count(&self, page: u32, node: usize) -> u32 {
-        self.counts.get(page as usize * self.nodes + node).copied().unwrap_or(0)
+    pub fn count(&self, page: Mppn, node: NodeId) -> u32 {
+        self.counts.get(page.index() * self.nodes + node.index()).copied().unwrap_or(0)
     }
 
     /// Misses from each node to `page` since the machine started (the heat map).
-    pub fn heat(&self, page: u32) -> &[u32] {
-        let p = page as usize * self.nodes;
+    pub fn heat(&self, page: Mppn) -> &[u32] {
+        let p = page.index() * self.nodes;
         self.heat.get(p..p + self.nodes).unwrap_or(&[])
     }
 
     /// Clears all counters of `page` (the monitor moved it: its history no longer applies).
-    pub fn forget(&mut self, page: u32) {
-        let p = page as usize;
+    pub fn forget(&mut self, page: Mppn) {
+        let p = page.index();
         if p < self.writes.len() {
             self.counts[p * self.nodes..(p + 1) * self.nodes].fill(0);
             self.writes[p] = 0;
@@ -142,23 +144,23 @@ mod tests {
     #[test]
     fn fires_exactly_at_the_threshold_once_per_interval() {
         let mut h = HotPages::new(&cfg(3, 1), 16, 2);
-        h.miss(5, 1, false, 10);
-        h.miss(5, 0, true, 11);
-        h.miss(5, 1, false, 12);
+        h.miss(Mppn(5), NodeId(1), false, 10);
+        h.miss(Mppn(5), NodeId(0), true, 11);
+        h.miss(Mppn(5), NodeId(1), false, 12);
         assert!(h.take_events().is_empty(), "two misses from node 1: not yet");
-        h.miss(5, 1, false, 13);
+        h.miss(Mppn(5), NodeId(1), false, 13);
         let ev = h.take_events();
         assert_eq!(
             ev,
-            vec![HotPageEvent { page: 5, node: 1, misses: vec![1, 3], writes: 1, cycle: 13 }]
+            vec![HotPageEvent { page: Mppn(5), node: NodeId(1), misses: vec![1, 3], writes: 1, cycle: 13 }]
         );
-        h.miss(5, 1, false, 14);
+        h.miss(Mppn(5), NodeId(1), false, 14);
         assert!(h.take_events().is_empty(), "once per interval");
         h.advance(1000);
-        assert_eq!(h.count(5, 1), 0);
-        assert_eq!(h.heat(5), &[1, 4]);
+        assert_eq!(h.count(Mppn(5), NodeId(1)), 0);
+        assert_eq!(h.heat(Mppn(5)), &[1, 4]);
         for t in 0..3 {
-            h.miss(5, 1, false, 1001 + t);
+            h.miss(Mppn(5), NodeId(1), false, 1001 + t);
         }
         assert_eq!(h.take_events().len(), 1, "fires again in the next interval");
     }
@@ -167,12 +169,12 @@ mod tests {
     fn sampling_counts_one_in_n() {
         let mut h = HotPages::new(&cfg(2, 4), 4, 1);
         for t in 0..7 {
-            h.miss(1, 0, false, t);
+            h.miss(Mppn(1), NodeId(0), false, t);
         }
-        assert_eq!(h.count(1, 0), 1);
-        h.miss(1, 0, false, 7);
-        assert_eq!(h.count(1, 0), 2);
+        assert_eq!(h.count(Mppn(1), NodeId(0)), 1);
+        h.miss(Mppn(1), NodeId(0), false, 7);
+        assert_eq!(h.count(Mppn(1), NodeId(0)), 2);
         assert_eq!(h.take_events().len(), 1);
-        assert_eq!(h.heat(1), &[8], "the heat map counts every miss");
+        assert_eq!(h.heat(Mppn(1)), &[8], "the heat map counts every miss");
     }
 }

@@ -32,6 +32,7 @@ pub mod directory;
 pub mod event;
 pub mod hash;
 pub mod hot_page;
+pub mod ids;
 pub mod loader;
 pub mod machine;
 pub mod memsys;
@@ -42,4 +43,5 @@ pub mod sparse;
 pub mod stats;
 
 pub use config::{ConfigError, MachineConfig};
+pub use ids::{Mppn, NodeId, PcpuId};
 pub use machine::{Machine, MachineEvent, Owner, Stop};

@@ -461,16 +461,16 @@ impl Machine {
     }
 
     /// Memory-system counters of node `node`: the sum over its CPUs.
-    pub fn node_summary(&self, node: usize) -> MemStats {
+    pub fn node_summary(&self, node: crate::ids::NodeId) -> MemStats {
         let mut total = MemStats::default();
-        for cpu in (0..self.cpus.len()).filter(|&c| self.cfg.node_of_cpu(c) == node) {
+        for cpu in (0..self.cpus.len()).filter(|&c| self.cfg.node_of_cpu(c) == node.index()) {
             total.add(self.sys.mem.stats(cpu));
         }
         total
     }
 
     /// Cache misses to machine page `page` from each node since the start (the heat map).
-    pub fn page_heat(&self, page: u32) -> &[u32] {
+    pub fn page_heat(&self, page: crate::ids::Mppn) -> &[u32] {
         self.sys.mem.hot.heat(page)
     }
 

@@ -19,6 +19,7 @@ use crate::cache::{Cache, LineState};
 use crate::config::MachineConfig;
 use crate::directory::Directory;
 use crate::hot_page::HotPages;
+use crate::ids::{Mppn, NodeId};
 use crate::ram::Ram;
 use crate::stats::MemStats;
 
@@ -148,7 +149,12 @@ impl MemorySystem {
                 let s = &mut self.stats[cpu];
                 s.upgrades += 1;
                 s.hits += 1;
-                self.hot.miss(line << self.line_shift >> 12, self.cpu_node[cpu], true, now);
+                self.hot.miss(
+                    Mppn::of_pa(line << self.line_shift),
+                    NodeId::of_index(self.cpu_node[cpu]),
+                    true,
+                    now,
+                );
                 lat
             }
             (LineState::Invalid | LineState::Stolen, _) => self.miss(cpu, line, write, state, now),
@@ -193,7 +199,12 @@ impl MemorySystem {
         if state == LineState::Stolen {
             s.coherence_misses += 1;
         }
-        self.hot.miss(line << self.line_shift >> 12, self.cpu_node[cpu], write, now);
+        self.hot.miss(
+            Mppn::of_pa(line << self.line_shift),
+            NodeId::of_index(self.cpu_node[cpu]),
+            write,
+            now,
+        );
         lat
     }
 
@@ -300,8 +311,8 @@ impl MemorySystem {
 
     /// Drops every cache's copy of the lines of machine page `page` and forgets its counters
     /// (the monitor moved or freed the page).
-    pub fn flush_page(&mut self, page: u32) {
-        let first = (page << 12) >> self.line_shift;
+    pub fn flush_page(&mut self, page: Mppn) {
+        let first = page.pa() >> self.line_shift;
         let n = 4096 >> self.line_shift;
         for line in first..first + n {
             self.drop_line(line);

@@ -144,6 +144,6 @@ impl Bus for Port<'_> {
     }
 
     fn code_generation(&mut self, ppn: u32) -> u32 {
-        self.sys.mem.ram.code_generation(ppn)
+        self.sys.mem.ram.code_generation(crate::ids::Mppn(ppn))
     }
 }

@@ -84,8 +84,8 @@ impl Ram {
     }
 
     /// The write generation of page `ppn`, which from now on counts writes.
-    pub fn code_generation(&mut self, ppn: u32) -> u32 {
-        match self.generations.get_mut(ppn as usize) {
+    pub fn code_generation(&mut self, ppn: crate::ids::Mppn) -> u32 {
+        match self.generations.get_mut(ppn.index()) {
             Some(g) => {
                 *g |= WATCHED;
                 *g & !WATCHED

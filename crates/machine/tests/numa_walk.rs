@@ -82,7 +82,7 @@ fn the_hot_page_counters_see_the_walk() {
         for page in pages(start) {
             let mut want = vec![0; 2];
             want[node] = per_page;
-            assert_eq!(r.m.page_heat(page), want, "page {page:#x}");
+            assert_eq!(r.m.page_heat(machine::Mppn(page)), want, "page {page:#x}");
         }
     }
     let hot: Vec<(u32, u8)> = r
@@ -90,7 +90,7 @@ fn the_hot_page_counters_see_the_walk() {
         .events
         .iter()
         .filter_map(|e| match e {
-            machine::MachineEvent::HotPage(h) => Some((h.page, h.node)),
+            machine::MachineEvent::HotPage(h) => Some((h.page.0, h.node.0 as u8)),
             _ => None,
         })
         .collect();

@@ -470,7 +470,7 @@ impl Simulation {
         let heat = heat.then(|| {
             let mut h = Vec::with_capacity(pages as usize * nodes);
             for p in 0..pages {
-                let row = self.machine.page_heat(p);
+                let row = self.machine.page_heat(machine::Mppn(p));
                 h.extend((0..nodes).map(|n| row.get(n).copied().unwrap_or(0)));
             }
             h
@@ -507,7 +507,7 @@ impl Simulation {
         };
         let owner =
             if self.monitor.is_none() && kind == PageKind::Free { OWNER_FREE } else { owner };
-        let heat = self.machine.page_heat(page);
+        let heat = self.machine.page_heat(machine::Mppn(page));
         Some(PageInfo {
             page,
             node: page / (pages / c.nodes),

@@ -41,7 +41,7 @@ fn all(report: &mut Report, e2e: bool) -> Result<()> {
     report.step("guest host tests", || {
         exec(
             Command::new("cargo")
-                .args(["test", "-p", "workloads", "-p", "shell", "-p", "fsformat"])
+                .args(["test", "-p", "workloads", "-p", "shell", "-p", "fsformat", "-p", "abi"])
                 .current_dir(root.join("guests")),
         )
     })?;

@@ -168,7 +168,7 @@ fn run_inner(a: &RunArgs) -> Result<ExitCode, String> {
         let step = chunk.min(a.max_cycles - ran);
         sim.run(step);
         ran += step;
-        let f = sim.frame();
+        let f = sim.take_frame();
         for c in &f.console {
             let g = usize::from(c.guest);
             partial[g].push_str(&c.text);
@@ -262,8 +262,8 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
                 .map(|(k, c)| format!("{k} {:.1}%", pct(*c, total)))
                 .collect();
             eprintln!("         monitor: {}", kinds.join(", "));
-            if let Some(vm) = sim.monitor().and_then(|m| m.vms.get(g)) {
-                let st = &vm.stats;
+            if let Some(vm) = sim.monitor().and_then(|m| m.vms().get(g)) {
+                let st = vm.stats();
                 eprintln!(
                     "         traps {}, emulated {}, monitor calls {} ({} refused), delivered to the guest {}, pages {}, zeroed {}",
                     st.traps,

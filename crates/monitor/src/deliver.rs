@@ -8,7 +8,8 @@ use mips::ExcCode;
 use mips::cp0::{cause, status};
 
 use crate::cost::Kind;
-use crate::monitor::{Monitor, VcpuRef};
+use crate::ids::{VcpuRef, VmId};
+use crate::monitor::Monitor;
 use crate::special_page::off;
 use crate::vcpu::line;
 
@@ -81,7 +82,7 @@ impl Monitor {
         self.set_guest_mode(m, p, false);
         m.cpus[p].set_pc(base.wrapping_add(offset));
         m.sys.mem.unlink(p);
-        self.vm_mut(r.vm).stats.forwarded += 1;
+        self.vms[r.vm].stats.forwarded += 1;
         let cost = self.cfg.cost.forward;
         self.charge(m, p, r, Kind::Forwarding, cost);
     }
@@ -96,16 +97,16 @@ impl Monitor {
         if v.ipi {
             lines |= line::IPI;
         }
-        if r.vcpu == 0 && self.device_sources(r.vm) != 0 {
+        if r.vcpu.0 == 0 && self.device_sources(r.vm) != 0 {
             lines |= line::DEVICE;
         }
         lines
     }
 
     /// The VM's pending device interrupt sources (bit 8 + k: disk k).
-    pub(crate) fn device_sources(&self, vm: usize) -> u32 {
+    pub(crate) fn device_sources(&self, vm: VmId) -> u32 {
         let d = &self.vms[vm].disk;
-        if d.done { 1 << 8 } else { 0 }
+        if d.done { abi::address_map::source::disk(0) } else { 0 }
     }
 
     /// Updates the virtual Cause.IP bits and, if the guest allows it, takes the interrupt.

@@ -11,13 +11,14 @@
 
 use machine::Machine;
 
+use crate::ids::{Mppn, VmId};
 use crate::memmap::PageOwner;
 use crate::monitor::Monitor;
-use crate::pmap::Backmap;
+use crate::pmap::{Backmap, Backmaps};
 
-/// EntryLo → machine page number, if the V bit is set.
-fn valid_pfn(lo: u32) -> Option<u32> {
-    (lo & 2 != 0).then_some((lo >> 6) & 0xF_FFFF)
+/// EntryLo → machine page, if the V bit is set.
+fn valid_pfn(lo: u32) -> Option<Mppn> {
+    (lo & 2 != 0).then_some(Mppn((lo >> 6) & 0xF_FFFF))
 }
 
 impl Monitor {
@@ -34,23 +35,23 @@ impl Monitor {
             for (gppn, mppn) in vm.pmap.mapped() {
                 mapped += 1;
                 let owner = self.memmap.owner(mppn);
-                if owner != (PageOwner::Vm { vm: k as u16, gppn }) {
+                if owner != (PageOwner::Vm { vm: VmId::of_index(k), gppn }) {
                     return Err(format!(
-                        "vm{k}: pmap maps guest page {gppn:#x} to machine page {mppn:#x}, whose memmap owner is {owner:?}"
+                        "vm{k}: pmap maps {gppn} to {mppn}, whose memmap owner is {owner:?}"
                     ));
                 }
             }
         }
         let mut owned = 0usize;
         let mut special = 0usize;
-        for ppn in 0..self.memmap.pages() as u32 {
+        for ppn in (0..self.memmap.pages()).map(Mppn) {
             match self.memmap.owner(ppn) {
                 PageOwner::Vm { vm, gppn } => {
                     owned += 1;
-                    let back = self.vms.get(vm as usize).and_then(|v| v.pmap.get(gppn));
+                    let back = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
                     if back != Some(ppn) {
                         return Err(format!(
-                            "machine page {ppn:#x} belongs to vm{vm} page {gppn:#x} in the memmap, but its pmap says {back:?}"
+                            "{ppn} belongs to {vm} {gppn} in the memmap, but its pmap says {back:?}"
                         ));
                     }
                 }
@@ -66,7 +67,7 @@ impl Monitor {
             return Err(format!("{special} monitor pages for {vcpus} special pages"));
         }
         let free: usize = self.memmap.free_per_node().iter().sum();
-        if free + owned + special != self.memmap.pages() {
+        if free + owned + special != self.memmap.pages() as usize {
             return Err(format!(
                 "free lists hold {free} pages, VMs {owned}, monitor {special}, of {}",
                 self.memmap.pages()
@@ -80,7 +81,7 @@ impl Monitor {
     fn check_hardware_tlbs(&self, m: &Machine) -> Result<(), String> {
         for (p, pcpu) in self.pcpus.iter().enumerate() {
             let Some(r) = pcpu.running else { continue };
-            let special = self.vcpu(r).special.0 >> 12;
+            let special = self.vcpu(r).special.0;
             for e in m.cpus[p].mmu.tlb.entries() {
                 let size = e.page_size();
                 let base = e.hi & !(2 * size - 1) & !0x1FFF;
@@ -92,27 +93,23 @@ impl Monitor {
                     let vpn = (base + half * size) >> 12;
                     let PageOwner::Vm { vm, gppn } = self.memmap.owner(pfn) else {
                         return Err(format!(
-                            "cpu {p} (vm{} vcpu {}) maps va {:#x} to machine page {pfn:#x}, which is {:?}",
-                            r.vm,
-                            r.vcpu,
+                            "cpu {p} ({r}) maps va {:#x} to {pfn}, which is {:?}",
                             vpn << 12,
                             self.memmap.owner(pfn)
                         ));
                     };
-                    if usize::from(vm) != r.vm {
+                    if vm != r.vm {
                         return Err(format!(
-                            "cpu {p} runs vm{} but maps va {:#x} to machine page {pfn:#x} of vm{vm}",
+                            "cpu {p} runs {} but maps va {:#x} to {pfn} of {vm}",
                             r.vm,
                             vpn << 12
                         ));
                     }
-                    if let Some(list) = self.vms[r.vm].pmap.backmaps(gppn)
-                        && !list.iter().any(|b: &Backmap| b.vcpu as usize == r.vcpu && b.vpn == vpn)
+                    if let Backmaps::Known(list) = self.vms[r.vm].pmap.backmaps(gppn)
+                        && !list.iter().any(|b: &Backmap| b.vcpu == r.vcpu && b.vpn == vpn)
                     {
                         return Err(format!(
-                            "cpu {p}: vm{} vcpu {} maps va {:#x} to guest page {gppn:#x}, missing from its back-map {list:?}",
-                            r.vm,
-                            r.vcpu,
+                            "cpu {p}: {r} maps va {:#x} to {gppn}, missing from its back-map {list:?}",
                             vpn << 12
                         ));
                     }
@@ -130,11 +127,11 @@ impl Monitor {
                     for lo in [e.lo0, e.lo1] {
                         let Some(pfn) = valid_pfn(lo) else { continue };
                         match self.memmap.owner(pfn) {
-                            PageOwner::Vm { vm, .. } if usize::from(vm) == k => {}
+                            PageOwner::Vm { vm, .. } if vm.index() == k => {}
                             o => {
                                 return Err(format!(
-                                    "vm{k} vcpu {}: second-level TLB maps vpn2 {:#x} to machine page {pfn:#x}, which is {o:?}",
-                                    v.index, e.vpn2
+                                    "vm{k} vcpu {}: second-level TLB maps vpn2 {:#x} to {pfn}, which is {o:?}",
+                                    v.index.0, e.vpn2
                                 ));
                             }
                         }

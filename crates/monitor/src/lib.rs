@@ -3,19 +3,30 @@
 //! Runs several virtual machines, each with its own guest operating system, on the simulated
 //! ccNUMA machine (Bugnion, Devine & Rosenblum, SOSP 1997, §4). The guest kernel runs in
 //! supervisor mode and its programs in user mode, directly on the physical CPUs; the monitor
-//! is the machine's owner ([`machine::Owner`]) and sees every trap.
+//! is the machine's owner ([`machine::Owner`]) and sees every trap. One file per concept, named
+//! with the paper's terms:
 //!
-//! - [`monitor`]: the VMs, the physical CPUs, boot; `trap` (trap-and-emulate, TLB misses),
-//!   [`deliver`] (exceptions and interrupts to the guest), [`mcall`] (monitor calls),
-//!   `sched` (virtual CPU scheduling);
-//! - memory: [`pmap`] (guest-physical → machine pages, back-maps), [`memmap`] (owner of every
-//!   machine page, per-node allocation), [`l2tlb`] (the second-level software TLB);
-//! - [`vcpu`], [`vm`], [`vdisk`], [`special_page`]: the virtual hardware;
-//! - [`config`], [`cost`] (what each monitor action costs), [`stats`] (the overhead ledger).
+//! | file | what |
+//! |---|---|
+//! | [`monitor`] | the [`Monitor`]: VMs, physical CPUs, boot, what the front ends read |
+//! | `trap.rs` | trap dispatch: every guest exception goes to the part that handles it |
+//! | `emulate.rs` | privileged-instruction emulation against the virtual CP0 and TLB |
+//! | [`tlb_miss`] | TLB-miss service: direct map, second-level TLB, virtual TLB, or forward |
+//! | [`shootdown`] | dropping every translation of a page from the hardware TLBs and L2TLBs |
+//! | [`deliver`] | exceptions and interrupts delivered to the guest's vectors |
+//! | `mcall.rs` | monitor calls (numbers in `abi::mcall`) |
+//! | [`vdisk`] | the virtual disk: guest requests as machine DMA, page by page |
+//! | `guest_memory.rs` | guest-physical memory: first-touch allocation, the monitor's reads and writes |
+//! | `sched.rs` | virtual CPU scheduling with affinity, idle VCPUs descheduled |
+//! | [`pmap`], [`memmap`], [`l2tlb`] | guest-physical → machine pages with back-maps; owner of every machine page; the second-level TLB |
+//! | [`vcpu`], [`vm`], [`special_page`] | the virtual hardware |
+//! | [`ids`] | the paper's nouns as types: [`ids::VmId`], [`ids::Gppn`], [`ids::Mppn`] ... |
+//! | [`events`] | what the monitor did and why, a bounded stream for the UI |
+//! | [`config`], [`cost`], [`stats`], [`invariants`] | settings, the cost model, the overhead ledger, the bookkeeping checks |
 //!
 //! ```no_run
 //! use machine::{Machine, MachineConfig};
-//! use monitor::{Monitor, config::{MonitorConfig, VmSpec}};
+//! use monitor::{Monitor, config::{MonitorConfig, VmSpec}, ids::VmId};
 //!
 //! let kernel = std::fs::read("target/guests/kernel-disco").unwrap();
 //! let disk = std::fs::read("target/guests/images/ktest.img").unwrap();
@@ -23,24 +34,31 @@
 //! let vm = VmSpec { name: "vm0".into(), vcpus: 2, memory_mb: 16, disk_unit: Some(0) };
 //! let mut mon = Monitor::new(MonitorConfig::default(), vec![vm], &[kernel], &mut m).unwrap();
 //! m.run_to_halt(1_000_000_000, &mut mon);
-//! print!("{}", String::from_utf8_lossy(&mon.vms[0].console));
+//! print!("{}", String::from_utf8_lossy(mon.vm(VmId(0)).unwrap().console()));
 //! ```
 
 pub mod config;
 pub mod cost;
 pub mod deliver;
+mod emulate;
+pub mod events;
+mod guest_memory;
+pub mod ids;
 pub mod invariants;
 pub mod l2tlb;
-pub mod mcall;
+mod mcall;
 pub mod memmap;
 pub mod monitor;
 pub mod pmap;
 mod sched;
+pub mod shootdown;
 pub mod special_page;
 pub mod stats;
+pub mod tlb_miss;
 mod trap;
 pub mod vcpu;
 pub mod vdisk;
 pub mod vm;
 
-pub use monitor::{Monitor, VcpuRef};
+pub use ids::{Gppn, Mppn, NodeId, PcpuId, VcpuId, VcpuRef, VmId};
+pub use monitor::Monitor;

@@ -1,9 +1,11 @@
-//! The memmap: for every machine page, who owns it — free, the monitor, or a VM's
-//! guest-physical page — and the per-node free lists the monitor allocates from. Allocation
-//! prefers a given node (the node of the virtual CPU that first touches the page) and falls
-//! back to the other nodes in order.
+//! The memmap (paper §4.2.3): for every machine page, who owns it — free, the monitor, or a
+//! VM's guest-physical page — and the per-node free lists the monitor allocates from.
+//! Allocation prefers a given node (the node of the virtual CPU that first touches the page)
+//! and falls back to the other nodes in order.
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::{Gppn, Mppn, NodeId, VmId};
 
 /// Who owns a machine page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,9 +17,9 @@ pub enum PageOwner {
     /// Guest-physical page `gppn` of VM `vm`.
     Vm {
         /// The VM.
-        vm: u16,
-        /// Its guest-physical page number.
-        gppn: u32,
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
     },
 }
 
@@ -25,7 +27,7 @@ pub enum PageOwner {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Memmap {
     owners: Vec<PageOwner>,
-    free: Vec<Vec<u32>>,
+    free: Vec<Vec<Mppn>>,
     pages_per_node: u32,
 }
 
@@ -33,42 +35,42 @@ impl Memmap {
     /// All `pages` machine pages free, `nodes` nodes of equal size.
     pub fn new(pages: u32, nodes: u32) -> Memmap {
         let per = pages / nodes.max(1);
-        let free = (0..nodes).map(|n| (n * per..(n + 1) * per).rev().collect()).collect();
+        let free = (0..nodes).map(|n| (n * per..(n + 1) * per).rev().map(Mppn).collect()).collect();
         Memmap { owners: vec![PageOwner::Free; pages as usize], free, pages_per_node: per }
     }
 
     /// The node a machine page lives on.
-    pub fn node_of(&self, ppn: u32) -> usize {
-        (ppn / self.pages_per_node.max(1)) as usize
+    pub fn node_of(&self, page: Mppn) -> NodeId {
+        NodeId((page.0 / self.pages_per_node.max(1)) as u16)
     }
 
     /// A free page, preferably on `node`, now owned by `owner`.
-    pub fn alloc(&mut self, node: usize, owner: PageOwner) -> Option<u32> {
+    pub fn alloc(&mut self, node: NodeId, owner: PageOwner) -> Option<Mppn> {
         let nodes = self.free.len();
         for k in 0..nodes {
-            let n = (node + k) % nodes;
-            if let Some(ppn) = self.free[n].pop() {
-                self.owners[ppn as usize] = owner;
-                return Some(ppn);
+            let n = (node.index() + k) % nodes;
+            if let Some(page) = self.free[n].pop() {
+                self.owners[page.index()] = owner;
+                return Some(page);
             }
         }
         None
     }
 
     /// Returns a page to its node's free list.
-    pub fn free(&mut self, ppn: u32) {
-        if let Some(o) = self.owners.get_mut(ppn as usize)
+    pub fn free(&mut self, page: Mppn) {
+        if let Some(o) = self.owners.get_mut(page.index())
             && *o != PageOwner::Free
         {
             *o = PageOwner::Free;
-            let n = self.node_of(ppn);
-            self.free[n].push(ppn);
+            let n = self.node_of(page).index();
+            self.free[n].push(page);
         }
     }
 
     /// Owner of a page.
-    pub fn owner(&self, ppn: u32) -> PageOwner {
-        self.owners.get(ppn as usize).copied().unwrap_or(PageOwner::Free)
+    pub fn owner(&self, page: Mppn) -> PageOwner {
+        self.owners.get(page.index()).copied().unwrap_or(PageOwner::Free)
     }
 
     /// Free pages on each node.
@@ -77,8 +79,8 @@ impl Memmap {
     }
 
     /// Number of machine pages.
-    pub fn pages(&self) -> usize {
-        self.owners.len()
+    pub fn pages(&self) -> u32 {
+        self.owners.len() as u32
     }
 }
 
@@ -89,14 +91,15 @@ mod tests {
     #[test]
     fn allocation_prefers_the_node_then_falls_back() {
         let mut m = Memmap::new(8, 2);
-        let a = m.alloc(1, PageOwner::Monitor).expect("page");
-        assert_eq!((a, m.node_of(a)), (4, 1));
+        let a = m.alloc(NodeId(1), PageOwner::Monitor).expect("page");
+        assert_eq!((a, m.node_of(a)), (Mppn(4), NodeId(1)));
         for _ in 0..3 {
-            m.alloc(1, PageOwner::Monitor).expect("page");
+            m.alloc(NodeId(1), PageOwner::Monitor).expect("page");
         }
-        let b = m.alloc(1, PageOwner::Vm { vm: 0, gppn: 9 }).expect("falls back");
-        assert_eq!(m.node_of(b), 0);
-        assert_eq!(m.owner(b), PageOwner::Vm { vm: 0, gppn: 9 });
+        let owner = PageOwner::Vm { vm: VmId(0), gppn: Gppn(9) };
+        let b = m.alloc(NodeId(1), owner).expect("falls back");
+        assert_eq!(m.node_of(b), NodeId(0));
+        assert_eq!(m.owner(b), owner);
         m.free(b);
         assert_eq!(m.owner(b), PageOwner::Free);
         assert_eq!(m.free_per_node(), vec![4, 0]);

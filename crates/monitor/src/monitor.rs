@@ -1,22 +1,23 @@
 //! The monitor: the virtual machines, the physical CPUs' assignments, machine memory, and the
-//! `machine::Owner` implementation through which the machine hands it every trap of a guest
-//! and every quantum boundary.
+//! `machine::Owner` implementation through which the machine hands it every trap of a guest,
+//! every hot-page interrupt and every quantum boundary.
 //!
 //! Every physical CPU runs with all exceptions reported (never vectored): a guest's trap
-//! arrives in [`Monitor::trap`](crate::trap), which emulates, serves a TLB miss, answers a
-//! monitor call, or delivers the exception to the guest's own vector, and charges its cost to
-//! the physical CPU. Between quanta, [`Monitor::quantum`](crate::sched) advances the virtual
-//! timers, completes virtual disk requests and schedules virtual CPUs.
+//! arrives in `trap.rs`, which emulates (`emulate.rs`), serves a TLB miss (`tlb_miss.rs`),
+//! answers a monitor call (`mcall.rs`), or delivers the exception to the guest's own vector
+//! (`deliver.rs`), and charges its cost to the physical CPU. Between quanta, `sched.rs`
+//! advances the virtual timers, completes virtual disk requests (`vdisk.rs`) and schedules
+//! virtual CPUs.
 
 use std::collections::VecDeque;
 
 use machine::{Machine, MachineEvent, Owner};
 use mips::Exception;
-use object::elf;
-use object::read::elf::{FileHeader, ProgramHeader};
 
 use crate::config::{MonitorConfig, MonitorError, VmSpec};
 use crate::cost::{KINDS, Kind};
+use crate::events::{EventKind, EventLog, MonitorEvent};
+use crate::ids::{NodeId, PcpuId, VcpuId, VcpuRef, VmId};
 use crate::memmap::{Memmap, PageOwner};
 use crate::pmap::Pmap;
 use crate::special_page::{SpecialPage, off};
@@ -26,26 +27,17 @@ use crate::vdisk::VDisk;
 use crate::vm::Vm;
 
 /// Base of the guest kernel segment (guest-physical p is at `KSEG + p`).
-pub const KSEG: u32 = 0xC000_0000;
-
-/// A virtual CPU: VM index and VCPU index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct VcpuRef {
-    /// The VM.
-    pub vm: usize,
-    /// Its virtual CPU.
-    pub vcpu: usize,
-}
+pub const KSEG: u32 = abi::segments::SSEG;
 
 /// A physical CPU as the monitor sees it.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Pcpu {
+pub(crate) struct Pcpu {
     /// The virtual CPU on it.
-    pub running: Option<VcpuRef>,
+    pub(crate) running: Option<VcpuRef>,
     /// Ready virtual CPUs whose home it is.
-    pub queue: VecDeque<VcpuRef>,
+    pub(crate) queue: VecDeque<VcpuRef>,
     /// Monitor cycles charged here, by kind.
-    pub monitor_cycles: [u64; KINDS],
+    pub(crate) monitor_cycles: [u64; KINDS],
     /// The CPU's per-mode cycles and instructions when last accounted.
     seen: [u64; 4],
 }
@@ -55,17 +47,17 @@ pub struct Pcpu {
 pub struct Monitor {
     pub(crate) cfg: MonitorConfig,
     /// The virtual machines.
-    pub vms: Vec<Vm>,
+    pub(crate) vms: Vec<Vm>,
     /// The physical CPUs.
-    pub pcpus: Vec<Pcpu>,
+    pub(crate) pcpus: Vec<Pcpu>,
     /// Who owns each machine page.
-    pub memmap: Memmap,
-    /// Scheduling decisions, oldest first.
-    pub timeline: Vec<SchedEvent>,
-    /// Machine events the monitor saw (hot pages ...), oldest first, at most 100 000.
-    pub events: Vec<MachineEvent>,
+    pub(crate) memmap: Memmap,
+    /// Scheduling decisions not yet taken by [`Monitor::take_timeline`], oldest first.
+    pub(crate) timeline: Vec<SchedEvent>,
+    /// What the monitor did and why (bounded).
+    pub(crate) events: EventLog,
     /// The first broken invariant found (see `invariants`), if checking is on.
-    pub violation: Option<String>,
+    pub(crate) violation: Option<String>,
     cpus_per_node: usize,
     clock_mhz: u32,
 }
@@ -96,27 +88,26 @@ impl Monitor {
             cfg,
             vms: Vec::new(),
             pcpus: vec![Pcpu::default(); cpus],
-            memmap: Memmap::new(mc.memory_bytes() / 4096, mc.nodes),
+            memmap: Memmap::new(mc.pages(), mc.nodes),
             timeline: Vec::new(),
-            events: Vec::new(),
+            events: EventLog::default(),
             violation: None,
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };
         for (k, spec) in specs.into_iter().enumerate() {
-            let home_node = k % nodes;
+            let home_node = NodeId::of_index(k % nodes);
             let mut vcpus = Vec::new();
             for j in 0..spec.vcpus as usize {
-                let home = (home_node * mon.cpus_per_node + j) % cpus;
-                let node = home / mon.cpus_per_node;
+                let home = PcpuId::of_index((home_node.index() * mon.cpus_per_node + j) % cpus);
                 let page = mon
                     .memmap
-                    .alloc(node, PageOwner::Monitor)
+                    .alloc(mon.node_of(home), PageOwner::Monitor)
                     .ok_or(MonitorError::NoMemory { need, have })?;
-                let special = SpecialPage(page << 12);
-                m.sys.mem.dma_write(special.0, &[0; 4096]);
+                let special = SpecialPage(page);
+                m.sys.mem.dma_write(page.pa(), &[0; 4096]);
                 vcpus.push(Vcpu::new(
-                    j as u32,
+                    VcpuId::of_index(j),
                     special,
                     mc.tlb_entries as usize,
                     mon.cfg.l2tlb_entries,
@@ -140,9 +131,10 @@ impl Monitor {
             let kernel = kernels
                 .get(k)
                 .ok_or(MonitorError::BadKernel { vm: k, message: "no kernel image".into() })?;
-            let entry = mon.load_kernel(m, k, kernel)?;
-            let top = KSEG + mon.vms[k].memory_bytes() - 16;
-            mon.start_vcpu(m, VcpuRef { vm: k, vcpu: 0 }, entry, top);
+            let vm = VmId::of_index(k);
+            let entry = mon.load_kernel(m, vm, kernel)?;
+            let top = KSEG + mon.vms[vm].memory_bytes() - 16;
+            mon.start_vcpu(m, VcpuRef { vm, vcpu: VcpuId(0) }, entry, top);
         }
         for p in 0..cpus {
             m.cpus[p].set_report_mask(mips::REPORT_ALL);
@@ -150,48 +142,6 @@ impl Monitor {
             m.set_parked(p, true);
         }
         Ok(mon)
-    }
-
-    /// Copies a kernel image's segments into VM `k`'s guest-physical memory; its entry point.
-    fn load_kernel(
-        &mut self,
-        m: &mut Machine,
-        k: usize,
-        image: &[u8],
-    ) -> Result<u32, MonitorError> {
-        let bad = |message: String| MonitorError::BadKernel { vm: k, message };
-        let h = elf::FileHeader32::<object::LittleEndian>::parse(image)
-            .map_err(|e| bad(e.to_string()))?;
-        let e = h.endian().map_err(|e| bad(e.to_string()))?;
-        if h.e_machine(e) != elf::EM_MIPS {
-            return Err(bad("not a MIPS executable".into()));
-        }
-        let limit = self.vms[k].memory_bytes();
-        for ph in h.program_headers(e, image).map_err(|e| bad(e.to_string()))? {
-            if ph.p_type(e) != elf::PT_LOAD || ph.p_memsz(e) == 0 {
-                continue;
-            }
-            let va = ph.p_vaddr(e);
-            let gpa = va.wrapping_sub(KSEG);
-            let memsz = ph.p_memsz(e);
-            if !(KSEG..0xE000_0000).contains(&va)
-                || gpa.checked_add(memsz).is_none_or(|end| end > limit)
-            {
-                return Err(bad(format!(
-                    "segment at {va:#010x} is not inside the VM's kernel segment"
-                )));
-            }
-            let data = ph.data(e, image).map_err(|_| bad("segment outside the file".into()))?;
-            let node = self.vms[k].home_node;
-            for off in (0..memsz).step_by(4096) {
-                let page_gpa = (gpa + off) & !0xFFF;
-                self.guest_page(m, k, page_gpa >> 12, node);
-            }
-            let mut zeros_and_data = vec![0u8; memsz as usize];
-            zeros_and_data[..data.len()].copy_from_slice(data);
-            self.write_guest(m, k, gpa, &zeros_and_data);
-        }
-        Ok(h.e_entry(e))
     }
 
     /// Starts virtual CPU `r` at `pc` with `$sp` and `$a0` = its index, in the guest's kernel
@@ -202,7 +152,7 @@ impl Monitor {
         let v = &mut self.vms[r.vm].vcpus[r.vcpu];
         v.ctx = mips::Context { pc, npc: pc.wrapping_add(4), ..Default::default() };
         v.ctx.regs[29] = sp_reg;
-        v.ctx.regs[4] = r.vcpu as u32;
+        v.ctx.regs[4] = u32::from(r.vcpu.0);
         v.user = false;
         v.count_seen = count;
         v.compare_seen = 0;
@@ -212,74 +162,14 @@ impl Monitor {
         for (o, val) in [
             (off::STATUS, 0),
             (off::CAUSE, 0),
-            (off::CPU, r.vcpu as u32),
-            (off::EBASE, 0x8000_0000),
+            (off::CPU, u32::from(r.vcpu.0)),
+            (off::EBASE, abi::segments::KSEG0),
             (off::COUNT, count),
             (off::COMPARE, 0),
         ] {
             sp.set(m, o, val);
         }
-        self.pcpus[home].queue.push_back(r);
-    }
-
-    /// The machine page of VM `k`'s guest-physical page `gppn`, allocated on `node` on first
-    /// touch. `None` beyond the VM's memory.
-    pub(crate) fn guest_page(
-        &mut self,
-        m: &mut Machine,
-        k: usize,
-        gppn: u32,
-        node: usize,
-    ) -> Option<u32> {
-        let vm = &self.vms[k];
-        if gppn >= vm.pmap.pages() {
-            return None;
-        }
-        if let Some(mppn) = vm.pmap.get(gppn) {
-            return Some(mppn);
-        }
-        let mppn = self.memmap.alloc(node, PageOwner::Vm { vm: k as u16, gppn })?;
-        // Memory handed to a VM starts zeroed, whoever had the page before.
-        m.sys.mem.dma_write(mppn << 12, &[0; 4096]);
-        let vm = &mut self.vms[k];
-        vm.pmap.set(gppn, mppn);
-        vm.stats.pages += 1;
-        Some(mppn)
-    }
-
-    /// Copies bytes into VM `k`'s guest-physical memory at `gpa` (pages allocated as needed).
-    pub(crate) fn write_guest(&mut self, m: &mut Machine, k: usize, gpa: u32, data: &[u8]) -> bool {
-        let node = self.vms[k].home_node;
-        let mut done = 0;
-        while done < data.len() {
-            let a = gpa + done as u32;
-            let Some(mppn) = self.guest_page(m, k, a >> 12, node) else { return false };
-            let n = (4096 - (a & 0xFFF) as usize).min(data.len() - done);
-            m.sys.mem.dma_write((mppn << 12) | (a & 0xFFF), &data[done..done + n]);
-            done += n;
-        }
-        true
-    }
-
-    /// Reads `len` bytes of VM `k`'s guest-physical memory at `gpa` (unallocated pages read as
-    /// zeros); `None` if the range leaves the VM's memory.
-    pub fn read_guest(&self, m: &Machine, k: usize, gpa: u32, len: u32) -> Option<Vec<u8>> {
-        let vm = &self.vms[k];
-        gpa.checked_add(len).filter(|&end| end <= vm.memory_bytes())?;
-        let mut out = Vec::with_capacity(len as usize);
-        let mut done = 0;
-        while done < len {
-            let a = gpa + done;
-            let n = (4096 - (a & 0xFFF)).min(len - done);
-            match vm.pmap.get(a >> 12) {
-                Some(mppn) => {
-                    out.extend_from_slice(m.sys.mem.ram.slice((mppn << 12) | (a & 0xFFF), n)?)
-                }
-                None => out.resize(out.len() + n as usize, 0),
-            }
-            done += n;
-        }
-        Some(out)
+        self.pcpus[home.index()].queue.push_back(r);
     }
 
     /// Charges `cycles` of monitor work of `kind` on physical CPU `p` for virtual CPU `r`.
@@ -320,15 +210,17 @@ impl Monitor {
         &mut self.vms[r.vm].vcpus[r.vcpu]
     }
 
-    /// A VM, mutably.
-    pub(crate) fn vm_mut(&mut self, k: usize) -> &mut Vm {
-        &mut self.vms[k]
+    /// The node of physical CPU `p`.
+    pub(crate) fn node_of(&self, p: PcpuId) -> NodeId {
+        NodeId::of_index(p.index() / self.cpus_per_node.max(1))
     }
 
-    /// The node of physical CPU `p`.
-    pub(crate) fn node_of(&self, p: usize) -> usize {
-        p / self.cpus_per_node.max(1)
+    /// The node of physical CPU `p` (by index).
+    pub(crate) fn node_of_cpu(&self, p: usize) -> NodeId {
+        self.node_of(PcpuId::of_index(p))
     }
+
+    // ---- What the front ends read -------------------------------------------------------
 
     /// Clock in MHz.
     pub fn clock_mhz(&self) -> u32 {
@@ -340,9 +232,51 @@ impl Monitor {
         &self.cfg
     }
 
+    /// The virtual machines, by [`VmId`] order.
+    pub fn vms(&self) -> &[Vm] {
+        &self.vms
+    }
+
+    /// One virtual machine.
+    pub fn vm(&self, k: VmId) -> Option<&Vm> {
+        self.vms.get(k.index())
+    }
+
+    /// Who owns each machine page.
+    pub fn memmap(&self) -> &Memmap {
+        &self.memmap
+    }
+
+    /// The virtual CPU on physical CPU `p`, if any.
+    pub fn running_on(&self, p: PcpuId) -> Option<VcpuRef> {
+        self.pcpus.get(p.index()).and_then(|c| c.running)
+    }
+
+    /// Monitor cycles charged on physical CPU `p`, by kind.
+    pub fn monitor_cycles_on(&self, p: PcpuId) -> [u64; KINDS] {
+        self.pcpus.get(p.index()).map_or([0; KINDS], |c| c.monitor_cycles)
+    }
+
+    /// Takes the scheduling decisions made since the last call, oldest first (the timeline's
+    /// input; each is handed out once).
+    pub fn take_timeline(&mut self) -> Vec<SchedEvent> {
+        std::mem::take(&mut self.timeline)
+    }
+
+    /// Events from sequence number `seq` on, and how many of those the bounded log has
+    /// already forgotten (see [`EventLog::since`]).
+    pub fn events_since(&self, seq: u64) -> (impl Iterator<Item = &MonitorEvent>, u64) {
+        self.events.since(seq)
+    }
+
+    /// The first broken invariant found, when checking is on (`MonitorConfig::check_invariants`).
+    pub fn violation(&self) -> Option<&str> {
+        self.violation.as_deref()
+    }
+
     /// Types `bytes` on VM `k`'s console.
-    pub fn console_input(&mut self, k: usize, bytes: &[u8]) {
-        if let Some(vm) = self.vms.get_mut(k) {
+    pub fn console_input(&mut self, k: VmId, bytes: &[u8]) {
+        if let Some(vm) = self.vms.get_mut(k.index()) {
             vm.input.extend(bytes);
         }
     }
@@ -360,8 +294,16 @@ impl Owner for Monitor {
     }
 
     fn event(&mut self, _m: &mut Machine, e: MachineEvent) {
-        if self.events.len() < 100_000 {
-            self.events.push(e);
+        if let MachineEvent::HotPage(h) = e {
+            let owner = self.memmap.owner(h.page);
+            let kind = EventKind::HotPage {
+                page: h.page,
+                owner,
+                node: h.node,
+                misses: h.misses,
+                writes: h.writes,
+            };
+            self.events.push(h.cycle, kind);
         }
     }
 

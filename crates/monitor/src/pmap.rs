@@ -1,29 +1,37 @@
-//! The pmap: for each VM, guest-physical page → machine page, with back-maps to the virtual
-//! pages (of which virtual CPU, under which ASID) that the monitor's TLBs map to it — so that
-//! when a machine page changes (zeroed afresh, later migrated or replicated) every translation
-//! of it can be found and dropped.
+//! The pmap (paper §4.2.2): for each VM, guest-physical page → machine page, with back-maps to
+//! the virtual pages (of which virtual CPU, under which ASID) that the monitor's TLBs map to it
+//! — so that when a machine page changes (zeroed afresh, migrated, replicated) every
+//! translation of it can be found and dropped (`shootdown.rs`).
 
-/// No machine page yet (allocated on first touch).
-pub const UNMAPPED: u32 = u32::MAX;
+use crate::ids::{Gppn, Mppn, VcpuId};
 
 /// Back-maps kept per page before the page is marked as mapped "everywhere".
 const MAX_BACKMAPS: usize = 8;
 
 /// A translation that uses a page: virtual CPU, ASID and virtual page number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Backmap {
     /// The virtual CPU whose TLBs hold it.
-    pub vcpu: u16,
+    pub vcpu: VcpuId,
     /// ASID (ignored for global translations).
     pub asid: u8,
     /// Virtual page number (va >> 12).
     pub vpn: u32,
 }
 
+/// The back-maps of one guest page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backmaps<'a> {
+    /// Exactly these translations may map the page.
+    Known(&'a [Backmap]),
+    /// Too many to track: any translation of the VM may map it.
+    Everywhere,
+}
+
 /// One VM's pmap.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Pmap {
-    map: Vec<u32>,
+    map: Vec<Option<Mppn>>,
     backmaps: Vec<Vec<Backmap>>,
     overflow: Vec<bool>,
 }
@@ -32,7 +40,7 @@ impl Pmap {
     /// A pmap for `pages` guest-physical pages, none mapped.
     pub fn new(pages: u32) -> Pmap {
         Pmap {
-            map: vec![UNMAPPED; pages as usize],
+            map: vec![None; pages as usize],
             backmaps: vec![Vec::new(); pages as usize],
             overflow: vec![false; pages as usize],
         }
@@ -43,21 +51,36 @@ impl Pmap {
         self.map.len() as u32
     }
 
-    /// The machine page of `gppn`, if allocated.
-    pub fn get(&self, gppn: u32) -> Option<u32> {
-        self.map.get(gppn as usize).copied().filter(|&m| m != UNMAPPED)
+    /// Is `gppn` inside the VM's memory?
+    pub fn contains(&self, gppn: Gppn) -> bool {
+        gppn.index() < self.map.len()
     }
 
-    /// Sets the machine page of `gppn`.
-    pub fn set(&mut self, gppn: u32, mppn: u32) {
-        if let Some(e) = self.map.get_mut(gppn as usize) {
-            *e = mppn;
+    /// The machine page of `gppn`, if allocated.
+    pub fn get(&self, gppn: Gppn) -> Option<Mppn> {
+        self.map.get(gppn.index()).copied().flatten()
+    }
+
+    /// Sets the machine page of `gppn` (ignored outside the VM's memory).
+    pub fn set(&mut self, gppn: Gppn, mppn: Mppn) {
+        if let Some(e) = self.map.get_mut(gppn.index()) {
+            *e = Some(mppn);
+        }
+    }
+
+    /// Forgets the machine page of `gppn` (and its back-maps).
+    pub fn unset(&mut self, gppn: Gppn) {
+        let g = gppn.index();
+        if g < self.map.len() {
+            self.map[g] = None;
+            self.backmaps[g].clear();
+            self.overflow[g] = false;
         }
     }
 
     /// Records that `b` maps `gppn`.
-    pub fn add_backmap(&mut self, gppn: u32, b: Backmap) {
-        let g = gppn as usize;
+    pub fn add_backmap(&mut self, gppn: Gppn, b: Backmap) {
+        let g = gppn.index();
         if g >= self.backmaps.len() || self.overflow[g] {
             return;
         }
@@ -72,20 +95,19 @@ impl Pmap {
         }
     }
 
-    /// The back-maps of `gppn`; `None` means "too many to track" (every translation of the VM
-    /// must be dropped to be rid of the page's).
-    pub fn backmaps(&self, gppn: u32) -> Option<&[Backmap]> {
-        let g = gppn as usize;
+    /// The back-maps of `gppn`.
+    pub fn backmaps(&self, gppn: Gppn) -> Backmaps<'_> {
+        let g = gppn.index();
         if self.overflow.get(g).copied().unwrap_or(false) {
-            return None;
+            return Backmaps::Everywhere;
         }
-        Some(self.backmaps.get(g).map_or(&[][..], Vec::as_slice))
+        Backmaps::Known(self.backmaps.get(g).map_or(&[][..], Vec::as_slice))
     }
 
-    /// Takes the back-maps of `gppn`; `None` means "too many to track: drop every translation
-    /// of the VM".
-    pub fn take_backmaps(&mut self, gppn: u32) -> Option<Vec<Backmap>> {
-        let g = gppn as usize;
+    /// Takes the back-maps of `gppn` (the caller drops the translations they name); `None`
+    /// means "too many to track: drop every translation of the VM".
+    pub fn take_backmaps(&mut self, gppn: Gppn) -> Option<Vec<Backmap>> {
+        let g = gppn.index();
         if g >= self.backmaps.len() {
             return Some(Vec::new());
         }
@@ -95,8 +117,8 @@ impl Pmap {
         Some(std::mem::take(&mut self.backmaps[g]))
     }
 
-    /// Every (gppn, mppn) pair mapped.
-    pub fn mapped(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.map.iter().enumerate().filter(|(_, m)| **m != UNMAPPED).map(|(g, m)| (g as u32, *m))
+    /// Every (guest page, machine page) pair mapped.
+    pub fn mapped(&self) -> impl Iterator<Item = (Gppn, Mppn)> + '_ {
+        self.map.iter().enumerate().filter_map(|(g, m)| m.map(|m| (Gppn(g as u32), m)))
     }
 }

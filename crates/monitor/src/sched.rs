@@ -11,8 +11,9 @@
 use machine::Machine;
 
 use crate::cost::Kind;
-use crate::mcall::flush_hw_tlb;
-use crate::monitor::{Monitor, VcpuRef};
+use crate::ids::{PcpuId, VcpuId, VcpuRef, VmId};
+use crate::monitor::Monitor;
+use crate::shootdown::flush_hw_tlb;
 use crate::special_page::off;
 use crate::stats::SchedEvent;
 use crate::vcpu::VcpuState;
@@ -50,12 +51,13 @@ impl Monitor {
     /// until the guest writes Compare.
     fn update_timers(&mut self, m: &mut Machine) {
         let count = (m.now() >> 1) as u32;
-        for vm in 0..self.vms.len() {
+        for k in 0..self.vms.len() {
+            let vm = VmId::of_index(k);
             if self.vms[vm].halted.is_some() {
                 continue;
             }
             for j in 0..self.vms[vm].vcpus.len() {
-                let r = VcpuRef { vm, vcpu: j };
+                let r = VcpuRef { vm, vcpu: VcpuId::of_index(j) };
                 if self.vcpu(r).state == VcpuState::Offline {
                     continue;
                 }
@@ -90,7 +92,7 @@ impl Monitor {
         let v = self.vcpu_mut(r);
         v.state = VcpuState::Ready;
         let home = v.home;
-        self.pcpus[home].queue.push_back(r);
+        self.pcpus[home.index()].queue.push_back(r);
     }
 
     /// Takes the virtual CPU off physical CPU `p`, saving its state, into `state`.
@@ -103,7 +105,7 @@ impl Monitor {
         v.state = state;
         if state == VcpuState::Ready {
             let home = v.home;
-            self.pcpus[home].queue.push_back(r);
+            self.pcpus[home.index()].queue.push_back(r);
         }
         self.record(m, p, None);
     }
@@ -140,7 +142,7 @@ impl Monitor {
         self.account(m, p);
         let (ctx, user) = {
             let v = self.vcpu_mut(r);
-            v.state = VcpuState::Running(p);
+            v.state = VcpuState::Running(PcpuId::of_index(p));
             v.slice_start = now;
             (v.ctx, v.user)
         };
@@ -158,15 +160,11 @@ impl Monitor {
 
     fn record(&mut self, m: &Machine, p: usize, runs: Option<VcpuRef>) {
         let cycle = m.cpus[p].cycles().max(m.now());
-        self.timeline.push(SchedEvent {
-            cycle,
-            pcpu: p as u16,
-            runs: runs.map(|r| (r.vm as u16, r.vcpu as u16)),
-        });
+        self.timeline.push(SchedEvent { cycle, pcpu: PcpuId::of_index(p), runs });
     }
 
     /// VM `vm` powered off with `code`: its virtual CPUs stop.
-    pub(crate) fn power_off(&mut self, m: &mut Machine, vm: usize, code: u32) {
+    pub(crate) fn power_off(&mut self, m: &mut Machine, vm: VmId, code: u32) {
         self.vms[vm].halted = Some(code);
         for p in 0..self.pcpus.len() {
             if self.pcpus[p].running.is_some_and(|r| r.vm == vm) {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cost::KINDS;
+use crate::ids::{PcpuId, VcpuId, VcpuRef};
 
 /// Counters of one VM.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,16 +50,16 @@ impl VmStats {
     }
 }
 
-/// A scheduling decision, for the timeline: from `cycle` on, physical CPU `pcpu` runs virtual
-/// CPU `vcpu` of VM `vm` (or nothing).
+/// A scheduling decision, for the timeline: from `cycle` on, physical CPU `pcpu` runs a
+/// virtual CPU (or nothing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchedEvent {
     /// When.
     pub cycle: u64,
     /// The physical CPU.
-    pub pcpu: u16,
-    /// What it runs: (VM, VCPU), or `None` for idle.
-    pub runs: Option<(u16, u16)>,
+    pub pcpu: PcpuId,
+    /// What it runs, or `None` for idle.
+    pub runs: Option<VcpuRef>,
 }
 
 /// One trap into the monitor, for the trap log (the UI shows the recent ones).
@@ -67,7 +68,7 @@ pub struct TrapRecord {
     /// Cycle of the physical CPU.
     pub cycle: u64,
     /// Virtual CPU.
-    pub vcpu: u16,
+    pub vcpu: VcpuId,
     /// Restart address of the trapping instruction.
     pub epc: u32,
     /// Exception code.

@@ -5,6 +5,7 @@
 
 use mips::tlb::Tlb;
 
+use crate::ids::{PcpuId, VcpuId};
 use crate::l2tlb::L2Tlb;
 use crate::special_page::SpecialPage;
 
@@ -15,29 +16,24 @@ pub enum VcpuState {
     Offline,
     /// Waiting for a physical CPU.
     Ready,
-    /// On physical CPU `pcpu`.
-    Running(usize),
+    /// On this physical CPU.
+    Running(PcpuId),
     /// Executed WAIT: off every CPU until a virtual interrupt is pending.
     Waiting,
     /// Its VM stopped.
     Halted,
 }
 
-/// Interrupt lines of a virtual CPU (Cause.IP bits).
+/// Interrupt lines of a virtual CPU (Cause.IP bits): the same lines as the machine's.
 pub mod line {
-    /// Devices (IP2).
-    pub const DEVICE: u32 = 1 << 10;
-    /// Inter-VCPU interrupt (IP3).
-    pub const IPI: u32 = 1 << 11;
-    /// Timer (IP7).
-    pub const TIMER: u32 = 1 << 15;
+    pub use abi::address_map::irq::{DEVICE, IPI, TIMER};
 }
 
 /// One virtual CPU.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Vcpu {
     /// Its number within the VM.
-    pub index: u32,
+    pub index: VcpuId,
     /// Where it is.
     pub state: VcpuState,
     /// Registers while not running.
@@ -66,7 +62,7 @@ pub struct Vcpu {
     /// Count at the last timer check.
     pub count_seen: u32,
     /// The physical CPU it prefers (affinity).
-    pub home: usize,
+    pub home: PcpuId,
     /// Cycle it was last put on a physical CPU.
     pub slice_start: u64,
 }
@@ -74,11 +70,11 @@ pub struct Vcpu {
 impl Vcpu {
     /// An offline virtual CPU with a `tlb_entries` virtual TLB.
     pub fn new(
-        index: u32,
+        index: VcpuId,
         special: SpecialPage,
         tlb_entries: usize,
         l2tlb_entries: u32,
-        home: usize,
+        home: PcpuId,
     ) -> Vcpu {
         Vcpu {
             index,

@@ -47,7 +47,7 @@ fn run(cfg: MachineConfig, vms: u32, vcpus: u32, memory_mb: u32) -> Run {
 }
 
 fn console(r: &Run, vm: usize) -> String {
-    String::from_utf8_lossy(&r.mon.vms[vm].console).into_owned()
+    String::from_utf8_lossy(&r.mon.vms()[vm].console()).into_owned()
 }
 
 /// What the monitor and the guest were doing: for failure messages.
@@ -55,9 +55,10 @@ fn report(r: &Run, vm: usize) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "console:\n{}", console(r, vm));
-    let _ = writeln!(out, "{:?}", r.mon.vms[vm].stats);
-    for v in &r.mon.vms[vm].vcpus {
-        let _ = writeln!(out, "vcpu {} {:?} pc {:#x} user {}", v.index, v.state, v.ctx.pc, v.user);
+    let _ = writeln!(out, "{:?}", r.mon.vms()[vm].stats());
+    for v in r.mon.vms()[vm].vcpus() {
+        let _ =
+            writeln!(out, "vcpu {} {:?} pc {:#x} user {}", v.index.0, v.state, v.ctx.pc, v.user);
     }
     for (p, c) in r.m.cpus.iter().enumerate() {
         let _ = writeln!(
@@ -66,15 +67,14 @@ fn report(r: &Run, vm: usize) -> String {
             c.pc(),
             c.mode(),
             r.m.parked(p),
-            r.mon.pcpus[p].running,
+            r.mon.running_on(monitor::PcpuId::of_index(p)),
             c.instructions()
         );
     }
-    let _ =
-        writeln!(out, "timeline {:?}", &r.mon.timeline[r.mon.timeline.len().saturating_sub(8)..]);
-    for v in &r.mon.vms[vm].vcpus {
-        let spw: Vec<u32> = (0..14).map(|k| r.m.sys.mem.ram.read(v.special.0 + 4 * k, 4)).collect();
-        let _ = writeln!(out, "vcpu {} special {spw:x?} vtlb0 {:x?}", v.index, v.vtlb.get(0));
+    for v in r.mon.vms()[vm].vcpus() {
+        let spw: Vec<u32> =
+            (0..14).map(|k| r.m.sys.mem.ram.read(v.special.0.pa() + 4 * k, 4)).collect();
+        let _ = writeln!(out, "vcpu {} special {spw:x?} vtlb0 {:x?}", v.index.0, v.vtlb.get(0));
     }
     for p in 0..2 {
         let c = &r.m.cpus[p];
@@ -86,10 +86,9 @@ fn report(r: &Run, vm: usize) -> String {
             c.mmu.tlb.entries().iter().filter(|e| e.hi >= 0xDFFF_E000).collect::<Vec<_>>()
         );
     }
-    for t in r.mon.vms[vm]
-        .traps
-        .iter()
-        .filter(|t| t.vcpu == 1)
+    for t in r.mon.vms()[vm]
+        .traps()
+        .filter(|t| t.vcpu.0 == 1)
         .rev()
         .take(40)
         .collect::<Vec<_>>()
@@ -103,9 +102,9 @@ fn report(r: &Run, vm: usize) -> String {
         let va = symbol(&kernel, "3cpu4CPUS");
         for c in 0..2u32 {
             let gpa = va - 0xC000_0000 + c * 96;
-            let mppn = r.mon.vms[vm].pmap.get(gpa >> 12).expect("mapped");
+            let mppn = r.mon.vms()[vm].pmap().get(monitor::Gppn::of_gpa(gpa)).expect("mapped");
             let words: Vec<u32> = (0..24)
-                .map(|k| r.m.sys.mem.ram.read((mppn << 12) | ((gpa + 4 * k) & 0xFFF), 4))
+                .map(|k| r.m.sys.mem.ram.read(mppn.pa() | ((gpa + 4 * k) & 0xFFF), 4))
                 .collect();
             let _ = writeln!(out, "CPUS[{c}] {words:x?}");
         }
@@ -115,16 +114,15 @@ fn report(r: &Run, vm: usize) -> String {
     {
         let va = symbol(&kernel, name);
         let gpa = va - 0xC000_0000;
-        let mppn = r.mon.vms[vm].pmap.get(gpa >> 12).expect("mapped");
-        let words: Vec<u32> = (0..3)
-            .map(|k| r.m.sys.mem.ram.read((mppn << 12) | ((gpa + 4 * k) & 0xFFF), 4))
-            .collect();
+        let mppn = r.mon.vms()[vm].pmap().get(monitor::Gppn::of_gpa(gpa)).expect("mapped");
+        let words: Vec<u32> =
+            (0..3).map(|k| r.m.sys.mem.ram.read(mppn.pa() | ((gpa + 4 * k) & 0xFFF), 4)).collect();
         let rd = |va: u32| {
             let g = va - 0xC000_0000;
-            r.mon.vms[vm]
-                .pmap
-                .get(g >> 12)
-                .map(|mp| r.m.sys.mem.ram.read((mp << 12) | (g & 0xFFF), 4))
+            r.mon.vms()[vm]
+                .pmap()
+                .get(monitor::Gppn::of_gpa(g))
+                .map(|mp| r.m.sys.mem.ram.read(mp.pa() | (g & 0xFFF), 4))
                 .unwrap_or(0)
         };
         let site = if words[2] != 0 {
@@ -156,7 +154,7 @@ fn ktest_passes_in_three_vms_at_once() {
     assert_eq!(r.code, Some(0), "{}", report(&r, 0));
     for vm in 0..3 {
         assert!(console(&r, vm).contains("ktest: done, 0 failed"), "vm {vm}: {}", report(&r, vm));
-        assert_eq!(r.mon.vms[vm].halted, Some(0));
+        assert_eq!(r.mon.vms()[vm].halted(), Some(0));
     }
 }
 

@@ -23,21 +23,25 @@ fn a_hostile_guest_is_contained_and_its_neighbour_unharmed() {
     let mut mon = Monitor::new(mcfg, specs, &[guest("hostile"), guest("kernel-disco")], &mut m)
         .expect("monitor");
     m.run_to_halt(20_000_000_000, &mut mon);
-    let hostile = String::from_utf8_lossy(&mon.vms[0].console).into_owned();
-    let pmake = String::from_utf8_lossy(&mon.vms[1].console).into_owned();
+    let hostile = String::from_utf8_lossy(&mon.vms()[0].console()).into_owned();
+    let pmake = String::from_utf8_lossy(&mon.vms()[1].console()).into_owned();
 
-    assert_eq!(mon.vms[0].halted, Some(0), "the hostile guest got away with something:\n{hostile}");
+    assert_eq!(
+        mon.vms()[0].halted(),
+        Some(0),
+        "the hostile guest got away with something:\n{hostile}"
+    );
     assert!(hostile.contains("hostile: contained"), "{hostile}");
     assert!(hostile.contains("own page through the TLB: ok"), "{hostile}");
-    let st = &mon.vms[0].stats;
+    let st = mon.vms()[0].stats();
     assert!(st.bad_calls >= 16 + 20_000, "refused calls: {}", st.bad_calls);
     assert!(st.forwarded >= 20_000, "exceptions delivered: {}", st.forwarded);
     // The monitor never gave the hostile VM more than its 4 MB.
     assert!(st.pages <= 1024, "hostile VM holds {} machine pages", st.pages);
 
-    assert_eq!(mon.vms[1].halted, Some(0), "{pmake}");
+    assert_eq!(mon.vms()[1].halted(), Some(0), "{pmake}");
     assert!(in_order(&pmake, &expected), "pmake's output changed:\n{pmake}");
-    assert_eq!(mon.violation, None);
+    assert_eq!(mon.violation(), None);
     assert_eq!(mon.check_invariants(&m), Ok(()));
 }
 
@@ -59,9 +63,9 @@ fn bookkeeping_holds_through_two_smp_vms_of_the_kernel_self_test() {
     let mut mon = Monitor::new(mcfg, specs, &kernels, &mut m).expect("monitor");
     let code = m.run_to_halt(20_000_000_000, &mut mon);
     for k in 0..2 {
-        let c = String::from_utf8_lossy(&mon.vms[k].console).into_owned();
+        let c = String::from_utf8_lossy(&mon.vms()[k].console()).into_owned();
         assert!(c.contains("ktest: done, 0 failed"), "vm{k}:\n{c}");
     }
     assert_eq!(code, Some(0));
-    assert_eq!(mon.violation, None);
+    assert_eq!(mon.violation(), None);
 }

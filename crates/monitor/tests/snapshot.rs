@@ -10,8 +10,8 @@ use monitor::config::{MonitorConfig, VmSpec};
 
 fn finish(mut m: Machine, mut mon: Monitor) -> (Option<u32>, Vec<Vec<u8>>, String, u64) {
     let code = m.run_to_halt(8_000_000_000, &mut mon);
-    let consoles = mon.vms.iter().map(|v| v.console.clone()).collect();
-    let stats = format!("{:?}", mon.vms.iter().map(|v| v.stats.clone()).collect::<Vec<_>>());
+    let consoles = mon.vms().iter().map(|v| v.console().to_vec()).collect();
+    let stats = format!("{:?}", mon.vms().iter().map(|v| v.stats().clone()).collect::<Vec<_>>());
     (code, consoles, stats, m.run_hash())
 }
 

@@ -85,7 +85,7 @@ impl Controller {
     pub fn frame(&mut self, with_hash: bool) -> Frame {
         match &mut self.loaded {
             Some(Loaded { sim, .. }) => {
-                let mut f = sim.frame();
+                let mut f = sim.take_frame();
                 if with_hash {
                     f.run_hash = Some(sim.run_hash());
                 }
@@ -147,7 +147,7 @@ impl Controller {
                 None => none_loaded(),
             },
             Command::InspectPage { page } => match &self.loaded {
-                Some(Loaded { sim, .. }) => match sim.page_info(page) {
+                Some(Loaded { sim, .. }) => match sim.page_info(machine::Mppn(page)) {
                     Some(info) => vec![Event::PageInfo(info)],
                     None => vec![Event::Error { message: format!("no machine page {page}") }],
                 },

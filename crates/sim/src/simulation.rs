@@ -2,24 +2,26 @@
 //! its virtual machines — the one object the worker, the command line and the tests drive.
 //!
 //! [`Simulation::run`] advances it by a number of machine cycles (the result does not depend on
-//! how a run is cut into calls); [`Simulation::frame`] reads what the views draw; the page map
-//! and page details come on request. Everything shown is read from the simulated system itself:
+//! how a run is cut into calls); [`Simulation::counters`] reads what the views draw and
+//! [`Simulation::take_frame`] adds what happened since the last frame (scheduling segments,
+//! console text); the page map and page details come on request. Everything shown is read from the simulated system itself:
 //! the machine's counters, the monitor's ledger and memmap, and each guest kernel's own
 //! statistics block and page-use table in guest memory.
 
 use std::fmt;
 
 use machine::machine::Log;
-use machine::{Machine, MachineConfig, Stop};
-use monitor::Monitor;
+use machine::{Machine, MachineConfig, Mppn, Stop};
 use monitor::config::{MonitorConfig, VmSpec};
 use monitor::cost::KIND_NAMES;
 use monitor::memmap::PageOwner;
+use monitor::{Monitor, VmId};
 
 use crate::assets::{Assets, KERNEL};
 use crate::frame::{
     ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, OWNER_FREE,
-    OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running, ServiceFrame, TlbFrame,
+    OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running, Segment, ServiceFrame,
+    TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
 use crate::scenario::{Guests, Scenario, ScenarioError};
@@ -76,11 +78,94 @@ struct Guest {
     kstats_pa: Option<u32>,
 }
 
+/// What runs on the machine: the guest OS on the bare machine, or the monitor with its VMs.
+/// Every difference between the two lives in this type's methods.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+enum Os {
+    /// One guest OS owns the machine; the machine's own event log is its owner.
+    Native,
+    /// The monitor owns the machine; guest `g` is VM `g`.
+    Disco(Box<Monitor>),
+}
+
+impl Os {
+    fn monitor(&self) -> Option<&Monitor> {
+        match self {
+            Os::Native => None,
+            Os::Disco(mon) => Some(mon),
+        }
+    }
+
+    /// Runs the machine `cycles` cycles (or to a halt).
+    fn run(&mut self, m: &mut Machine, cycles: u64) -> Stop {
+        match self {
+            Os::Native => m.run(cycles, &mut Log::default()),
+            Os::Disco(mon) => m.run(cycles, mon.as_mut()),
+        }
+    }
+
+    /// How far one call of [`Os::run`] may go before the timeline is observed: natively the
+    /// running processes are sampled, under the monitor every decision is recorded.
+    fn step(&self, m: &Machine, now: u64, until: u64) -> u64 {
+        match self {
+            Os::Native => (m.quantum_grid(now + SAMPLE_CYCLES) - now).min(until - now),
+            Os::Disco(_) => until - now,
+        }
+    }
+
+    /// Reads `len` bytes of guest `g`'s physical memory at `pa`.
+    fn read_guest(&self, m: &Machine, g: usize, pa: u32, len: u32) -> Option<Vec<u8>> {
+        match self {
+            Os::Native => m.sys.mem.ram.slice(pa, len).map(<[u8]>::to_vec),
+            Os::Disco(mon) => mon.read_guest(m, VmId::of_index(g), pa, len),
+        }
+    }
+
+    /// Guest `g`'s console output so far.
+    fn console<'a>(&'a self, m: &'a Machine, g: usize) -> &'a [u8] {
+        match self {
+            Os::Native => m.console(),
+            Os::Disco(mon) => mon.vm(VmId::of_index(g)).map_or(&[][..], |v| v.console()),
+        }
+    }
+
+    /// Guest `g`'s exit code, once it has powered off.
+    fn exit_code(&self, m: &Machine, g: usize) -> Option<u32> {
+        match self {
+            Os::Native => m.halted(),
+            Os::Disco(mon) => mon.vm(VmId::of_index(g)).and_then(|v| v.halted()),
+        }
+    }
+
+    /// Types `text` on guest `g`'s console.
+    fn console_input(&mut self, m: &mut Machine, g: usize, text: &[u8]) {
+        match self {
+            Os::Native => m.console_input(text),
+            Os::Disco(mon) => mon.console_input(VmId::of_index(g), text),
+        }
+    }
+
+    /// Who owns machine page `page` (an `OWNER_*` code) and, if a guest, which and its
+    /// guest-physical page. Natively every page is the guest's, at the same number.
+    fn owner(&self, page: Mppn) -> (u8, Option<(usize, u32)>) {
+        match self {
+            Os::Native => (OWNER_GUEST0, Some((0, page.0))),
+            Os::Disco(mon) => match mon.memmap().owner(page) {
+                PageOwner::Free => (OWNER_FREE, None),
+                PageOwner::Monitor => (OWNER_MONITOR, None),
+                PageOwner::Vm { vm, gppn } => {
+                    (OWNER_GUEST0 + vm.0 as u8, Some((vm.index(), gppn.0)))
+                }
+            },
+        }
+    }
+}
+
 /// A scenario, booted.
 pub struct Simulation {
     scenario: Scenario,
     machine: Machine,
-    monitor: Option<Box<Monitor>>,
+    os: Os,
     guests: Vec<Guest>,
     timeline: Timeline,
     /// Console bytes of each guest already handed out in frames.
@@ -92,7 +177,7 @@ pub struct Simulation {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Saved {
     machine: Machine,
-    monitor: Option<Box<Monitor>>,
+    os: Os,
     timeline: Timeline,
     console_sent: Vec<usize>,
 }
@@ -101,7 +186,7 @@ struct Saved {
 #[derive(serde::Serialize)]
 struct SavedRef<'a> {
     machine: &'a Machine,
-    monitor: &'a Option<Box<Monitor>>,
+    os: &'a Os,
     timeline: &'a Timeline,
     console_sent: &'a Vec<usize>,
 }
@@ -139,7 +224,7 @@ impl Simulation {
             images.push(assets.image(w)?.to_vec());
         }
         let mut guests = Vec::new();
-        let (machine, monitor) = match &scenario.guests {
+        let (machine, os) = match &scenario.guests {
             Guests::Native { workload } => {
                 let kernel = assets.get(KERNEL)?;
                 let kstats = KstatsSymbol::find(kernel);
@@ -151,7 +236,7 @@ impl Simulation {
                         memory_mb: shape.memory_mb(),
                     },
                     expected: expected_lines(&images[0]),
-                    kstats_pa: kstats.map(|k| k.va.wrapping_sub(0x8000_0000)),
+                    kstats_pa: kstats.map(|k| k.va.wrapping_sub(abi::segments::KSEG0)),
                 });
                 let mut m =
                     Machine::new(cfg, images).map_err(|e| SimError::Machine(e.to_string()))?;
@@ -159,7 +244,7 @@ impl Simulation {
                     name: KERNEL.into(),
                     message: e.to_string(),
                 })?;
-                (m, None)
+                (m, Os::Native)
             }
             Guests::Disco { vms, policies } => {
                 let mut specs = Vec::new();
@@ -200,7 +285,7 @@ impl Simulation {
                     Machine::new(cfg, images).map_err(|e| SimError::Machine(e.to_string()))?;
                 let mon = Monitor::new(mcfg, specs, &kernels, &mut m)
                     .map_err(|e| SimError::Monitor(e.to_string()))?;
-                (m, Some(Box::new(mon)))
+                (m, Os::Disco(Box::new(mon)))
             }
         };
         let cpus = machine.cpus.len();
@@ -208,7 +293,7 @@ impl Simulation {
         let mut sim = Simulation {
             scenario: scenario.clone(),
             machine,
-            monitor,
+            os,
             guests,
             timeline: Timeline::new(cpus),
             console_sent: vec![0; n],
@@ -222,7 +307,7 @@ impl Simulation {
     pub fn snapshot(&self) -> Vec<u8> {
         let saved = SavedRef {
             machine: &self.machine,
-            monitor: &self.monitor,
+            os: &self.os,
             timeline: &self.timeline,
             console_sent: &self.console_sent,
         };
@@ -236,13 +321,13 @@ impl Simulation {
         let bad = |message: String| SimError::BadAsset { name: "snapshot".into(), message };
         let saved: Saved = bincode::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
         if saved.machine.config() != self.machine.config()
-            || saved.monitor.is_some() != self.monitor.is_some()
+            || saved.os.monitor().is_some() != self.os.monitor().is_some()
             || saved.console_sent.len() != self.console_sent.len()
         {
             return Err(bad("taken of another scenario".into()));
         }
         self.machine = saved.machine;
-        self.monitor = saved.monitor;
+        self.os = saved.os;
         self.timeline = saved.timeline;
         self.console_sent = saved.console_sent;
         Ok(())
@@ -260,23 +345,23 @@ impl Simulation {
 
     /// The monitor, under Disco.
     pub fn monitor(&self) -> Option<&Monitor> {
-        self.monitor.as_deref()
+        self.os.monitor()
     }
 
     /// What the views need to know once.
     pub fn layout(&self) -> Layout {
         let c = self.machine.config();
-        let pages = c.memory_bytes() / 4096;
+        let pages = c.pages();
         Layout {
             scenario: self.scenario.clone(),
-            disco: self.monitor.is_some(),
+            disco: self.monitor().is_some(),
             nodes: c.nodes,
             cpus_per_node: c.cpus_per_node,
             pages,
             pages_per_node: pages / c.nodes,
             clock_mhz: c.clock_mhz,
             guests: self.guests.iter().map(|g| g.info.clone()).collect(),
-            monitor_kinds: if self.monitor.is_some() {
+            monitor_kinds: if self.monitor().is_some() {
                 KIND_NAMES.iter().map(|s| s.to_string()).collect()
             } else {
                 Vec::new()
@@ -296,14 +381,8 @@ impl Simulation {
         let until = self.machine.quantum_grid(self.machine.now().saturating_add(cycles));
         while self.machine.now() < until && !self.finished() {
             let now = self.machine.now();
-            let step = match self.monitor {
-                Some(_) => until - now,
-                None => (self.machine.quantum_grid(now + SAMPLE_CYCLES) - now).min(until - now),
-            };
-            let stop = match self.monitor.as_deref_mut() {
-                Some(mon) => self.machine.run(step, mon),
-                None => self.machine.run(step, &mut Log::default()),
-            };
+            let step = self.os.step(&self.machine, now, until);
+            let stop = self.os.run(&mut self.machine, step);
             self.observe();
             if let Stop::Halted(_) = stop {
                 break;
@@ -319,15 +398,15 @@ impl Simulation {
 
     /// Brings the timeline up to date.
     fn observe(&mut self) {
-        match self.monitor.as_deref_mut() {
-            Some(mon) => {
-                for e in std::mem::take(&mut mon.timeline) {
+        match &mut self.os {
+            Os::Disco(mon) => {
+                for e in mon.take_timeline() {
                     let running =
-                        e.runs.map(|(vm, vcpu)| Running { guest: vm, vcpu: u32::from(vcpu) });
-                    self.timeline.observe(usize::from(e.pcpu), e.cycle, running);
+                        e.runs.map(|r| Running { guest: r.vm.0, vcpu: u32::from(r.vcpu.0) });
+                    self.timeline.observe(e.pcpu.index(), e.cycle, running);
                 }
             }
-            None => {
+            Os::Native => {
                 let now = self.machine.now();
                 let pids = self.kstats(0).map(|k| k.current_pid).unwrap_or_default();
                 for cpu in 0..self.machine.cpus.len() {
@@ -339,40 +418,26 @@ impl Simulation {
         }
     }
 
-    /// Reads `len` bytes of guest `g`'s physical memory at `pa`.
-    fn read_guest(&self, g: usize, pa: u32, len: u32) -> Option<Vec<u8>> {
-        match self.monitor.as_deref() {
-            Some(mon) => mon.read_guest(&self.machine, g, pa, len),
-            None => self.machine.sys.mem.ram.slice(pa, len).map(<[u8]>::to_vec),
-        }
-    }
-
     /// Guest `g`'s kernel statistics, once its kernel has set them up.
     pub fn kstats(&self, g: usize) -> Option<Kstats> {
         let pa = self.guests.get(g)?.kstats_pa?;
-        Kstats::read(pa, |a, n| self.read_guest(g, a, n))
+        Kstats::read(pa, |a, n| self.os.read_guest(&self.machine, g, a, n))
     }
 
     /// Guest `g`'s page-use table (one kind code per guest-physical page), if set up.
     fn page_uses(&self, g: usize) -> Option<Vec<u8>> {
         let k = self.kstats(g)?;
-        self.read_guest(g, k.page_uses, k.pages.min(1 << 20))
+        self.os.read_guest(&self.machine, g, k.page_uses, k.pages.min(1 << 20))
     }
 
     /// Guest `g`'s console output so far.
     pub fn console(&self, g: usize) -> &[u8] {
-        match self.monitor.as_deref() {
-            Some(mon) => mon.vms.get(g).map_or(&[][..], |v| v.console.as_slice()),
-            None => self.machine.console(),
-        }
+        self.os.console(&self.machine, g)
     }
 
     /// Guest `g`'s exit code, once it has powered off.
     pub fn exit_code(&self, g: usize) -> Option<u32> {
-        match self.monitor.as_deref() {
-            Some(mon) => mon.vms.get(g).and_then(|v| v.halted),
-            None => self.machine.halted(),
-        }
+        self.os.exit_code(&self.machine, g)
     }
 
     /// Once guest `g` has powered off: did it exit 0 with every expected line on its console,
@@ -387,10 +452,7 @@ impl Simulation {
 
     /// Types `text` on guest `g`'s console.
     pub fn console_input(&mut self, g: usize, text: &[u8]) {
-        match self.monitor.as_deref_mut() {
-            Some(mon) => mon.console_input(g, text),
-            None => self.machine.console_input(text),
-        }
+        self.os.console_input(&mut self.machine, g, text);
     }
 
     /// A stable hash of the whole simulated state: the machine's, and under the monitor each
@@ -402,9 +464,9 @@ impl Simulation {
                 h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
             }
         };
-        if let Some(mon) = self.monitor.as_deref() {
-            for vm in &mon.vms {
-                let s = &vm.stats;
+        if let Some(mon) = self.monitor() {
+            for vm in mon.vms() {
+                let s = vm.stats();
                 for v in [s.user_cycles, s.kernel_cycles, s.instructions, s.traps, s.emulated] {
                     mix(v);
                 }
@@ -412,65 +474,58 @@ impl Simulation {
                     mix(v);
                 }
                 s.monitor_cycles.iter().for_each(|&v| mix(v));
-                mix(u64::from(vm.halted.unwrap_or(u32::MAX)));
-                for gppn in 0..vm.pmap.pages() {
-                    mix(u64::from(vm.pmap.get(gppn).unwrap_or(u32::MAX)));
+                mix(u64::from(vm.halted().unwrap_or(u32::MAX)));
+                for gppn in 0..vm.pmap().pages() {
+                    let mppn = vm.pmap().get(monitor::Gppn(gppn));
+                    mix(u64::from(mppn.map_or(u32::MAX, |p| p.0)));
                 }
             }
         }
         h
     }
 
+    /// The kind code of guest `g`'s guest-physical page `gppn` from its page-use table.
+    fn kind_of(uses: Option<&Vec<u8>>, gppn: u32) -> u8 {
+        match uses.and_then(|u| u.get(gppn as usize)) {
+            Some(&c) if c <= PageKind::BufferCache as u8 => c,
+            _ => PageKind::Unknown as u8,
+        }
+    }
+
     /// Owner and kind of every machine page.
     pub fn page_map(&self, heat: bool) -> PageMap {
-        let pages = self.machine.config().memory_bytes() / 4096;
+        let pages = self.machine.config().pages();
         let nodes = self.machine.config().nodes as usize;
         let mut owner = vec![OWNER_FREE; pages as usize];
         let mut kind = vec![PageKind::Free as u8; pages as usize];
         let uses: Vec<Option<Vec<u8>>> =
             (0..self.guests.len()).map(|g| self.page_uses(g)).collect();
-        let use_of = |g: usize, gppn: u32| -> u8 {
-            match uses[g].as_ref().and_then(|u| u.get(gppn as usize)) {
-                Some(&c) if c <= PageKind::BufferCache as u8 => c,
-                _ => PageKind::Unknown as u8,
-            }
-        };
-        match self.monitor.as_deref() {
-            Some(mon) => {
-                for p in 0..pages {
-                    match mon.memmap.owner(p) {
-                        PageOwner::Free => {}
-                        PageOwner::Monitor => {
-                            owner[p as usize] = OWNER_MONITOR;
-                            kind[p as usize] = PageKind::Monitor as u8;
-                        }
-                        PageOwner::Vm { vm, gppn } => {
-                            owner[p as usize] = OWNER_GUEST0 + vm as u8;
-                            // A page the guest has freed is still the VM's memory: show it
-                            // as the VM's, of unknown use, not as free machine memory.
-                            kind[p as usize] = match use_of(vm as usize, gppn) {
-                                0 => PageKind::Unknown as u8,
-                                c => c,
-                            };
-                        }
-                    }
-                }
-            }
-            None => {
-                for p in 0..pages {
-                    let k = use_of(0, p);
-                    let k = if uses[0].is_none() { PageKind::Free as u8 } else { k };
-                    if k != PageKind::Free as u8 {
-                        owner[p as usize] = OWNER_GUEST0;
-                        kind[p as usize] = k;
-                    }
-                }
+        for p in 0..pages {
+            let (o, guest) = self.os.owner(Mppn(p));
+            let k = match (o, guest) {
+                (OWNER_MONITOR, _) => PageKind::Monitor as u8,
+                (_, Some((g, gppn))) => match &self.os {
+                    // Natively a page the kernel does not use is free machine memory.
+                    Os::Native if uses[0].is_none() => PageKind::Free as u8,
+                    Os::Native => Self::kind_of(uses[0].as_ref(), gppn),
+                    // A page the guest has freed is still the VM's memory: show it as the
+                    // VM's, of unknown use, not as free machine memory.
+                    Os::Disco(_) => match Self::kind_of(uses[g].as_ref(), gppn) {
+                        0 => PageKind::Unknown as u8,
+                        c => c,
+                    },
+                },
+                _ => PageKind::Free as u8,
+            };
+            if k != PageKind::Free as u8 || o == OWNER_MONITOR {
+                owner[p as usize] = o;
+                kind[p as usize] = k;
             }
         }
         let heat = heat.then(|| {
             let mut h = Vec::with_capacity(pages as usize * nodes);
             for p in 0..pages {
-                let row = self.machine.page_heat(machine::Mppn(p));
+                let row = self.machine.page_heat(Mppn(p));
                 h.extend((0..nodes).map(|n| row.get(n).copied().unwrap_or(0)));
             }
             h
@@ -479,48 +534,38 @@ impl Simulation {
     }
 
     /// Everything about machine page `page`; `None` beyond memory.
-    pub fn page_info(&self, page: u32) -> Option<PageInfo> {
+    pub fn page_info(&self, page: Mppn) -> Option<PageInfo> {
         let c = self.machine.config();
-        let pages = c.memory_bytes() / 4096;
-        if page >= pages {
+        if page.0 >= c.pages() {
             return None;
         }
-        let (owner, guest_page, guest) = match self.monitor.as_deref() {
-            Some(mon) => match mon.memmap.owner(page) {
-                PageOwner::Free => (OWNER_FREE, None, None),
-                PageOwner::Monitor => (OWNER_MONITOR, None, None),
-                PageOwner::Vm { vm, gppn } => {
-                    (OWNER_GUEST0 + vm as u8, Some(gppn), Some(vm as usize))
-                }
+        let (owner, guest) = self.os.owner(page);
+        let kind = match (owner, guest) {
+            (OWNER_MONITOR, _) => PageKind::Monitor,
+            (_, Some((g, gp))) => match self.page_uses(g).and_then(|u| u.get(gp as usize).copied())
+            {
+                Some(c) => PageKind::from_code(c),
+                None => PageKind::Unknown,
             },
-            None => (OWNER_GUEST0, Some(page), Some(0)),
-        };
-        let kind = match (owner, guest, guest_page) {
-            (OWNER_MONITOR, _, _) => PageKind::Monitor,
-            (_, Some(g), Some(gp)) => {
-                match self.page_uses(g).and_then(|u| u.get(gp as usize).copied()) {
-                    Some(c) => PageKind::from_code(c),
-                    None => PageKind::Unknown,
-                }
-            }
             _ => PageKind::Free,
         };
         let owner =
-            if self.monitor.is_none() && kind == PageKind::Free { OWNER_FREE } else { owner };
-        let heat = self.machine.page_heat(machine::Mppn(page));
+            if self.monitor().is_none() && kind == PageKind::Free { OWNER_FREE } else { owner };
+        let heat = self.machine.page_heat(page);
         Some(PageInfo {
-            page,
-            node: page / (pages / c.nodes),
+            page: page.0,
+            node: u32::from(c.node_of_page(page).0),
             owner,
             kind,
-            guest_page,
+            guest_page: guest.map(|(_, gp)| gp),
             heat: (0..c.nodes as usize).map(|n| heat.get(n).copied().unwrap_or(0)).collect(),
         })
     }
 
-    /// The statistics frame: cumulative counters now, and the segments and console output
-    /// since the previous call.
-    pub fn frame(&mut self) -> Frame {
+    /// The cumulative counters now — what the views draw —, without the deltas (segments and
+    /// console text are left empty: [`Simulation::take_frame`] hands those out). Reading them
+    /// changes nothing.
+    pub fn counters(&self) -> Frame {
         let m = &self.machine;
         let mut f = Frame { cycle: m.now(), ..Frame::default() };
         for cpu in 0..m.cpus.len() {
@@ -583,10 +628,9 @@ impl Simulation {
                 passed: self.passed(g),
                 ..GuestFrame::default()
             };
-            match self.monitor.as_deref() {
-                Some(mon) => {
-                    let vm = &mon.vms[g];
-                    let s = &vm.stats;
+            match self.os.monitor().and_then(|mon| mon.vm(VmId::of_index(g))) {
+                Some(vm) => {
+                    let s = vm.stats();
                     gf.instructions = s.instructions;
                     gf.user = s.user_cycles;
                     gf.kernel = s.kernel_cycles;
@@ -611,16 +655,31 @@ impl Simulation {
             }
             f.guests.push(gf);
         }
-        f.segments = self.timeline.take();
+        f
+    }
+
+    /// Takes what happened since the previous call: the scheduling segments that ended and
+    /// each guest's new console text. Each is handed out once.
+    pub fn take_deltas(&mut self) -> (Vec<Segment>, Vec<ConsoleText>) {
+        let segments = self.timeline.take();
+        let mut console = Vec::new();
         for g in 0..self.guests.len() {
-            let out = self.console(g);
+            let out = self.os.console(&self.machine, g);
             let sent = self.console_sent[g].min(out.len());
             if sent < out.len() {
                 let text = String::from_utf8_lossy(&out[sent..]).into_owned();
                 self.console_sent[g] = out.len();
-                f.console.push(ConsoleText { guest: g as u16, text });
+                console.push(ConsoleText { guest: g as u16, text });
             }
         }
+        (segments, console)
+    }
+
+    /// The next frame for the views: [`Simulation::counters`] with the deltas of
+    /// [`Simulation::take_deltas`].
+    pub fn take_frame(&mut self) -> Frame {
+        let mut f = self.counters();
+        (f.segments, f.console) = self.take_deltas();
         f
     }
 }

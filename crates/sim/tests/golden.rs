@@ -50,7 +50,7 @@ fn run(preset: &str) -> Golden {
         .expect("guest files — run `cargo xtask guests`");
     let mut sim = Simulation::new(&scenario, &assets).expect("boots");
     sim.run(CYCLES);
-    let f = sim.frame();
+    let f = sim.counters();
     Golden {
         preset: preset.into(),
         cycles: f.cycle,

@@ -35,7 +35,7 @@ fn check(sim: &mut Simulation) {
     assert_eq!(k.per_syscall.iter().map(|s| s.0).sum::<u64>(), k.syscalls);
     assert!(services.windows(2).all(|w| w[0].cycles >= w[1].cycles), "busiest first");
     // CPU time: pmake's `wait` sleeps while the compilers run, yet costs little.
-    let frame = sim.frame();
+    let frame = sim.counters();
     let g = &frame.guests[0];
     let wait = get("wait");
     assert!(

@@ -46,9 +46,9 @@ fn two_vms_take_commands_and_keep_their_own_files() {
         run_to_prompt(&mut sim, g);
     }
     // Waiting at the prompt, the VMs' CPUs idle: a long wait runs almost no instructions.
-    let before = sim.frame().instructions;
+    let before = sim.counters().instructions;
     sim.run(200_000_000);
-    let waited = sim.frame().instructions - before;
+    let waited = sim.counters().instructions - before;
     assert!(waited < 5_000_000, "{waited} instructions in 1 s of waiting at two prompts");
 
     sim.console_input(0, b"echo hello from vm0 > /tmp/note\n");

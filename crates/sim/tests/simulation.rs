@@ -27,7 +27,7 @@ fn run_sliced(s: &Scenario, slice: u64) -> (Simulation, Vec<Frame>) {
     while !sim.finished() {
         sim.run(slice);
         ran += slice;
-        frames.push(sim.frame());
+        frames.push(sim.take_frame());
         assert!(ran < 20_000_000_000, "did not finish");
     }
     (sim, frames)
@@ -83,7 +83,7 @@ fn two_vms_run_their_workloads_and_every_view_sees_them() {
     let heat = map.heat.expect("heat");
     assert_eq!(heat.len(), map.owner.len() * 2);
     assert!(heat.iter().any(|&h| h > 0));
-    let info = sim.page_info(owned_page(&map.owner)).expect("page");
+    let info = sim.page_info(machine::Mppn(owned_page(&map.owner))).expect("page");
     assert!(info.guest_page.is_some());
 }
 

@@ -47,7 +47,8 @@ fn pages_per_node(sim: &Simulation, g: usize) -> Vec<u32> {
     let mon = sim.monitor().expect("monitor");
     let mut count = vec![0; c.nodes as usize];
     for p in 0..pages {
-        if matches!(mon.memmap.owner(p), PageOwner::Vm { vm, .. } if usize::from(vm) == g) {
+        if matches!(mon.memmap().owner(machine::Mppn(p)), PageOwner::Vm { vm, .. } if vm.index() == g)
+        {
             count[(p / per_node) as usize] += 1;
         }
     }
@@ -61,7 +62,7 @@ fn radix_reaches_its_checksum_on_splashos_with_8_vcpus() {
     assert_eq!(sim.passed(0), Some(true), "{out}");
     assert!(out.contains("radix: 65536 keys, radix 1024, 8 threads, sorted, checksum "), "{out}");
     let mon = sim.monitor().expect("monitor");
-    let stats = &mon.vms[0].stats;
+    let stats = mon.vms()[0].stats();
     // No virtual memory of its own: every TLB miss is the monitor's direct map, nothing is
     // forwarded to the guest, no TLB entry is written.
     assert_eq!(stats.forwarded, 0, "exceptions delivered to SPLASHOS");
@@ -69,7 +70,7 @@ fn radix_reaches_its_checksum_on_splashos_with_8_vcpus() {
     assert_eq!(stats.guest_tlb_writes, 0);
     // All eight VCPUs ran, and first touch spread the arrays over the four nodes.
     let ran: std::collections::BTreeSet<u16> =
-        mon.vms[0].vcpus.iter().filter(|v| v.ctx.pc != 0).map(|v| v.index as u16).collect();
+        mon.vms()[0].vcpus().iter().filter(|v| v.ctx.pc != 0).map(|v| v.index.0).collect();
     assert_eq!(ran.len(), 8, "VCPUs that ran: {ran:?}");
     let nodes = pages_per_node(&sim, 0);
     let total: u32 = nodes.iter().sum();

@@ -1,0 +1,114 @@
+//! The monitor's event stream: what it did and why, for the UI and the tests — a bounded ring,
+//! so a long run keeps the latest [`EventLog::CAPACITY`] events and snapshots stay small.
+//!
+//! Each event has a sequence number; a reader remembers the last one it saw and asks for what
+//! came after ([`EventLog::since`]), so several readers (the page, a test) never steal events
+//! from each other, and a reader that fell behind learns how many it missed. Today the events
+//! are the FLASH hot-page interrupts the monitor receives (paper §4.2.3); the NUMA policy adds
+//! its decisions (migrate, replicate, collapse, refused and why) as further kinds.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Mppn, NodeId};
+use crate::memmap::PageOwner;
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// FLASH's counters found machine page `page` hot: `node`'s misses to it crossed the
+    /// threshold in the current interval.
+    HotPage {
+        /// The page.
+        page: Mppn,
+        /// Who owned it then.
+        owner: PageOwner,
+        /// The node whose misses crossed the threshold.
+        node: NodeId,
+        /// Misses from each node in the interval (sampled counts).
+        misses: Vec<u32>,
+        /// Writes that reached memory in the interval.
+        writes: u32,
+    },
+}
+
+/// One event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorEvent {
+    /// Its place in the stream, from 0.
+    pub seq: u64,
+    /// Machine cycle it happened at.
+    pub cycle: u64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The ring.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct EventLog {
+    ring: VecDeque<MonitorEvent>,
+    next: u64,
+}
+
+impl EventLog {
+    /// Events kept.
+    pub const CAPACITY: usize = 4096;
+
+    /// Appends an event, forgetting the oldest if the ring is full.
+    pub fn push(&mut self, cycle: u64, kind: EventKind) {
+        if self.ring.len() == Self::CAPACITY {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(MonitorEvent { seq: self.next, cycle, kind });
+        self.next += 1;
+    }
+
+    /// Events with a sequence number of at least `seq`, oldest first, and how many of those
+    /// the ring no longer holds.
+    pub fn since(&self, seq: u64) -> (impl Iterator<Item = &MonitorEvent>, u64) {
+        let first = self.ring.front().map_or(self.next, |e| e.seq);
+        let missed = first.saturating_sub(seq);
+        let skip = seq.saturating_sub(first) as usize;
+        (self.ring.iter().skip(skip), missed)
+    }
+
+    /// The sequence number the next event will get (= events ever pushed).
+    pub fn next_seq(&self) -> u64 {
+        self.next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hot(page: u32) -> EventKind {
+        EventKind::HotPage {
+            page: Mppn(page),
+            owner: PageOwner::Free,
+            node: NodeId(0),
+            misses: vec![1],
+            writes: 0,
+        }
+    }
+
+    #[test]
+    fn readers_resume_where_they_left_and_learn_what_they_missed() {
+        let mut log = EventLog::default();
+        for p in 0..3 {
+            log.push(u64::from(p), hot(p));
+        }
+        let (new, missed) = log.since(1);
+        assert_eq!(new.map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(missed, 0);
+        for p in 3..(EventLog::CAPACITY as u32 + 10) {
+            log.push(u64::from(p), hot(p));
+        }
+        let (new, missed) = log.since(1);
+        assert_eq!(missed, 9, "events 1..10 fell out of the ring");
+        assert_eq!(new.count(), EventLog::CAPACITY);
+        let (new, _) = log.since(log.next_seq());
+        assert_eq!(new.count(), 0);
+    }
+}

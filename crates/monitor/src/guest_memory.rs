@@ -1,0 +1,117 @@
+//! Guest-physical memory: the pages a VM believes are its physical memory, backed by machine
+//! pages the monitor allocates on first touch, on the node of the CPU that touches them (paper
+//! §4.2.3: the NUMA-aware placement Disco gives an OS that knows nothing of NUMA) — and the
+//! monitor's own reads and writes of them (loading a kernel, device data, statistics).
+
+use machine::Machine;
+use object::elf;
+use object::read::elf::{FileHeader, ProgramHeader};
+
+use crate::config::MonitorError;
+use crate::ids::{Gppn, Mppn, NodeId, PAGE_SHIFT, VmId};
+use crate::memmap::PageOwner;
+use crate::monitor::{KSEG, Monitor};
+
+impl Monitor {
+    /// The machine page of VM `k`'s guest-physical page `gppn`, allocated on `node` on first
+    /// touch (zeroed: memory handed to a VM starts zeroed, whoever had the page before).
+    /// `None` beyond the VM's memory, or when the machine has no free page left.
+    pub(crate) fn guest_page(
+        &mut self,
+        m: &mut Machine,
+        k: VmId,
+        gppn: Gppn,
+        node: NodeId,
+    ) -> Option<Mppn> {
+        let vm = &self.vms[k];
+        if !vm.pmap.contains(gppn) {
+            return None;
+        }
+        if let Some(mppn) = vm.pmap.get(gppn) {
+            return Some(mppn);
+        }
+        let mppn = self.memmap.alloc(node, PageOwner::Vm { vm: k, gppn })?;
+        m.sys.mem.dma_write(mppn.pa(), &[0; 4096]);
+        let vm = &mut self.vms[k];
+        vm.pmap.set(gppn, mppn);
+        vm.stats.pages += 1;
+        Some(mppn)
+    }
+
+    /// Copies bytes into VM `k`'s guest-physical memory at `gpa` (pages allocated as needed,
+    /// on the VM's home node); false if the range leaves the VM's memory.
+    pub(crate) fn write_guest(&mut self, m: &mut Machine, k: VmId, gpa: u32, data: &[u8]) -> bool {
+        let node = self.vms[k].home_node;
+        let mut done = 0;
+        while done < data.len() {
+            let a = gpa + done as u32;
+            let Some(mppn) = self.guest_page(m, k, Gppn::of_gpa(a), node) else { return false };
+            let n = (4096 - (a & 0xFFF) as usize).min(data.len() - done);
+            m.sys.mem.dma_write(mppn.pa() | (a & 0xFFF), &data[done..done + n]);
+            done += n;
+        }
+        true
+    }
+
+    /// Reads `len` bytes of VM `k`'s guest-physical memory at `gpa` (unallocated pages read as
+    /// zeros); `None` if the range leaves the VM's memory.
+    pub fn read_guest(&self, m: &Machine, k: VmId, gpa: u32, len: u32) -> Option<Vec<u8>> {
+        let vm = self.vms.get(k.index())?;
+        gpa.checked_add(len).filter(|&end| end <= vm.memory_bytes())?;
+        let mut out = Vec::with_capacity(len as usize);
+        let mut done = 0;
+        while done < len {
+            let a = gpa + done;
+            let n = (4096 - (a & 0xFFF)).min(len - done);
+            match vm.pmap.get(Gppn::of_gpa(a)) {
+                Some(mppn) => {
+                    out.extend_from_slice(m.sys.mem.ram.slice(mppn.pa() | (a & 0xFFF), n)?)
+                }
+                None => out.resize(out.len() + n as usize, 0),
+            }
+            done += n;
+        }
+        Some(out)
+    }
+
+    /// Copies a kernel image's segments into VM `k`'s guest-physical memory; its entry point.
+    pub(crate) fn load_kernel(
+        &mut self,
+        m: &mut Machine,
+        k: VmId,
+        image: &[u8],
+    ) -> Result<u32, MonitorError> {
+        let bad = |message: String| MonitorError::BadKernel { vm: k.index(), message };
+        let h = elf::FileHeader32::<object::LittleEndian>::parse(image)
+            .map_err(|e| bad(e.to_string()))?;
+        let e = h.endian().map_err(|e| bad(e.to_string()))?;
+        if h.e_machine(e) != elf::EM_MIPS {
+            return Err(bad("not a MIPS executable".into()));
+        }
+        let limit = self.vms[k].memory_bytes();
+        for ph in h.program_headers(e, image).map_err(|e| bad(e.to_string()))? {
+            if ph.p_type(e) != elf::PT_LOAD || ph.p_memsz(e) == 0 {
+                continue;
+            }
+            let va = ph.p_vaddr(e);
+            let gpa = va.wrapping_sub(KSEG);
+            let memsz = ph.p_memsz(e);
+            if !(KSEG..abi::segments::KSEG3).contains(&va)
+                || gpa.checked_add(memsz).is_none_or(|end| end > limit)
+            {
+                return Err(bad(format!(
+                    "segment at {va:#010x} is not inside the VM's kernel segment"
+                )));
+            }
+            let data = ph.data(e, image).map_err(|_| bad("segment outside the file".into()))?;
+            let node = self.vms[k].home_node;
+            for off in (0..memsz).step_by(1 << PAGE_SHIFT) {
+                self.guest_page(m, k, Gppn::of_gpa(gpa + off), node);
+            }
+            let mut zeros_and_data = vec![0u8; memsz as usize];
+            zeros_and_data[..data.len()].copy_from_slice(data);
+            self.write_guest(m, k, gpa, &zeros_and_data);
+        }
+        Ok(h.e_entry(e))
+    }
+}

@@ -361,8 +361,8 @@ fn workload_named(field: &str, name: &str) -> Result<&'static Workload, Scenario
     )
 }
 
-/// A named, ready-made scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A named, ready-made scenario: a row of [`PRESETS`], which builds its own scenario.
+#[derive(Debug, Clone, Copy)]
 pub struct Preset {
     /// Its name (in URLs: `?preset=NAME`).
     pub name: &'static str,
@@ -370,11 +370,41 @@ pub struct Preset {
     pub title: &'static str,
     /// What to look for when it runs.
     pub description: &'static str,
+    /// Its machine and guests.
+    build: fn() -> (MachineShape, Guests),
+}
+
+impl PartialEq for Preset {
+    fn eq(&self, other: &Preset) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Preset {}
+
+/// A NUMA machine of `nodes` nodes of `cpus_per_node` CPUs and `memory_per_node_mb` MB each.
+fn shape(nodes: u32, cpus_per_node: u32, memory_per_node_mb: u32) -> MachineShape {
+    MachineShape { nodes, cpus_per_node, memory_per_node_mb, uma: false }
+}
+
+/// A VM running `workload` with `vcpus` VCPUs and `memory_mb` MB.
+fn vm(workload: &str, vcpus: u32, memory_mb: u32) -> VmPlan {
+    VmPlan { workload: workload.into(), vcpus, memory_mb }
+}
+
+/// The guest OS alone on the machine, running `workload`.
+fn native(workload: &str) -> Guests {
+    Guests::Native { workload: workload.into() }
+}
+
+/// The monitor with these VMs and the default policies.
+fn disco(vms: Vec<VmPlan>) -> Guests {
+    Guests::Disco { vms, policies: Policies::default() }
 }
 
 impl Preset {
     /// The scenario the page opens with.
-    pub const DEFAULT: Preset = PRESETS[1];
+    pub const DEFAULT: Preset = PMAKE_4VMS;
 
     /// The preset called `name`.
     pub fn named(name: &str) -> Option<Preset> {
@@ -383,83 +413,17 @@ impl Preset {
 
     /// Its scenario.
     pub fn scenario(&self) -> Scenario {
-        let shape = |nodes, cpus_per_node, memory_per_node_mb| MachineShape {
-            nodes,
-            cpus_per_node,
-            memory_per_node_mb,
-            uma: false,
-        };
-        let vm = |workload: &str, vcpus, memory_mb| VmPlan {
-            workload: workload.into(),
-            vcpus,
-            memory_mb,
-        };
-        let (machine, guests) = match self.name {
-            "pmake-native" => (shape(2, 2, 32), Guests::Native { workload: "pmake-full".into() }),
-            "pmake-4vms" => (
-                shape(4, 2, 32),
-                Guests::Disco {
-                    vms: (0..4).map(|_| vm("pmake-full", 2, 28)).collect(),
-                    policies: Policies::default(),
-                },
-            ),
-            "db-1vm" => (
-                shape(2, 2, 64),
-                Guests::Disco { vms: vec![vm("db-full", 4, 96)], policies: Policies::default() },
-            ),
-            "db-native" => (shape(2, 2, 64), Guests::Native { workload: "db-full".into() }),
-            "mixed-4vms" => (
-                shape(4, 2, 48),
-                Guests::Disco {
-                    vms: vec![
-                        vm("pmake-full", 2, 40),
-                        vm("db-full", 2, 80),
-                        vm("pmake-full", 2, 40),
-                        vm("smoke", 2, 16),
-                    ],
-                    policies: Policies::default(),
-                },
-            ),
-            "engineering-native" => {
-                (shape(4, 2, 32), Guests::Native { workload: "engineering-full".into() })
-            }
-            "engineering-1vm" => (
-                shape(4, 2, 32),
-                Guests::Disco {
-                    vms: vec![vm("engineering-full", 8, 112)],
-                    policies: Policies::default(),
-                },
-            ),
-            "raytrace-native" => {
-                (shape(4, 2, 16), Guests::Native { workload: "raytrace-full".into() })
-            }
-            "radix-native" => (shape(4, 2, 32), Guests::Native { workload: "radix-full".into() }),
-            "radix-splashos" => (
-                shape(4, 2, 32),
-                Guests::Disco {
-                    vms: vec![vm("radix-full-splashos", 8, 48)],
-                    policies: Policies::default(),
-                },
-            ),
-            "tiny-2vms" => (
-                shape(2, 1, 32),
-                Guests::Disco {
-                    vms: vec![vm("pmake-tiny", 1, 24), vm("db-tiny", 1, 24)],
-                    policies: Policies::default(),
-                },
-            ),
-            "shell-2vms" => (
-                shape(2, 1, 32),
-                Guests::Disco {
-                    vms: vec![vm("shell", 1, 24), vm("shell", 1, 24)],
-                    policies: Policies::default(),
-                },
-            ),
-            _ => (shape(1, 1, 32), Guests::Native { workload: "smoke".into() }),
-        };
+        let (machine, guests) = (self.build)();
         Scenario { name: self.name.into(), machine, guests, seed: 0 }
     }
 }
+
+const PMAKE_4VMS: Preset = Preset {
+    name: "pmake-4vms",
+    title: "pmake in 4 VMs on 8 CPUs",
+    description: "Four virtual machines, each its own copy of the OS building with pmake, time-shared by Disco on a 4-node machine: watch the scheduling timeline and where each VM's pages land.",
+    build: || (shape(4, 2, 32), disco((0..4).map(|_| vm("pmake-full", 2, 28)).collect())),
+};
 
 /// Every preset, in the order the picker shows them.
 pub const PRESETS: [Preset; 13] = [
@@ -467,72 +431,98 @@ pub const PRESETS: [Preset; 13] = [
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
         description: "The guest OS alone on a 2-node machine building a program with a parallel make: the baseline for the monitor's overhead.",
+        build: || (shape(2, 2, 32), native("pmake-full")),
     },
-    Preset {
-        name: "pmake-4vms",
-        title: "pmake in 4 VMs on 8 CPUs",
-        description: "Four virtual machines, each its own copy of the OS building with pmake, time-shared by Disco on a 4-node machine: watch the scheduling timeline and where each VM's pages land.",
-    },
+    PMAKE_4VMS,
     Preset {
         name: "db-1vm",
         title: "database in 1 VM, 4 VCPUs",
         description: "A memory-hungry decision-support database in one virtual machine: TLB misses absorbed by the second-level TLB (paper §4.2.2, Fig. 5).",
+        build: || (shape(2, 2, 64), disco(vec![vm("db-full", 4, 96)])),
     },
     Preset {
         name: "db-native",
         title: "database, native OS, 4 CPUs",
         description: "The same database without the monitor, to compare run time and TLB behaviour with db-1vm.",
+        build: || (shape(2, 2, 64), native("db-full")),
     },
     Preset {
         name: "mixed-4vms",
         title: "mixed: pmake, database, pmake, smoke in 4 VMs",
         description: "Different operating-system instances with different workloads side by side on one 8-CPU machine.",
+        build: || {
+            let vms = vec![
+                vm("pmake-full", 2, 40),
+                vm("db-full", 2, 80),
+                vm("pmake-full", 2, 40),
+                vm("smoke", 2, 16),
+            ];
+            (shape(4, 2, 48), disco(vms))
+        },
     },
     Preset {
         name: "engineering-native",
         title: "engineering, native OS, 8 CPUs",
         description: "Twelve long-running simulator processes on a 4-node machine under the NUMA-unaware OS: watch the remote misses (paper Fig. 8, the IRIX baseline).",
+        build: || (shape(4, 2, 32), native("engineering-full")),
     },
     Preset {
         name: "engineering-1vm",
         title: "engineering in 1 VM, 8 VCPUs",
         description: "The same engineering workload in one virtual machine: the monitor places each page on the node that first touches it.",
+        build: || (shape(4, 2, 32), disco(vec![vm("engineering-full", 8, 112)])),
     },
     Preset {
         name: "raytrace-native",
         title: "raytrace, native OS, 8 CPUs",
         description: "Eight threads rendering from one shared scene: the scene's pages are read by every node.",
+        build: || (shape(4, 2, 16), native("raytrace-full")),
     },
     Preset {
         name: "radix-native",
         title: "radix sort, native OS, 8 CPUs",
         description: "A SPLASH-2 radix sort of 4 M keys with eight threads on the NUMA-unaware OS (paper Fig. 7).",
+        build: || (shape(4, 2, 32), native("radix-full")),
     },
     Preset {
         name: "radix-splashos",
         title: "radix sort on SPLASHOS, 1 VM, 8 VCPUs",
         description: "The same sort on SPLASHOS, a library OS with no virtual memory of its own, in one VM: the monitor places every page on the node that first touches it (paper §4.4, Fig. 7) — compare its local misses and time with radix-native.",
+        build: || (shape(4, 2, 32), disco(vec![vm("radix-full-splashos", 8, 48)])),
     },
     Preset {
         name: "tiny-2vms",
         title: "tiny: two VMs, a few seconds",
         description: "Small pmake and database runs in two VMs on two CPUs: the quickest way to see everything move.",
+        build: || (shape(2, 1, 32), disco(vec![vm("pmake-tiny", 1, 24), vm("db-tiny", 1, 24)])),
     },
     Preset {
         name: "shell-2vms",
         title: "shells in two VMs: type commands",
         description: "Two virtual machines, each waiting at its own shell prompt: type into a VM's console (try ls /bin, echo hi > /tmp/f, cat /tmp/f) and see that the other VM's file system is its own. An idle VM costs nothing: the monitor deschedules a VCPU that waits.",
+        build: || (shape(2, 1, 32), disco(vec![vm("shell", 1, 24), vm("shell", 1, 24)])),
     },
     Preset {
         name: "smoke-native",
         title: "smoke test, native OS, 1 CPU",
         description: "Boots the OS and runs a few utilities: does the system work at all?",
+        build: || (shape(1, 1, 32), native("smoke")),
     },
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preset_names_are_unique_and_the_default_is_one_of_them() {
+        let mut names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PRESETS.len());
+        assert_eq!(Preset::named(Preset::DEFAULT.name), Some(Preset::DEFAULT));
+        assert_eq!(Preset::named("nope"), None);
+    }
 
     #[test]
     fn every_preset_is_valid_and_round_trips_through_the_url() {

@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::Callback;
 
-/// Script that trunk generates to load the worker's wasm (see index.html, `data-loader-shim`).
+/// Classic worker script that `cargo xtask web` writes to load the worker's wasm-bindgen glue and
+/// wasm (crates/xtask/src/web.rs); a fixed name, unlike the content-hashed files it loads.
 const WORKER_SCRIPT: &str = "./worker_loader.js";
 
 struct Shared {

@@ -1,9 +1,9 @@
 //! Build automation for Disco in the browser, run as `cargo xtask <command>`.
 //!
-//! - `setup`  — install what is missing (cross compiler, linkers, trunk, wasm-bindgen-cli,
-//!   Chromium, qemu-user, the e2e npm packages); fast when all is present.
+//! - `setup`  — install what is missing (cross compiler, linkers, wasm-bindgen-cli, Chromium,
+//!   qemu-user, the e2e npm packages); fast when all is present.
 //! - `guests` — build guests/ for mipsel-unknown-none into `target/guests/`.
-//! - `web`    — the trunk release build of the app and its worker into `dist/`.
+//! - `web`    — the release build of the app and its worker, through wasm-bindgen, into `dist/`.
 //! - `serve`  — setup + guests + web, then serve `dist/` on localhost (README command 1).
 //! - `test`   — setup + guests + fmt + clippy + cargo test + web + browser tests (README
 //!   command 2, and what CI runs).

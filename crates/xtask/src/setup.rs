@@ -8,7 +8,6 @@
 //! | qemu-mipsel (reference CPU)  | `qemu-mipsel` on PATH                 | apt: qemu-user              |
 //! | Chromium (browser tests)     | /usr/bin/chromium                     | apt: chromium               |
 //! | Node.js + npm (browser tests)| `node`, `npm` on PATH                 | apt: nodejs npm             |
-//! | trunk 0.21.14                | `trunk --version`                     | cargo install --locked      |
 //! | wasm-bindgen-cli = Cargo.lock| `wasm-bindgen --version`              | cargo install               |
 //! | e2e npm packages             | e2e/node_modules matches the lock     | npm ci                      |
 
@@ -19,8 +18,6 @@ use crate::fail;
 use crate::steps::{Result, exec, header, output};
 use crate::toolchain::Toolchain;
 
-/// trunk's version: 0.22 needs a newer rustc than Debian's, and only `--locked` builds.
-const TRUNK_VERSION: &str = "0.21.14";
 /// Debian packages of the cross toolchain.
 const CROSS_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld-22"];
 
@@ -51,23 +48,6 @@ pub fn run() -> Result<Toolchain> {
         )
     })?;
     println!("  cross toolchain: {} ({})", toolchain.route, toolchain.rustc.display());
-
-    let trunk_ok = output(Command::new("trunk").arg("--version"))
-        .is_some_and(|v| v.split_whitespace().nth(1) == Some(TRUNK_VERSION));
-    if trunk_ok {
-        println!("  trunk {TRUNK_VERSION}: present");
-    } else {
-        header(&format!("setup: installing trunk {TRUNK_VERSION} (takes about 6 minutes)"));
-        exec(Command::new("cargo").args([
-            "install",
-            "trunk",
-            "--version",
-            TRUNK_VERSION,
-            "--locked",
-            "--force",
-        ]))
-        .map_err(|e| fail!("{e}\n  trunk must build from crates.io with --locked"))?;
-    }
 
     let wanted = wasm_bindgen_version()?;
     let have = output(Command::new("wasm-bindgen").arg("--version"));

@@ -1,41 +1,250 @@
-//! `cargo xtask web`: the trunk release build of the app and its worker into `dist/`.
+//! `cargo xtask web`: the release build of the app and its worker into `dist/`.
+//!
+//! The pipeline, in order (each step's output is the next one's input):
+//!
+//! 1. `cargo fetch`, then an offline `cargo build --release --target wasm32-unknown-unknown` of
+//!    each entry ([`ENTRIES`]: `web`'s bin `app`, `worker`'s bin `worker`) into `target/web`,
+//!    with the cross toolchain and build-std.
+//! 2. `wasm-bindgen` on each `.wasm` into `target/web/bindgen/<bin>/`: the app as an ES module
+//!    (`--target web`), the worker as a classic script (`--target no-modules`) because the page
+//!    starts it as a classic worker.
+//! 3. `dist/` is rebuilt from scratch: the generated JS and wasm, the page's static files (those
+//!    `index.html` names), `worker_loader.js` (written here) and `index.html` (the template with
+//!    its `{{...}}` placeholders replaced by file names).
+//! 4. The guest kernels and disk images are copied into `dist/assets/`.
+//!
+//! Cache busting: every file except the two entry points (`index.html`, and `worker_loader.js`
+//! whose name the app hard-codes) gets a content hash in its name. The page's JS glue and its
+//! wasm must come from the same build — wasm-bindgen's glue imports the wasm's functions by
+//! generated names — and hashed names make each page load exactly the files built with it,
+//! however a server or proxy caches, while unchanged files stay cacheable across builds. `cargo xtask serve` and the e2e harness serve
+//! without long-lived caching, so the two fixed-name entry points are always fresh there.
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Command;
 
 use crate::fail;
-use crate::steps::{Result, exec, header};
+use crate::steps::{Result, exec, header, output};
 use crate::toolchain::Toolchain;
+
+/// How the page loads one wasm-bindgen output.
+#[derive(Clone, Copy)]
+enum Loader {
+    /// An ES module imported by a `<script type="module">` in `index.html`.
+    Module,
+    /// A classic worker script: wasm-bindgen's `no-modules` output, pulled in by
+    /// `worker_loader.js` with `importScripts` (module workers would need the page to pass
+    /// `{ type: "module" }`; the classic form works in every browser that runs the app).
+    ClassicWorker,
+}
+
+/// One wasm binary of the bundle.
+struct Entry {
+    /// Cargo package.
+    package: &'static str,
+    /// Binary of that package; also the base name of its files in `dist/`.
+    bin: &'static str,
+    /// How it is loaded.
+    loader: Loader,
+}
+
+/// The app (main thread) and the simulator's worker.
+const ENTRIES: &[Entry] = &[
+    Entry { package: "web", bin: "app", loader: Loader::Module },
+    Entry { package: "worker", bin: "worker", loader: Loader::ClassicWorker },
+];
+
+/// Where the app starts its worker (web/src/bridge.rs `WORKER_SCRIPT`): a fixed name.
+const WORKER_LOADER: &str = "worker_loader.js";
+/// The cross target.
+const TARGET: &str = "wasm32-unknown-unknown";
 
 /// Builds the web bundle offline with the cross toolchain.
 pub fn build(tc: &Toolchain) -> Result<()> {
-    header("web: trunk build --release");
     let root = crate::root();
-    // trunk builds offline (it would otherwise try to download its own tools), so fetch the
-    // crates first, including the standard library's own dependencies that build-std needs.
+    // A separate target dir: the host build (another rustc) must not fight over locks, and
+    // build-std artifacts must not mix with host ones.
+    let target_dir = root.join("target/web");
+
+    header("web: cargo fetch");
+    // The builds below run offline, so fetch the crates first, including the standard
+    // library's own dependencies that build-std needs. Also for the host: build scripts and
+    // proc macros run there, and cargo wants their dependencies' host-only dependencies (tokio,
+    // for one) on disk even though it does not compile them for this build.
+    let host = output(Command::new(&tc.rustc).args(["--print", "host-tuple"]))
+        .ok_or_else(|| fail!("`{} --print host-tuple` failed", tc.rustc.display()))?;
     let mut fetch = Command::new(&tc.cargo);
     tc.cross_env(&mut fetch);
     fetch.env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort").current_dir(&root).args([
         "fetch",
         "--target",
-        "wasm32-unknown-unknown",
+        TARGET,
+        "--target",
+        host.trim(),
     ]);
     exec(&mut fetch)?;
-    let mut cmd = Command::new("trunk");
-    tc.cross_env(&mut cmd);
-    // trunk runs `cargo` from PATH: put the cross toolchain's first, and keep ~/.cargo/bin for
-    // wasm-bindgen.
-    let cargo_dir = tc.cargo.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![cargo_dir];
-    dirs.extend(std::env::split_paths(&path));
-    cmd.env("PATH", std::env::join_paths(dirs)?)
-        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        // A separate target dir: the host build (another rustc) must not fight over locks.
-        .env("CARGO_TARGET_DIR", root.join("target/web"))
-        .current_dir(&root)
-        .args(["build", "--offline", "--release"]);
-    exec(&mut cmd)?;
+
+    // One cargo run per entry, not one for both: cargo would unify `sim`'s features across the
+    // two packages, and the app must be built without the simulator engine (web/Cargo.toml).
+    for e in ENTRIES {
+        header(&format!("web: cargo build --release -p {} --bin {}", e.package, e.bin));
+        let mut cmd = Command::new(&tc.cargo);
+        tc.cross_env(&mut cmd);
+        cmd.env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort").current_dir(&root).args([
+            "build",
+            "--offline",
+            "--release",
+            "--target",
+            TARGET,
+            "-p",
+            e.package,
+            "--bin",
+            e.bin,
+            "--target-dir",
+        ]);
+        cmd.arg(&target_dir);
+        exec(&mut cmd)?;
+    }
+
+    let bindgen = target_dir.join("bindgen");
+    for e in ENTRIES {
+        header(&format!("web: wasm-bindgen {}", e.bin));
+        let out = bindgen.join(e.bin);
+        // Stale files of an earlier run (snippets of a removed dependency) must not reach dist.
+        if out.exists() {
+            std::fs::remove_dir_all(&out)?;
+        }
+        let wasm = target_dir.join(TARGET).join("release").join(format!("{}.wasm", e.bin));
+        let target = match e.loader {
+            Loader::Module => "web",
+            Loader::ClassicWorker => "no-modules",
+        };
+        // wasm-bindgen-cli comes from `cargo xtask setup`, at Cargo.lock's version (the CLI and
+        // the library must match exactly).
+        let mut cmd = Command::new("wasm-bindgen");
+        cmd.args(["--target", target, "--no-typescript", "--out-name", e.bin, "--out-dir"])
+            .arg(&out)
+            .arg(&wasm);
+        exec(&mut cmd)?;
+    }
+
+    header("web: dist/");
+    assemble(&root, &bindgen, &root.join("dist"))?;
     copy_assets()
+}
+
+/// Rebuilds `dist` from the wasm-bindgen outputs under `bindgen`, the static files and the
+/// `index.html` template in `root`.
+fn assemble(root: &Path, bindgen: &Path, dist: &Path) -> Result<()> {
+    // From scratch, so that files of earlier builds (old hashes) do not pile up; the guest
+    // assets are copied again afterwards.
+    if dist.exists() {
+        std::fs::remove_dir_all(dist)?;
+    }
+    std::fs::create_dir_all(dist)?;
+
+    // Names the page refers to (`app.js`, `style.css`, ...) -> their hashed names in dist.
+    let mut names = BTreeMap::new();
+    for e in ENTRIES {
+        let out = bindgen.join(e.bin);
+        let (glue, wasm) = (format!("{}.js", e.bin), format!("{}_bg.wasm", e.bin));
+        for file in [&glue, &wasm] {
+            let name = publish(&out.join(file), dist)?;
+            names.insert(file.clone(), name);
+        }
+        if let Loader::ClassicWorker = e.loader {
+            std::fs::write(dist.join(WORKER_LOADER), worker_loader(&names[&glue], &names[&wasm]))?;
+        }
+        // Anything else wasm-bindgen wrote (a `snippets/` tree for `inline_js` or
+        // `#[wasm_bindgen(module = ...)]`) is imported by relative path from the glue, so it keeps
+        // its name and place.
+        for item in std::fs::read_dir(&out)? {
+            let item = item?;
+            let file = item.file_name().to_string_lossy().into_owned();
+            if !names.contains_key(&file) {
+                copy_tree(&item.path(), &dist.join(&file))?;
+            }
+        }
+    }
+
+    let template = std::fs::read_to_string(root.join("index.html"))
+        .map_err(|e| fail!("cannot read index.html: {e}"))?;
+    let html = render(&template, |key| match names.get(key) {
+        Some(name) => Ok(name.clone()),
+        // Any other placeholder is a file of the repository (static/...) the page links to.
+        None => publish(&root.join(key), dist),
+    })?;
+    std::fs::write(dist.join("index.html"), html)?;
+    println!("  {} files in {}", std::fs::read_dir(dist)?.count(), dist.display());
+    Ok(())
+}
+
+/// Copies `from` into `dist` under a content-hashed name (`style.css` -> `style-<hash>.css`)
+/// and returns that name.
+fn publish(from: &Path, dist: &Path) -> Result<String> {
+    let bytes = std::fs::read(from).map_err(|e| fail!("cannot read {}: {e}", from.display()))?;
+    let file = from.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = hashed_name(&file, &bytes);
+    std::fs::write(dist.join(&name), bytes)?;
+    Ok(name)
+}
+
+/// `stem.ext` -> `stem-<16 hex digits of the content's hash>.ext`.
+fn hashed_name(file: &str, bytes: &[u8]) -> String {
+    let (stem, ext) = file.split_once('.').unwrap_or((file, ""));
+    let dot = if ext.is_empty() { "" } else { "." };
+    format!("{stem}-{:016x}{dot}{ext}", fnv1a(bytes))
+}
+
+/// 64-bit FNV-1a: a fixed, dependency-free hash (std's `DefaultHasher` may change between Rust
+/// releases, which would rename files for nothing). Collisions only cost a stale cache entry.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+/// Replaces every `{{key}}` of `template` with `lookup(key)`; an unclosed `{{` is an error.
+fn render(template: &str, mut lookup: impl FnMut(&str) -> Result<String>) -> Result<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or_else(|| fail!("index.html: unclosed {{{{"))?;
+        out.push_str(&lookup(after[..end].trim())?);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The classic worker script the app starts: loads wasm-bindgen's `no-modules` glue, which
+/// defines the global `wasm_bindgen`, then instantiates the wasm (whose `main` runs the worker).
+fn worker_loader(glue: &str, wasm: &str) -> String {
+    format!(
+        "// Written by `cargo xtask web` (crates/xtask/src/web.rs).\n\
+         importScripts(\"./{glue}\");\n\
+         // A rejected promise in a worker never reaches the page; an uncaught exception fires the\n\
+         // Worker's `error` event, which the page's bridge reports. So a failed load is rethrown.\n\
+         wasm_bindgen({{ module_or_path: \"./{wasm}\" }}).catch((e) => setTimeout(() => {{ throw e; }}));\n"
+    )
+}
+
+/// Copies a file, or a directory recursively.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if from.is_dir() {
+        std::fs::create_dir_all(to)?;
+        for item in std::fs::read_dir(from)? {
+            let item = item?;
+            copy_tree(&item.path(), &to.join(item.file_name()))?;
+        }
+    } else {
+        std::fs::copy(from, to)
+            .map_err(|e| fail!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+    }
+    Ok(())
 }
 
 /// Copies the guest kernels (dux's two builds and SPLASHOS) and disk images into
@@ -62,4 +271,60 @@ fn copy_assets() -> Result<()> {
     }
     println!("  {} guest files ({} MB) in {}", files.len(), bytes >> 20, assets.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_replaced() {
+        let html = render("<a href=\"{{ x.css }}\">{{y}}</a>", |k| Ok(format!("<{k}>"))).unwrap();
+        assert_eq!(html, "<a href=\"<x.css>\"><y></a>");
+        assert!(render("{{x", |k| Ok(k.to_string())).is_err());
+        assert!(render("{{x}}", |_| Err(fail!("no"))).is_err());
+    }
+
+    #[test]
+    fn dist_is_assembled_from_the_template() {
+        let tmp = std::env::temp_dir().join(format!("xtask-web-test-{}", std::process::id()));
+        let (root, bindgen, dist) = (tmp.join("root"), tmp.join("bindgen"), tmp.join("dist"));
+        for e in ENTRIES {
+            std::fs::create_dir_all(bindgen.join(e.bin)).unwrap();
+            std::fs::write(bindgen.join(e.bin).join(format!("{}.js", e.bin)), e.bin).unwrap();
+            std::fs::write(bindgen.join(e.bin).join(format!("{}_bg.wasm", e.bin)), "w").unwrap();
+        }
+        std::fs::create_dir_all(bindgen.join("app/snippets/x")).unwrap();
+        std::fs::write(bindgen.join("app/snippets/x/inline0.js"), "s").unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/a.css"), "css").unwrap();
+        std::fs::write(root.join("index.html"), "{{static/a.css}} {{app.js}} {{app_bg.wasm}}")
+            .unwrap();
+        std::fs::create_dir_all(dist.join("stale")).unwrap();
+
+        assemble(&root, &bindgen, &dist).unwrap();
+        let html = std::fs::read_to_string(dist.join("index.html")).unwrap();
+        let files: Vec<&str> = html.split(' ').collect();
+        assert!(files[0].starts_with("a-") && files[0].ends_with(".css"), "{html}");
+        assert!(files[1].starts_with("app-") && files[2].starts_with("app_bg-"), "{html}");
+        for f in files {
+            assert!(dist.join(f).is_file(), "{f} is in dist");
+        }
+        let loader = std::fs::read_to_string(dist.join(WORKER_LOADER)).unwrap();
+        assert!(loader.contains("importScripts(\"./worker-"), "{loader}");
+        assert!(loader.contains("module_or_path: \"./worker_bg-"), "{loader}");
+        assert!(dist.join("snippets/x/inline0.js").is_file());
+        assert!(!dist.join("stale").exists());
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn names_carry_the_content_hash() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let a = hashed_name("app_bg.wasm", b"one");
+        assert!(a.starts_with("app_bg-") && a.ends_with(".wasm"), "{a}");
+        assert_ne!(a, hashed_name("app_bg.wasm", b"two"));
+        assert_eq!(hashed_name("x", b"").len(), "x-".len() + 16);
+    }
 }

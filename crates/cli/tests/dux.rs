@@ -4,6 +4,11 @@
 //! memory at the address of its `KSTATS` symbol) must count exactly the system calls ktest
 //! makes, and the same run twice must give the same run hash.
 
+use std::mem::{offset_of, size_of};
+
+use abi::kstats::{Event, Header, MAGIC, PageUse, Row, SYMBOL};
+use abi::segments::PAGE_BYTES;
+use abi::syscall::Syscall;
 use guest_files::{disk_with_init, guest, in_order, variant};
 use machine::machine::Log;
 use machine::{Machine, MachineConfig};
@@ -46,17 +51,26 @@ fn boot_with(cfg: MachineConfig) -> Run {
     Run { m, code, console }
 }
 
-/// Sums a u64 array of the kernel's statistics over the CPUs' rows.
+/// The `u32` of the kernel's statistics header at byte offset `at`.
+fn header_u32(run: &Run, at: usize) -> u32 {
+    let pa = symbol(&guest("kernel"), SYMBOL) & 0x1FFF_FFFF;
+    let b = run.m.sys.mem.ram.slice(pa + at as u32, 4).expect("KSTATS in memory");
+    u32::from_le_bytes(b.try_into().expect("4"))
+}
+
+/// Sums a u64 array of the kernel's statistics over the CPUs' rows: element `index` of the
+/// array at byte offset `field_offset` of a [`Row`].
 fn kstat(run: &Run, field_offset: usize, index: usize) -> u64 {
     let kernel = guest("kernel");
-    let pa = symbol(&kernel, "KSTATS") & 0x1FFF_FFFF;
-    let header = run.m.sys.mem.ram.slice(pa, 24).expect("KSTATS in memory");
-    assert_eq!(&header[..8], b"KSTATS01", "the statistics block's magic");
-    let cpus = u32::from_le_bytes(header[8..12].try_into().expect("4")) as usize;
-    let row_bytes = u32::from_le_bytes(header[12..16].try_into().expect("4")) as usize;
+    let pa = symbol(&kernel, SYMBOL) & 0x1FFF_FFFF;
+    let magic = run.m.sys.mem.ram.slice(pa + offset_of!(Header, magic) as u32, 8).expect("magic");
+    assert_eq!(u64::from_le_bytes(magic.try_into().expect("8")), MAGIC, "the block's magic");
+    let cpus = header_u32(run, offset_of!(Header, cpus)) as usize;
+    let row_bytes = header_u32(run, offset_of!(Header, row_bytes)) as usize;
     (0..cpus)
         .map(|c| {
-            let at = pa + 24 + (c * row_bytes + field_offset + 8 * index) as u32;
+            let at = c * row_bytes + field_offset + size_of::<u64>() * index;
+            let at = pa + (size_of::<Header>() + at) as u32;
             u64::from_le_bytes(run.m.sys.mem.ram.slice(at, 8).expect("row").try_into().expect("8"))
         })
         .sum()
@@ -86,26 +100,27 @@ fn the_kernel_passes_its_self_test_on_1_to_8_cpus() {
 fn kernel_statistics_count_the_system_calls_ktest_makes() {
     let r = boot(2, 2);
     assert_eq!(r.code, Some(0), "{}", r.console);
-    // Offsets in a row: syscalls[40] at 0, syscall_cycles[40] at 320, events at 640.
-    let calls = |nr| kstat(&r, 0, nr);
+    let calls = |c: Syscall| kstat(&r, offset_of!(Row, syscalls), c as usize);
     // ktest forks 20 children to exec, then once each for COW, the pipe, the fault, the file
     // writer and shared memory, then 300 short processes, then 8 spinners.
-    assert_eq!(calls(2), 20 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "fork");
+    assert_eq!(calls(Syscall::Fork), 20 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "fork");
     // exec: the 20 children, the faulting child, the writer, the shm child, the 300, the 8.
-    assert_eq!(calls(4), 20 + 1 + 1 + 1 + 300 + 8, "exec");
+    assert_eq!(calls(Syscall::Exec), 20 + 1 + 1 + 1 + 300 + 8, "exec");
     // wait: 20, one ECHILD, then COW, pipe, fault, writer, shm, 300 and 8.
-    assert_eq!(calls(3), 20 + 1 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "wait");
+    assert_eq!(calls(Syscall::Wait), 20 + 1 + 1 + 1 + 1 + 1 + 1 + 300 + 8, "wait");
     // exit: every child but the faulting one (killed); init shuts down instead.
-    assert_eq!(calls(1), 20 + 1 + 1 + 1 + 1 + 300 + 8, "exit");
+    assert_eq!(calls(Syscall::Exit), 20 + 1 + 1 + 1 + 1 + 300 + 8, "exit");
     // shm_attach: ktest, then its exec'd child, then two refused sizes; shm_remove twice.
-    assert_eq!(calls(31), 4, "shm_attach");
-    assert_eq!(calls(32), 2, "shm_remove");
-    assert_eq!(calls(29), 1, "shutdown");
+    assert_eq!(calls(Syscall::ShmAttach), 4, "shm_attach");
+    assert_eq!(calls(Syscall::ShmRemove), 2, "shm_remove");
+    assert_eq!(calls(Syscall::Shutdown), 1, "shutdown");
     // Cycles were charged to the calls.
-    assert!(kstat(&r, 320, 2) > 0, "fork cycles");
+    let fork_cycles = kstat(&r, offset_of!(Row, syscall_cycles), Syscall::Fork as usize);
+    assert!(fork_cycles > 0, "fork cycles");
     // Events: demand-zero pages happened (the 256 KB heap alone is 64 pages) and a kill.
-    assert!(kstat(&r, 640, 0) >= 64, "demand-zero faults");
-    assert_eq!(kstat(&r, 640, 7), 1, "one process killed");
+    let events = |e: Event| kstat(&r, offset_of!(Row, events), e as usize);
+    assert!(events(Event::DemandZero) >= 64, "demand-zero faults");
+    assert_eq!(events(Event::Killed), 1, "one process killed");
 }
 
 #[test]
@@ -117,17 +132,16 @@ fn the_same_boot_gives_the_same_run_hash() {
     assert_eq!(a.console, b.console);
 }
 
-/// The kernel's page-use table: how many machine pages it uses for each purpose.
+/// The kernel's page-use table: how many machine pages it uses for each purpose, by
+/// [`PageUse`] code (a code that is none counts as a buffer-cache page, the last).
 fn page_uses(run: &Run) -> [usize; 5] {
-    let kernel = guest("kernel");
-    let pa = symbol(&kernel, "KSTATS") & 0x1FFF_FFFF;
-    let h = run.m.sys.mem.ram.slice(pa + 16, 8).expect("header");
-    let table = u32::from_le_bytes(h[..4].try_into().expect("4"));
-    let pages = u32::from_le_bytes(h[4..].try_into().expect("4"));
-    assert_eq!(pages, run.m.config().memory_bytes() / 4096, "one entry per machine page");
+    let table = header_u32(run, offset_of!(Header, page_uses));
+    let pages = header_u32(run, offset_of!(Header, pages));
+    assert_eq!(pages, run.m.config().memory_bytes() / PAGE_BYTES, "one entry per machine page");
     let mut counts = [0; 5];
     for &u in run.m.sys.mem.ram.slice(table, pages).expect("table") {
-        counts[usize::from(u).min(4)] += 1;
+        let code = PageUse::from_code(u).unwrap_or(PageUse::BufferCache);
+        counts[code as usize] += 1;
     }
     counts
 }

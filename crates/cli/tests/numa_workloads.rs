@@ -10,6 +10,10 @@
 //!   interval, one node takes nearly all its misses), while the ray tracer's most-read pages —
 //!   its scene — are read by every node.
 
+use std::mem::{offset_of, size_of};
+
+use abi::kstats::{Header, MAGIC, PageUse, SYMBOL};
+use abi::segments::PAGE_BYTES;
 use guest_files::{guest, in_order, variant};
 use machine::machine::{Log, Stop};
 use machine::{Machine, MachineConfig};
@@ -75,8 +79,6 @@ fn symbol(image: &[u8], name: &str) -> u32 {
     panic!("no symbol {name} in the kernel");
 }
 
-/// `kalloc::Use::User`: the kernel's mark for a page of a user process.
-const USE_USER: u8 = 3;
 const NODES: usize = 4;
 
 /// What a run measured, one step at a time.
@@ -96,19 +98,23 @@ fn sampled(name: &str, cache_kb: u32, step: Option<u64>) -> Sampled {
     cfg.cache.size_kb = cache_kb;
     let step = step.unwrap_or(cfg.hot_page.interval_cycles);
     let mut m = boot(cfg, image);
-    // The kernel's statistics header: magic, cpus, row bytes, page-use table, pages.
-    let kstats = symbol(&guest("kernel"), "KSTATS") & 0x1FFF_FFFF;
-    let pages = m.config().memory_bytes() / 4096;
+    // The kernel's statistics header, for its page-use table.
+    let kstats = symbol(&guest("kernel"), SYMBOL) & 0x1FFF_FFFF;
+    let pages = m.config().memory_bytes() / PAGE_BYTES;
     let mut log = Log::default();
     let mut before = vec![[0u32; NODES]; pages as usize];
     let mut intervals = Vec::new();
     loop {
         let stop = m.run(step, &mut log);
         log.events.clear();
-        let header = m.sys.mem.ram.slice(kstats, 24).expect("KSTATS header");
-        let table = u32::from_le_bytes(header[16..20].try_into().expect("4"));
-        let table_pages = u32::from_le_bytes(header[20..].try_into().expect("4"));
-        let uses = if &header[..8] == b"KSTATS01" && table_pages != 0 {
+        let header =
+            m.sys.mem.ram.slice(kstats, size_of::<Header>() as u32).expect("KSTATS header");
+        let u32_at = |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().expect("4"));
+        let magic =
+            u64::from_le_bytes(header[offset_of!(Header, magic)..][..8].try_into().expect("8"));
+        let table = u32_at(offset_of!(Header, page_uses));
+        let table_pages = u32_at(offset_of!(Header, pages));
+        let uses = if magic == MAGIC && table_pages != 0 {
             assert_eq!(table_pages, pages, "one page-use entry per machine page");
             m.sys.mem.ram.slice(table, pages).expect("page-use table").to_vec()
         } else {
@@ -116,10 +122,11 @@ fn sampled(name: &str, cache_kb: u32, step: Option<u64>) -> Sampled {
         };
         let mut this = Vec::new();
         for page in 0..pages {
-            let heat: [u32; NODES] = m.page_heat(machine::Mppn(page)).try_into().expect("one count per node");
+            let heat: [u32; NODES] =
+                m.page_heat(machine::Mppn(page)).try_into().expect("one count per node");
             let delta: [u32; NODES] = std::array::from_fn(|n| heat[n] - before[page as usize][n]);
             before[page as usize] = heat;
-            if uses[page as usize] == USE_USER && delta.iter().any(|&d| d > 0) {
+            if uses[page as usize] == PageUse::User as u8 && delta.iter().any(|&d| d > 0) {
                 this.push((page, delta));
             }
         }

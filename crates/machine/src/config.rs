@@ -95,8 +95,10 @@ pub struct MachineConfig {
     pub seed: u64,
 }
 
-/// Top of RAM: devices start at 0x1F00_0000 and kseg0 reaches 512 MB; 448 MB leaves room.
+/// Top of RAM: devices start at [`crate::address_map::DEVICE_BASE`] (496 MB) and kseg0 reaches
+/// 512 MB; 448 MB leaves room.
 pub const MAX_MEMORY_MB: u32 = 448;
+const _: () = assert!(MAX_MEMORY_MB << 20 <= crate::address_map::DEVICE_BASE);
 
 impl Default for MachineConfig {
     fn default() -> Self {

@@ -29,15 +29,8 @@ pub struct Irq {
     pub start_sp: u32,
 }
 
-/// Device interrupt sources: bits of [`Irq::pending`].
-pub mod source {
-    /// Console input available.
-    pub const CONSOLE: u32 = 1 << 0;
-    /// Network interface.
-    pub const NET: u32 = 1 << 1;
-    /// Disk unit k is bit `DISK0 << k`.
-    pub const DISK0: u32 = 1 << 8;
-}
+/// Device interrupt sources: bits of [`Irq::pending`] (the address map's, `abi`'s).
+pub use crate::address_map::source;
 
 impl Irq {
     /// No interrupts, devices routed to CPU 0, every source enabled.

@@ -152,7 +152,13 @@ mod tests {
         let ev = h.take_events();
         assert_eq!(
             ev,
-            vec![HotPageEvent { page: Mppn(5), node: NodeId(1), misses: vec![1, 3], writes: 1, cycle: 13 }]
+            vec![HotPageEvent {
+                page: Mppn(5),
+                node: NodeId(1),
+                misses: vec![1, 3],
+                writes: 1,
+                cycle: 13
+            }]
         );
         h.miss(Mppn(5), NodeId(1), false, 14);
         assert!(h.take_events().is_empty(), "once per interval");

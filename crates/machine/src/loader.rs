@@ -2,6 +2,7 @@
 //! linked in kseg0 or kseg1 (the unmapped segments, where a bare-metal program lives); their
 //! physical address is the virtual address minus the segment base.
 
+use abi::segments::{KSEG0, SSEG};
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 
@@ -65,7 +66,7 @@ pub fn load(ram: &mut Ram, data: &[u8]) -> Result<Image, LoadError> {
             continue;
         }
         let va = ph.p_vaddr(e);
-        if !(0x8000_0000..0xC000_0000).contains(&va) {
+        if !(KSEG0..SSEG).contains(&va) {
             return Err(LoadError::NotUnmapped(va));
         }
         let pa = va & 0x1FFF_FFFF;

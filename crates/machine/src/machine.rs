@@ -195,7 +195,7 @@ impl Machine {
     /// memory (kseg0), `$a0` = 0 (the CPU number).
     pub fn boot(&mut self, image: &[u8]) -> Result<Image, LoadError> {
         let img = loader::load(&mut self.sys.mem.ram, image)?;
-        let sp = 0x8000_0000 + self.cfg.node_bytes() - 16;
+        let sp = abi::segments::KSEG0 + self.cfg.node_bytes() - 16;
         self.start_cpu(0, img.entry, sp);
         Ok(img)
     }

@@ -4,6 +4,8 @@
 //! the reset vector) must not loop forever on bus errors. Every vector holds a stub that powers
 //! the machine off with exit code [`BEV_EXIT`].
 
+use abi::address_map::{POWER, power};
+use abi::segments::KSEG1;
 use mips::asm::{K0, K1, ZERO, addiu, b, lui, nop, ori, sw};
 
 /// Physical base of the ROM.
@@ -13,10 +15,13 @@ pub const ROM_BYTES: u32 = 0x1000;
 /// Exit code of a machine stopped by the ROM.
 pub const BEV_EXIT: u32 = 0xBE;
 
-/// The stub: store BEV_EXIT to the power register (kseg1 0xBF00_1000), then spin.
+/// The power register, through kseg1 (uncached, as the stub runs before anything is set up).
+const POWER_HALT: u32 = KSEG1 + POWER + power::HALT;
+
+/// The stub: store BEV_EXIT to the power register, then spin.
 const STUB: [u32; 6] = [
-    lui(K0, 0xBF00),
-    ori(K0, K0, 0x1000),
+    lui(K0, (POWER_HALT >> 16) as u16),
+    ori(K0, K0, POWER_HALT as u16),
     addiu(K1, ZERO, BEV_EXIT as i16),
     sw(K1, 0, K0),
     b(-1),

@@ -37,6 +37,23 @@ pub enum PageKind {
     Unknown = 6,
 }
 
+// The kinds a guest kernel reports are its page-use codes (abi's `PageUse`, one byte per page in
+// its page-use table), read as `PageKind` codes; the monitor's kinds follow them.
+const _: () = {
+    use abi::kstats::PageUse;
+    assert!(PageKind::Free as u8 == PageUse::Free as u8);
+    assert!(PageKind::Kernel as u8 == PageUse::Kernel as u8);
+    assert!(PageKind::PageTable as u8 == PageUse::PageTable as u8);
+    assert!(PageKind::User as u8 == PageUse::User as u8);
+    assert!(PageKind::BufferCache as u8 == PageUse::BufferCache as u8);
+};
+
+impl From<abi::kstats::PageUse> for PageKind {
+    fn from(u: abi::kstats::PageUse) -> PageKind {
+        PageKind::from_code(u as u8)
+    }
+}
+
 impl PageKind {
     /// Every kind, by code.
     pub const ALL: [PageKind; 7] = [
@@ -181,7 +198,8 @@ pub struct GuestFrame {
 
 /// The kernel service that sums others: a slow TLB fault is often also a demand-zero or
 /// copy-on-write fault, whose time it includes. Shares and totals of services leave it out.
-pub const SLOW_FAULT: &str = "SLOW_FAULT";
+/// It is the name of the kernel's event (abi's), which the kernel-statistics reader reports.
+pub const SLOW_FAULT: &str = abi::kstats::Event::SlowFault.name();
 
 /// One kernel service of a guest: how often it ran and the CPU cycles it took (under the
 /// monitor including the monitor's work for it, which the guest's clock sees too).

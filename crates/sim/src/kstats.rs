@@ -2,23 +2,28 @@
 //! guest's memory: per kernel service (system calls, faults, interrupts) a count and the cycles
 //! spent in it — the data of the paper's Table 2 —, the process each CPU runs, TLB refills, and
 //! the address of the kernel's page-use table (what every physical page is used for).
+//!
+//! The layout is `abi::kstats`'s, which the kernel compiles against: fields are read at the
+//! `offset_of!` offsets of its `#[repr(C)]` types, never at offsets written down here.
 
+use core::mem::{offset_of, size_of};
+
+use abi::kstats::{EVENTS, Event, Header, MAGIC, MAX_SYSCALL, Row, SYMBOL};
+use abi::syscall::Syscall;
 use object::{Object, ObjectSymbol};
 
-/// `"KSTATS01"` as the kernel stores it (little-endian u64).
-const MAGIC: u64 = u64::from_le_bytes(*b"KSTATS01");
 /// Bytes before the first per-CPU row.
-const HEADER: u32 = 24;
-/// Offsets in a row (u64 fields): syscalls[40], syscall_cycles[40], events[11],
-/// event_cycles[11], current_pid, utlb_misses.
-const ROW_SYSCALLS: u32 = 0;
-const SYSCALLS: u32 = 40;
-const EVENTS: u32 = 11;
-const ROW_SYSCALL_CYCLES: u32 = SYSCALLS * 8;
-const ROW_EVENTS: u32 = ROW_SYSCALL_CYCLES + SYSCALLS * 8;
-const ROW_EVENT_CYCLES: u32 = ROW_EVENTS + EVENTS * 8;
-const ROW_PID: u32 = (SYSCALLS + SYSCALLS + 11 + 11) * 8;
-const ROW_UTLB: u32 = ROW_PID + 8;
+const HEADER: u32 = size_of::<Header>() as u32;
+
+/// Bytes of one counter (the rows' arrays are of `u64`).
+const U64: u32 = size_of::<u64>() as u32;
+
+/// Byte offset of field `$field` of `$ty`, as the `u32` addresses are counted in.
+macro_rules! at {
+    ($ty:ty, $field:ident) => {
+        offset_of!($ty, $field) as u32
+    };
+}
 
 /// Where the block is in a kernel image.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +36,7 @@ impl KstatsSymbol {
     /// Finds `KSTATS` in the kernel's symbol table.
     pub fn find(kernel: &[u8]) -> Option<KstatsSymbol> {
         let file = object::File::parse(kernel).ok()?;
-        let sym = file.symbols().find(|s| s.name() == Ok("KSTATS"))?;
+        let sym = file.symbols().find(|s| s.name() == Ok(SYMBOL))?;
         Some(KstatsSymbol { va: sym.address() as u32 })
     }
 }
@@ -69,35 +74,36 @@ impl Kstats {
     /// kernel has initialised it (or if it makes no sense: a guest can write anything there).
     pub fn read(pa: u32, read: impl Fn(u32, u32) -> Option<Vec<u8>>) -> Option<Kstats> {
         let head = read(pa, HEADER)?;
-        if u64_at(&head, 0) != MAGIC {
+        if u64_at(&head, at!(Header, magic)) != MAGIC {
             return None;
         }
-        let cpus = u32_at(&head, 8).min(64);
-        let row_bytes = u32_at(&head, 12);
-        if !(ROW_UTLB + 8..=4096).contains(&row_bytes) {
+        let cpus = u32_at(&head, at!(Header, cpus)).min(64);
+        let row_bytes = u32_at(&head, at!(Header, row_bytes));
+        // A row holds at least the fields read here (a newer kernel may append some).
+        if !(size_of::<Row>() as u32..=4096).contains(&row_bytes) {
             return None;
         }
         let rows = read(pa + HEADER, cpus * row_bytes)?;
         let mut k = Kstats {
-            page_uses: u32_at(&head, 16),
-            pages: u32_at(&head, 20),
-            per_syscall: vec![(0, 0); SYSCALLS as usize],
-            per_event: vec![(0, 0); EVENTS as usize],
+            page_uses: u32_at(&head, at!(Header, page_uses)),
+            pages: u32_at(&head, at!(Header, pages)),
+            per_syscall: vec![(0, 0); MAX_SYSCALL],
+            per_event: vec![(0, 0); EVENTS],
             ..Kstats::default()
         };
         for c in 0..cpus {
             let row = c * row_bytes;
-            k.current_pid.push(u64_at(&rows, row + ROW_PID) as u32);
-            k.utlb_misses += u64_at(&rows, row + ROW_UTLB);
-            for i in 0..SYSCALLS {
+            k.current_pid.push(u64_at(&rows, row + at!(Row, current_pid)) as u32);
+            k.utlb_misses += u64_at(&rows, row + at!(Row, utlb_misses));
+            for i in 0..MAX_SYSCALL as u32 {
                 let s = &mut k.per_syscall[i as usize];
-                s.0 += u64_at(&rows, row + ROW_SYSCALLS + i * 8);
-                s.1 += u64_at(&rows, row + ROW_SYSCALL_CYCLES + i * 8);
+                s.0 += u64_at(&rows, row + at!(Row, syscalls) + i * U64);
+                s.1 += u64_at(&rows, row + at!(Row, syscall_cycles) + i * U64);
             }
-            for i in 0..EVENTS {
+            for i in 0..EVENTS as u32 {
                 let e = &mut k.per_event[i as usize];
-                e.0 += u64_at(&rows, row + ROW_EVENTS + i * 8);
-                e.1 += u64_at(&rows, row + ROW_EVENT_CYCLES + i * 8);
+                e.0 += u64_at(&rows, row + at!(Row, events) + i * U64);
+                e.1 += u64_at(&rows, row + at!(Row, event_cycles) + i * U64);
             }
         }
         k.syscalls = k.per_syscall.iter().map(|s| s.0).sum();
@@ -133,64 +139,28 @@ pub struct Service {
     pub cycles: u64,
 }
 
-/// System-call names by number (docs/guest-os.md; a test keeps the two equal).
-pub const SYSCALL_NAMES: [&str; SYSCALLS as usize] = [
-    "",
-    "exit",
-    "fork",
-    "wait",
-    "exec",
-    "getpid",
-    "sbrk",
-    "yield",
-    "sleep",
-    "open",
-    "close",
-    "read",
-    "write",
-    "lseek",
-    "fstat",
-    "stat",
-    "unlink",
-    "mkdir",
-    "readdir",
-    "dup",
-    "pipe",
-    "chdir",
-    "clock",
-    "cpuid",
-    "thread_create",
-    "thread_exit",
-    "thread_join",
-    "futex_wait",
-    "futex_wake",
-    "shutdown",
-    "kstats",
-    "shm_attach",
-    "shm_remove",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-];
+/// System-call names by number, `""` for a number that is no call: abi's `Syscall` names
+/// (docs/guest-os.md; a test keeps the two equal).
+pub const SYSCALL_NAMES: [&str; MAX_SYSCALL] = {
+    let mut names = [""; MAX_SYSCALL];
+    let mut i = 0;
+    while i < Syscall::ALL.len() {
+        names[Syscall::ALL[i] as usize] = Syscall::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
-/// Kernel event names by index (guests/kernel/src/stats.rs `Event`).
-pub const EVENT_NAMES: [&str; EVENTS as usize] = [
-    "DEMAND_ZERO",
-    "COPY_ON_WRITE",
-    crate::frame::SLOW_FAULT,
-    "TICK",
-    "IPI",
-    "INTERRUPT",
-    "SWITCH",
-    "KILLED",
-    "BUFFER_HIT",
-    "BUFFER_MISS",
-    "DISK_WRITE",
-];
+/// Kernel event names by index: abi's `Event` names.
+pub const EVENT_NAMES: [&str; EVENTS] = {
+    let mut names = [""; EVENTS];
+    let mut i = 0;
+    while i < EVENTS {
+        names[Event::ALL[i] as usize] = Event::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 #[cfg(test)]
 mod tests {
@@ -211,5 +181,57 @@ mod tests {
         }
         let named = SYSCALL_NAMES.iter().filter(|n| !n.is_empty()).count();
         assert_eq!(seen, named, "every documented call is named, and only those");
+    }
+
+    #[test]
+    fn names_are_abis() {
+        for (nr, name) in SYSCALL_NAMES.iter().enumerate() {
+            assert_eq!(*name, Syscall::name_of(nr).unwrap_or(""), "system call {nr}");
+        }
+        for e in Event::ALL {
+            assert_eq!(EVENT_NAMES[e as usize], e.name());
+        }
+        // The protocol's name for the service that sums others is the kernel's event's.
+        assert_eq!(EVENT_NAMES[Event::SlowFault as usize], crate::frame::SLOW_FAULT);
+    }
+
+    #[test]
+    fn reads_a_block_laid_out_as_abi_says() {
+        let header = Header {
+            magic: MAGIC,
+            cpus: 2,
+            row_bytes: size_of::<Row>() as u32,
+            page_uses: 0x5000,
+            pages: 7,
+        };
+        let mut rows = [Row::ZERO; 2];
+        rows[0].syscalls[Syscall::Write as usize] = 3;
+        rows[1].syscalls[Syscall::Write as usize] = 4;
+        rows[1].syscall_cycles[Syscall::Write as usize] = 90;
+        rows[0].events[Event::DemandZero as usize] = 2;
+        rows[0].event_cycles[Event::DemandZero as usize] = 500;
+        rows[1].current_pid = 9;
+        rows[0].utlb_misses = 11;
+        rows[1].utlb_misses = 1;
+        let mut block = Vec::new();
+        // SAFETY: both types are `repr(C)` plain integers, without padding (abi asserts their
+        // sizes), so their bytes are their fields in memory order.
+        unsafe {
+            let h = &header as *const Header as *const u8;
+            block.extend_from_slice(std::slice::from_raw_parts(h, size_of::<Header>()));
+            let r = rows.as_ptr() as *const u8;
+            block.extend_from_slice(std::slice::from_raw_parts(r, 2 * size_of::<Row>()));
+        }
+        let base = 0x1000;
+        let k = Kstats::read(base, |pa, n| {
+            let o = (pa - base) as usize;
+            block.get(o..o + n as usize).map(<[u8]>::to_vec)
+        })
+        .expect("a valid block");
+        assert_eq!(k.current_pid, vec![0, 9]);
+        assert_eq!(k.syscalls, 7);
+        assert_eq!(k.per_syscall[Syscall::Write as usize], (7, 90));
+        assert_eq!(k.per_event[Event::DemandZero as usize], (2, 500));
+        assert_eq!((k.utlb_misses, k.page_uses, k.pages), (12, 0x5000, 7));
     }
 }

@@ -34,6 +34,7 @@ pub const DISK_STRIDE: u32 = 0x1000;
 pub const MAX_DISKS: u32 = 16;
 
 /// The registers of disk unit `k`.
+#[inline]
 pub const fn disk(k: u32) -> u32 {
     DISK0 + DISK_STRIDE * k
 }
@@ -173,9 +174,14 @@ pub mod source {
     /// A network frame received.
     pub const NET: u32 = 1 << 1;
     /// Disk unit `k` completed a request.
+    #[inline]
     pub const fn disk(k: u32) -> u32 {
         1 << (8 + k)
     }
+
+    /// Every disk unit's source: the bits from [`disk`]`(0)` up (units 0..16 use bits 8..24;
+    /// the bits above are never set), so `pending & DISKS != 0` asks "any disk?".
+    pub const DISKS: u32 = !(disk(0) - 1);
 }
 
 /// Interrupt lines (Cause.IP bits) the devices drive.

@@ -11,6 +11,7 @@
 //! | [`special`] | monitor ⇄ guests on the monitor | the special page of virtual privileged registers |
 //! | [`kstats`] | dux ⇄ the simulator's host side | the kernel-statistics block, its events and page uses |
 //! | [`syscall`] | dux ⇄ its user programs (and the host's names for Table 2) | system-call numbers and names |
+//! | [`errno`] | dux ⇄ its user programs | the error numbers a failed system call returns |
 //!
 //! `no_std`, no dependencies: the guests (mipsel-unknown-none) and the host crates (machine,
 //! monitor, sim) use the same source. The prose references are docs/machine.md (machine),
@@ -20,6 +21,7 @@
 #![no_std]
 
 pub mod address_map;
+pub mod errno;
 pub mod kstats;
 pub mod mcall;
 pub mod segments;

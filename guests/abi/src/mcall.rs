@@ -7,11 +7,13 @@
 pub const TAG: u32 = 0xD15C_0000;
 
 /// `$v0` for call `c`.
+#[inline]
 pub const fn v0(c: MonitorCall) -> u32 {
     TAG | c as u32
 }
 
 /// Is `$v0` a monitor call's (whatever its number)?
+#[inline]
 pub const fn is_monitor_call(v0: u32) -> bool {
     v0 & 0xFFFF_0000 == TAG
 }

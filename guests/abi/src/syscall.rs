@@ -165,6 +165,26 @@ impl TryFrom<u32> for Syscall {
     }
 }
 
+/// `open` flags: read only.
+pub const O_RDONLY: u32 = 0;
+/// `open` flags: write only.
+pub const O_WRONLY: u32 = 1;
+/// `open` flags: read and write.
+pub const O_RDWR: u32 = 2;
+/// `open` flags: create the file if it does not exist.
+pub const O_CREATE: u32 = 0x200;
+/// `open` flags: truncate the file to length 0.
+pub const O_TRUNC: u32 = 0x400;
+/// `open` flags: every write goes to the end of the file.
+pub const O_APPEND: u32 = 0x800;
+
+/// `lseek` whence: from the start.
+pub const SEEK_SET: u32 = 0;
+/// `lseek` whence: from the current offset.
+pub const SEEK_CUR: u32 = 1;
+/// `lseek` whence: from the end.
+pub const SEEK_END: u32 = 2;
+
 // Every call is counted in the kernel statistics.
 const _: () = assert!((Syscall::ShmRemove as usize) < MAX_SYSCALL);
 

@@ -4,17 +4,19 @@
 
 use core::fmt::{self, Write};
 
+use abi::address_map::console as reg;
+
 use crate::mmio::{CONSOLE, read, write};
 use crate::sync::SpinLock;
 
 /// Transmit register: the low byte of a word written is printed.
-pub const TX: u32 = CONSOLE;
+pub const TX: u32 = CONSOLE + reg::TX;
 /// Receive register: the next input byte, or 0xFFFF_FFFF if none.
-pub const RX: u32 = CONSOLE + 0x04;
+pub const RX: u32 = CONSOLE + reg::RX;
 /// Status register: bit 0 = input available.
-pub const STATUS: u32 = CONSOLE + 0x08;
+pub const STATUS: u32 = CONSOLE + reg::STATUS;
 /// Control register: bit 0 = raise the device interrupt (source 0) while input is available.
-pub const CTRL: u32 = CONSOLE + 0x0C;
+pub const CTRL: u32 = CONSOLE + reg::CTRL;
 
 static LOCK: SpinLock<()> = SpinLock::new(());
 

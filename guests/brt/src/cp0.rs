@@ -11,11 +11,11 @@ pub const STATUS_IE: u32 = 1;
 /// Status.EXL: exception level (set on exception entry, cleared by ERET).
 pub const STATUS_EXL: u32 = 1 << 1;
 /// Status.IM2: device interrupts (the interrupt controller's route).
-pub const IM_DEVICE: u32 = 1 << 10;
+pub const IM_DEVICE: u32 = abi::address_map::irq::DEVICE;
 /// Status.IM3: inter-processor interrupts.
-pub const IM_IPI: u32 = 1 << 11;
+pub const IM_IPI: u32 = abi::address_map::irq::IPI;
 /// Status.IM7: the CP0 timer.
-pub const IM_TIMER: u32 = 1 << 15;
+pub const IM_TIMER: u32 = abi::address_map::irq::TIMER;
 /// The interrupt-pending / interrupt-mask field of Cause and Status.
 pub const IP_MASK: u32 = 0xFF << 8;
 

@@ -6,22 +6,13 @@
 //! DMA is coherent: a read into memory invalidates cached copies, a write takes memory as the
 //! CPUs last wrote it, so no cache maintenance is needed.
 
-use crate::mmio::{DISK0, read, write};
+use abi::address_map::{self as map, disk as reg};
 
-/// Bytes per sector.
-pub const SECTOR_BYTES: u32 = 512;
+use crate::mmio::{read, write};
 
-/// COMMAND: read disk sectors into memory.
-pub const CMD_READ: u32 = 1;
-/// COMMAND: write memory to disk sectors.
-pub const CMD_WRITE: u32 = 2;
-
-/// STATUS bit: a request is in flight.
-pub const BUSY: u32 = 1;
-/// STATUS bit: the request completed (interrupt pending until ACK).
-pub const DONE: u32 = 2;
-/// STATUS bit: the request failed (bad sector range or memory address).
-pub const ERROR: u32 = 4;
+// Bytes per sector, the COMMAND values and the STATUS bits (BUSY, DONE: interrupt pending until
+// ACK, ERROR: bad sector range or memory address).
+pub use abi::address_map::disk::{BUSY, CMD_READ, CMD_WRITE, DONE, ERROR, SECTOR_BYTES};
 
 /// One disk unit.
 #[derive(Clone, Copy, Debug)]
@@ -40,7 +31,7 @@ pub struct DiskError {
 impl Disk {
     /// Unit `unit` (0..16; check [`crate::info::disk_count`]).
     pub const fn unit(unit: u32) -> Disk {
-        Disk { base: DISK0 + 0x1000 * unit, unit }
+        Disk { base: map::disk(unit), unit }
     }
 
     /// The unit's device interrupt source bit (see [`crate::intc::pending`]).
@@ -50,26 +41,26 @@ impl Disk {
 
     /// Size in sectors.
     pub fn capacity(&self) -> u32 {
-        read(self.base + 0x18)
+        read(self.base + reg::CAPACITY)
     }
 
     /// The STATUS register.
     pub fn status(&self) -> u32 {
-        read(self.base + 0x10)
+        read(self.base + reg::STATUS)
     }
 
     /// Starts a request: `command` ([`CMD_READ`] or [`CMD_WRITE`]) of `count` sectors from
     /// `sector`, to or from physical address `pa`. Ignored by the unit while it is busy.
     pub fn start(&self, command: u32, sector: u32, pa: u32, count: u32) {
-        write(self.base, sector);
-        write(self.base + 0x04, pa);
-        write(self.base + 0x08, count);
-        write(self.base + 0x0C, command);
+        write(self.base + reg::SECTOR, sector);
+        write(self.base + reg::ADDR, pa);
+        write(self.base + reg::COUNT, count);
+        write(self.base + reg::COMMAND, command);
     }
 
     /// Clears DONE and ERROR and drops the unit's interrupt source.
     pub fn ack(&self) {
-        write(self.base + 0x14, 0);
+        write(self.base + reg::ACK, 0);
     }
 
     /// Polls STATUS until the request is no longer busy; returns the final STATUS.

@@ -7,35 +7,37 @@
 //! so an interrupt handler must expect to be entered again with nothing pending (check
 //! [`ipi_pending`] / [`pending`], and return).
 
+use abi::address_map::{intc as reg, source};
+
 use crate::mmio::{INTC, read, write};
 
 /// Write: raise an IPI on CPU `value`.
-pub const IPI_SEND: u32 = INTC;
+pub const IPI_SEND: u32 = INTC + reg::IPI_SEND;
 /// Write: clear the writing CPU's IPI.
-pub const IPI_ACK: u32 = INTC + 0x04;
+pub const IPI_ACK: u32 = INTC + reg::IPI_ACK;
 /// Read: 1 if the reading CPU has an IPI pending.
-pub const IPI_PENDING: u32 = INTC + 0x08;
+pub const IPI_PENDING: u32 = INTC + reg::IPI_PENDING;
 /// Read: pending device sources.
-pub const PENDING: u32 = INTC + 0x10;
+pub const PENDING: u32 = INTC + reg::PENDING;
 /// Sources allowed to raise IP2 (default all).
-pub const ENABLE: u32 = INTC + 0x14;
+pub const ENABLE: u32 = INTC + reg::ENABLE;
 /// The CPU that receives IP2 (default 0).
-pub const ROUTE: u32 = INTC + 0x18;
+pub const ROUTE: u32 = INTC + reg::ROUTE;
 /// Address a started CPU begins at.
-pub const START_PC: u32 = INTC + 0x20;
+pub const START_PC: u32 = INTC + reg::START_PC;
 /// Stack pointer a started CPU begins with.
-pub const START_SP: u32 = INTC + 0x24;
+pub const START_SP: u32 = INTC + reg::START_SP;
 /// Write: start CPU `value` at START_PC with `$sp` = START_SP and `$a0` = its number.
-pub const START: u32 = INTC + 0x28;
+pub const START: u32 = INTC + reg::START;
 
 /// Device source bit: console input.
-pub const SRC_CONSOLE: u32 = 1 << 0;
+pub const SRC_CONSOLE: u32 = source::CONSOLE;
 /// Device source bit: network interface.
-pub const SRC_NET: u32 = 1 << 1;
+pub const SRC_NET: u32 = source::NET;
 
 /// Device source bit of disk unit `unit`.
 pub const fn src_disk(unit: u32) -> u32 {
-    1 << (8 + unit)
+    source::disk(unit)
 }
 
 /// Raises an inter-processor interrupt on CPU `cpu`.

@@ -151,7 +151,7 @@ pub fn park() -> ! {
 
 /// Halts the whole machine with exit code `code` (the power register).
 pub fn power_off(code: u32) -> ! {
-    mmio::write(mmio::POWER, code);
+    mmio::write(mmio::POWER + abi::address_map::power::HALT, code);
     // The machine stops this CPU at the write; never reached.
     loop {
         core::hint::spin_loop();

@@ -7,23 +7,10 @@
 
 use core::ptr::{read_volatile, write_volatile};
 
-/// Base of kseg0: unmapped, cached.
-pub const KSEG0: u32 = 0x8000_0000;
-/// Base of kseg1: unmapped, uncached.
-pub const KSEG1: u32 = 0xA000_0000;
-
-/// Console (physical).
-pub const CONSOLE: u32 = 0x1F00_0000;
-/// Power register (physical).
-pub const POWER: u32 = 0x1F00_1000;
-/// Machine information (physical).
-pub const INFO: u32 = 0x1F00_2000;
-/// Interrupt controller (physical).
-pub const INTC: u32 = 0x1F00_3000;
-/// Network interface (physical).
-pub const NET: u32 = 0x1F00_5000;
-/// Disk unit 0 (physical); unit k is at `DISK0 + 0x1000 * k`.
-pub const DISK0: u32 = 0x1F01_0000;
+// The segments and the devices' physical bases (disk unit k at `abi::address_map::disk(k)`):
+// the `abi` crate's, which the machine implements.
+pub use abi::address_map::{CONSOLE, DEVICE_BASE, DEVICE_END, DISK0, INFO, INTC, NET, POWER};
+pub use abi::segments::{KSEG0, KSEG1};
 
 /// The kseg0 (cached) address of physical address `pa`.
 pub const fn kseg0(pa: u32) -> u32 {

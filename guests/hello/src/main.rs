@@ -8,10 +8,13 @@
 use core::panic::PanicInfo;
 use core::ptr::write_volatile;
 
-/// Console transmit register (kseg1 view of physical 0x1F00_0000): a byte written is printed.
-const CONSOLE_TX: *mut u32 = 0xBF00_0000 as *mut u32;
-/// Power register (physical 0x1F00_1000): a word written halts the machine with that exit code.
-const POWER_OFF: *mut u32 = 0xBF00_1000 as *mut u32;
+use abi::address_map::{CONSOLE, POWER, console, power};
+use abi::segments::KSEG1;
+
+/// Console transmit register (its kseg1 address): a byte written is printed.
+const CONSOLE_TX: *mut u32 = (KSEG1 + CONSOLE + console::TX) as *mut u32;
+/// Power register (its kseg1 address): a word written halts the machine with that exit code.
+const POWER_OFF: *mut u32 = (KSEG1 + POWER + power::HALT) as *mut u32;
 
 fn put(s: &str) {
     for b in s.bytes() {

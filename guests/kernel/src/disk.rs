@@ -2,10 +2,10 @@
 //! interrupt. A process waiting for the disk sleeps; during boot (no process yet) the driver
 //! polls instead.
 
+use abi::address_map::disk::{DONE, ERROR};
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use crate::spinlock::Spinlock;
-use crate::{cpu, hal, proc, stats};
+use crate::{cpu, hal, proc, spinlock::Spinlock, stats};
 
 struct Disk {
     busy: bool,
@@ -57,9 +57,9 @@ fn rw_polling(sector: u32, pa: u32, sectors: u32, write: bool) -> bool {
     hal::disk_start(UNIT, sector, pa, sectors, write);
     loop {
         let s = hal::disk_wait(UNIT);
-        if s & 2 != 0 {
+        if s & DONE != 0 {
             hal::disk_ack(UNIT);
-            return s & 4 == 0;
+            return s & ERROR == 0;
         }
     }
 }
@@ -70,12 +70,12 @@ pub fn interrupt() {
     // see (and acknowledge) its own completion.
     let mut d = DISK.lock();
     let s = hal::disk_status(UNIT);
-    if s & 2 == 0 {
+    if s & DONE == 0 {
         return;
     }
     hal::disk_ack(UNIT);
     d.done = true;
-    d.error = s & 4 != 0;
+    d.error = s & ERROR != 0;
     drop(d);
     proc::wakeup(chan());
 }

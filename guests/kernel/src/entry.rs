@@ -7,6 +7,9 @@
 //! chooses ([`crate::hal::PDA`]): its first words are the current page directory and kernel
 //! stack, which the handlers load without any other register.
 
+use abi::segments::KSEG3;
+use abi::special;
+
 use crate::hal::{KERNEL_KSU, PDA};
 use crate::trap::TrapFrame;
 use crate::{hal_di, hal_mfc0, hal_mtc0};
@@ -57,6 +60,16 @@ const fn lo(a: u32) -> i32 {
 
 core::arch::global_asm!(
     concat!(r#"
+# The special page's registers as the Disco HAL's fragments (hal_mfc0!, hal_mtc0!, hal_di!) reach
+# them: `lui r, .Lspecial_hi` then a load or store at `.Lspecial_<register>(r)`. Defined here
+# from abi::special for both builds; the native HAL's fragments use CP0 and leave them unused.
+    .set .Lspecial_hi, {special_hi}
+    .set .Lspecial_status, {special_status}
+    .set .Lspecial_cause, {special_cause}
+    .set .Lspecial_epc, {special_epc}
+    .set .Lspecial_badvaddr, {special_badvaddr}
+    .set .Lspecial_entryhi, {special_entryhi}
+
     .section .text.vectors, "ax", @progbits
     .set push
     .set noreorder
@@ -275,6 +288,12 @@ _secondary:
     frame = const FRAME_BYTES,
     ksu = const KERNEL_KSU,
     boot_stack = const BOOT_STACK_BYTES,
+    special_hi = const KSEG3 >> 16,
+    special_status = const special::FROM_TOP + special::STATUS as i32,
+    special_cause = const special::FROM_TOP + special::CAUSE as i32,
+    special_epc = const special::FROM_TOP + special::EPC as i32,
+    special_badvaddr = const special::FROM_TOP + special::BADVADDR as i32,
+    special_entryhi = const special::FROM_TOP + special::ENTRYHI as i32,
 );
 
 /// Size of CPU 0's boot stack.

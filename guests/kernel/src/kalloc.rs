@@ -16,24 +16,24 @@ use crate::hal;
 use crate::spinlock::Spinlock;
 
 /// Bytes per page.
-pub const PAGE: u32 = 4096;
+pub const PAGE: u32 = abi::segments::PAGE_BYTES;
 const NONE: u32 = u32::MAX;
 
-/// What a physical page is used for (exported to the simulator for the page map).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Use {
-    /// On the free list.
-    Free = 0,
-    /// The kernel's image, heap, per-CPU areas and tables.
-    Kernel = 1,
-    /// A page directory or page table.
-    PageTable = 2,
-    /// A user page (program, heap, stack).
-    User = 3,
-    /// A buffer-cache page.
-    BufferCache = 4,
-}
+/// What a physical page is used for: one byte per page in the page-use table ([`use_table`]),
+/// which the simulator reads for its page map, so the codes are the host's (abi's `PageUse`).
+/// The kernel marks a page as it hands it out:
+///
+/// - [`Use::Free`]: on the free list;
+/// - [`Use::Kernel`]: the kernel's image, heap, per-CPU areas and tables (at boot every page,
+///   until [`init`] has put the others on the free list);
+/// - [`Use::PageTable`]: a page directory or page table;
+/// - [`Use::User`]: a user page (program, heap, stack, shared memory);
+/// - [`Use::BufferCache`]: a buffer-cache page.
+///
+/// A page keeps its mark while it is shared (a copy-on-write fork, a shared-memory region) and
+/// becomes free again when its last reference goes ([`decref`]); the next allocation marks it
+/// anew.
+pub use abi::kstats::PageUse as Use;
 
 struct Pages {
     /// Page number of the first free page.

@@ -2,102 +2,64 @@
 //! it (the services of the paper's Table 2), fault kinds, and TLB refills.
 //!
 //! They live in one `#[no_mangle]` static, [`KSTATS`], whose address the host finds in the
-//! kernel's symbol table; the layout is `repr(C)` and part of the host interface:
-//!
-//! ```text
-//! magic: u64 = "KSTATS01"   cpus: u32   row_bytes: u32   page_uses: u32 (physical)   pages: u32
-//! rows[MAX_CPUS]: { syscalls[40]: u64, syscall_cycles[40]: u64, events[11]: u64,
-//!                   event_cycles[11]: u64, current_pid: u64, utlb_misses: u64 }
-//! ```
-//! `page_uses` is the physical address of one byte per machine page saying what the kernel uses
-//! it for (`kalloc::Use`: 0 free, 1 kernel, 2 page table, 3 user, 4 buffer cache); `current_pid`
-//! is the process running on the CPU (0 when idle).
+//! kernel's symbol table. The layout is part of the host interface and is `abi::kstats`'s: a
+//! [`Header`], then one [`Row`] per CPU; crates/sim reads the fields at the offsets of the same
+//! types. `page_uses` is the physical address of one byte per machine page saying what the
+//! kernel uses it for ([`crate::kalloc::Use`]); `current_pid` is the process running on the CPU
+//! (0 when idle).
 //! Each CPU writes only its own row (MIPS32 has no 64-bit atomics), with interrupts off for
 //! the update; the host adds the rows up. User programs can copy the block with `kstats`.
+//!
+//! Where this kernel counts each service (abi's [`Event`] says what each one is):
+//!
+//! | service | counted in | cycles ([`time`]) |
+//! |---|---|---|
+//! | each system call, by number | `syscall::dispatch` | CPU time from entry to return |
+//! | `DEMAND_ZERO` | `vm`, the fault path, when it zeroes a fresh page | the whole fault |
+//! | `COPY_ON_WRITE` | `vm`, the fault path, when it copies a shared page (or makes it writable for its last user) | the whole fault |
+//! | `SLOW_FAULT` | `trap::page_fault`: every fault the refill path left | the whole fault |
+//! | `INTERRUPT` | `trap::interrupt`, for the device line | the whole interrupt |
+//! | `IPI` | `trap::interrupt`, for the inter-processor line | — |
+//! | `TICK` | `trap::interrupt`, for the timer line | — |
+//! | `SWITCH` | `proc::sched`, each switch to the scheduler | — |
+//! | `KILLED` | `trap::kill`, a program ended by an exception | — |
+//! | `BUFFER_HIT`, `BUFFER_MISS` | `bio::bread`, each block looked up | — |
+//! | `DISK_WRITE` | `disk::rw`, each write request | — |
+//!
+//! A system call's cycles are CPU time, not elapsed time: a call that sleeps (`wait`, a disk
+//! read) is charged only for the work it did, as the paper's Table 2 times kernel services. A
+//! fault's cycles run from the trap to the return, so the trap itself is part of the service
+//! (as the paper counts DEMAND_ZERO), and under the monitor they include the monitor's work for
+//! it, which the guest's clock sees too. `INTERRUPT` is timed over everything an interrupt did:
+//! devices, IPIs and the tick.
+//!
+//! Outside the services: [`running`] records the process each CPU runs (the scheduler calls
+//! it), and [`sample_utlb`] copies the count of TLB refills that the refill vector in
+//! `entry.rs` keeps in the per-CPU area: that path is a dozen instructions of assembly and
+//! cannot take the row's interrupts-off update, so the timer copies its count at each tick.
+//!
+//! The host turns the rows into the kernel-services panel and `disco run --services`; the
+//! event names there are abi's ([`Event::name`]), the system calls' names abi's `Syscall`'s.
 
 use core::cell::UnsafeCell;
+
+pub use abi::kstats::{Event, MAX_SYSCALL, Row};
+use abi::kstats::{Header, MAGIC, SYMBOL};
 
 use crate::cpu::{self, MAX_CPUS};
 use crate::hal;
 
-/// Highest system-call number counted.
-pub const MAX_SYSCALL: usize = 40;
-
-/// Kernel events counted besides system calls.
-#[derive(Clone, Copy, Debug)]
-#[repr(usize)]
-pub enum Event {
-    /// A page allocated and zeroed on first touch (the paper's DEMAND_ZERO).
-    DemandZero = 0,
-    /// A copy-on-write fault (a shared page copied, or made writable for its last user).
-    CopyOnWrite = 1,
-    /// A TLB fault the refill fast path could not serve (no page-table page, or an invalid
-    /// PTE) — the slow path through the general vector (IRIX's QUICK_FAULT / vfault).
-    SlowFault = 2,
-    /// A timer interrupt.
-    Tick = 3,
-    /// An inter-processor interrupt.
-    Ipi = 4,
-    /// A device interrupt.
-    Device = 5,
-    /// A context switch.
-    Switch = 6,
-    /// A process killed by an exception.
-    Killed = 7,
-    /// A buffer-cache hit.
-    BufferHit = 8,
-    /// A buffer-cache miss (a disk read).
-    BufferMiss = 9,
-    /// A disk write.
-    DiskWrite = 10,
-}
-
-/// Number of [`Event`]s.
-pub const EVENTS: usize = 11;
-
-/// One CPU's counters.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Row {
-    /// Calls per system-call number.
-    pub syscalls: [u64; MAX_SYSCALL],
-    /// CPU cycles per system-call number, entry to exit (time asleep excluded).
-    pub syscall_cycles: [u64; MAX_SYSCALL],
-    /// Counts per [`Event`].
-    pub events: [u64; EVENTS],
-    /// Cycles per [`Event`] where it has a duration.
-    pub event_cycles: [u64; EVENTS],
-    /// The pid running on this CPU now (0: none).
-    pub current_pid: u64,
-    /// TLB refills served by the fast path (copied from the PDA at each tick).
-    pub utlb_misses: u64,
-}
-
-const ZERO_ROW: Row = Row {
-    syscalls: [0; MAX_SYSCALL],
-    syscall_cycles: [0; MAX_SYSCALL],
-    events: [0; EVENTS],
-    event_cycles: [0; EVENTS],
-    current_pid: 0,
-    utlb_misses: 0,
-};
-
 /// The statistics block (layout is part of the host interface).
 #[repr(C)]
 pub struct KStats {
-    /// "KSTATS01", little-endian.
-    pub magic: u64,
-    /// CPUs with rows in use (set at boot).
-    pub cpus: u32,
-    /// Bytes per row.
-    pub row_bytes: u32,
-    /// Physical address of the page-use table.
-    pub page_uses: u32,
-    /// Pages in it.
-    pub pages: u32,
+    /// Magic, CPUs in use, bytes per row, the page-use table.
+    pub header: Header,
     /// One row per CPU.
     pub rows: [Row; MAX_CPUS],
 }
+
+// The host finds the rows right after the header, `row_bytes` apart.
+const _: () = assert!(core::mem::offset_of!(KStats, rows) == core::mem::size_of::<Header>());
 
 /// The block, shared: each CPU mutates only its own row.
 pub struct Shared(UnsafeCell<KStats>);
@@ -105,23 +67,28 @@ pub struct Shared(UnsafeCell<KStats>);
 // SAFETY: rows are per CPU and updated with interrupts off; the header is written once at boot.
 unsafe impl Sync for Shared {}
 
-/// The block.
+/// The block. `no_mangle` takes no path, so its name is spelled here: the host looks it up as
+/// [`SYMBOL`], and the assertion below keeps the two equal.
 #[unsafe(no_mangle)]
 pub static KSTATS: Shared = Shared(UnsafeCell::new(KStats {
-    magic: u64::from_le_bytes(*b"KSTATS01"),
-    cpus: 0,
-    row_bytes: core::mem::size_of::<Row>() as u32,
-    page_uses: 0,
-    pages: 0,
-    rows: [ZERO_ROW; MAX_CPUS],
+    header: Header {
+        magic: MAGIC,
+        cpus: 0,
+        row_bytes: core::mem::size_of::<Row>() as u32,
+        page_uses: 0,
+        pages: 0,
+    },
+    rows: [Row::ZERO; MAX_CPUS],
 }));
+
+const _: () = assert!(matches!(SYMBOL.as_bytes(), b"KSTATS"));
 
 /// Records the CPU count and the page-use table (boot).
 pub fn init(cpus: usize) {
     let (uses, pages) = crate::kalloc::use_table();
     // SAFETY: boot, before other CPUs run.
     unsafe {
-        let k = &mut *KSTATS.0.get();
+        let k = &mut (*KSTATS.0.get()).header;
         k.cpus = cpus as u32;
         k.page_uses = uses;
         k.pages = pages;
@@ -136,13 +103,6 @@ pub fn running(pid: u32) {
 /// Copies this CPU's fast-path TLB refill count into its row.
 pub fn sample_utlb(count: u32) {
     with_row(|r| r.utlb_misses = u64::from(count));
-}
-
-fn with_row(f: impl FnOnce(&mut Row)) {
-    cpu::push_off();
-    // SAFETY: only this CPU touches its row, and interrupts are off.
-    f(unsafe { &mut (*KSTATS.0.get()).rows[hal::cpu_id()] });
-    cpu::pop_off();
 }
 
 /// Counts an event.
@@ -175,4 +135,12 @@ pub fn as_bytes() -> &'static [u8] {
     unsafe {
         core::slice::from_raw_parts(KSTATS.0.get().cast::<u8>(), core::mem::size_of::<KStats>())
     }
+}
+
+/// Runs `f` on this CPU's row, with interrupts off: an interrupt handler may count too.
+fn with_row(f: impl FnOnce(&mut Row)) {
+    cpu::push_off();
+    // SAFETY: only this CPU touches its row, and interrupts are off.
+    f(unsafe { &mut (*KSTATS.0.get()).rows[hal::cpu_id()] });
+    cpu::pop_off();
 }

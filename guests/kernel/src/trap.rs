@@ -85,14 +85,14 @@ fn cpu_current_killed() -> bool {
 fn interrupt(tf: &TrapFrame, user: bool) {
     let pending = tf.cause & tf.status & 0xFF00;
     let start = timer::cycles();
-    if pending & (1 << 10) != 0 {
+    if pending & abi::address_map::irq::DEVICE != 0 {
         stats::count(stats::Event::Device);
         let sources = hal::device_pending();
-        if sources & !0xFF != 0 {
+        if sources & abi::address_map::source::DISKS != 0 {
             disk::interrupt();
         }
     }
-    if pending & (1 << 11) != 0 {
+    if pending & abi::address_map::irq::IPI != 0 {
         stats::count(stats::Event::Ipi);
         let req = ipi::take();
         if req & ipi::TLB_RELOAD != 0
@@ -104,7 +104,7 @@ fn interrupt(tf: &TrapFrame, user: bool) {
             }
         }
     }
-    let tick = pending & (1 << 15) != 0;
+    let tick = pending & abi::address_map::irq::TIMER != 0;
     if tick {
         stats::count(stats::Event::Tick);
         timer::tick();

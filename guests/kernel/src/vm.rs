@@ -47,7 +47,7 @@ pub const STACK_TOP: u32 = 0x7FFF_0000;
 /// Largest user stack.
 pub const STACK_MAX: u32 = 8 << 20;
 /// Highest user address + 1.
-pub const USER_TOP: u32 = 0x8000_0000;
+pub const USER_TOP: u32 = abi::segments::KSEG0;
 
 /// Why a fault could not be resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

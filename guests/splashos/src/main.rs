@@ -64,9 +64,8 @@ core::arch::global_asm!(
     .set noreorder
     .set noat
     .globl __vectors
-    # TLB refill (EBase + 0x000) and general exception (EBase + 0x180) alike: SPLASHOS expects
-    # none (the monitor serves every TLB miss of the segment inside the VM's memory), so any
-    # exception is a fault. Switch to this VCPU's fault stack and report it.
+    # TLB refill (EBase + 0) and general exception (EBase + 0x180) alike: SPLASHOS expects none
+    # (the monitor serves every TLB miss inside the VM's memory): report it on a fault stack.
 __vectors:
     j       __splash_fault
     nop
@@ -74,8 +73,8 @@ __vectors:
     j       __splash_fault
     nop
 __splash_fault:
-    lui     $k0, 0xE000
-    lw      $k1, -4064($k0)          # this VCPU (special page + 0x20)
+    lui     $k0, %hi({cpu})          # the special page's registers, at their addresses
+    lw      $k1, %lo({cpu})($k0)     # this VCPU
     andi    $k1, $k1, 15
     addiu   $k1, $k1, 1
     sll     $k1, $k1, 10
@@ -83,10 +82,10 @@ __splash_fault:
     addiu   $sp, $sp, %lo({stacks})
     addu    $sp, $sp, $k1
     addiu   $sp, $sp, -16
-    lw      $a0, -4092($k0)          # Cause (+0x04)
-    lw      $a1, -4088($k0)          # EPC (+0x08)
-    lw      $a2, -4084($k0)          # BadVAddr (+0x0C)
-    lw      $a3, -4064($k0)          # VCPU (+0x20)
+    lw      $a0, %lo({cause})($k0)   # Cause
+    lw      $a1, %lo({epc})($k0)     # EPC
+    lw      $a2, %lo({badvaddr})($k0) # BadVAddr
+    lw      $a3, %lo({cpu})($k0)     # VCPU
     jal     splash_fault
     nop
 1:  b       1b
@@ -115,6 +114,8 @@ __thread_start:
     .set pop
 "#,
     stacks = sym FAULT_STACKS,
+    cpu = const mon::SPECIAL + mon::reg::CPU, cause = const mon::SPECIAL + mon::reg::CAUSE,
+    epc = const mon::SPECIAL + mon::reg::EPC, badvaddr = const mon::SPECIAL + mon::reg::BADVADDR,
 );
 
 unsafe extern "C" {
@@ -122,8 +123,7 @@ unsafe extern "C" {
     static __kernel_end: u8;
 }
 
-/// What every VCPU does first: its exceptions to SPLASHOS's vectors; interrupts off, but the
-/// IPI line unmasked so that an IPI ends a WAIT.
+/// What every VCPU does first: exceptions to our vectors; interrupts off, IPIs unmasked.
 pub fn cpu_setup() {
     mon::special_write(mon::reg::EBASE, core::ptr::addr_of!(__vectors) as u32);
     mon::special_write(mon::reg::STATUS, mon::STATUS_IM_IPI);

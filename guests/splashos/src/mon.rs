@@ -1,45 +1,36 @@
-//! The monitor interface SPLASHOS uses (docs/monitor-abi.md): monitor calls (`syscall` with
-//! `$v0 = 0xD15C_0000 | n`), the special page of virtual privileged registers, WAIT, and the
-//! supervisor segment through which all of guest-physical memory is reached.
+//! The monitor interface SPLASHOS uses (docs/monitor-abi.md, in code the `abi` crate): monitor
+//! calls (`syscall` with `$v0 = abi::mcall::TAG | n`), the special page of virtual privileged
+//! registers, WAIT, and the supervisor segment through which all of guest-physical memory is
+//! reached.
 
 use core::ptr::{read_volatile, write_volatile};
 
+use abi::mcall::{self, MonitorCall, info};
+use abi::special;
+
 /// Base of the supervisor segment: guest-physical address `p` is at `KSEG + p`. The monitor
 /// maps it on demand, allocating a machine page on the faulting VCPU's node on first touch.
-pub const KSEG: u32 = 0xC000_0000;
+pub const KSEG: u32 = abi::segments::SSEG;
 
-/// The special page (this VCPU's virtual privileged registers).
-const SPECIAL: u32 = 0xDFFF_F000;
+/// Where this VCPU's special page is (the same address for every VCPU and guest).
+pub const SPECIAL: u32 = special::GUEST_VA;
 
-/// Offsets of the special page's registers.
+/// Offsets of the special page's registers SPLASHOS uses.
 pub mod reg {
-    /// Status.
-    pub const STATUS: u32 = 0x00;
-    /// This VCPU's index.
-    pub const CPU: u32 = 0x20;
-    /// Exception base.
-    pub const EBASE: u32 = 0x24;
+    pub use abi::special::{BADVADDR, CAUSE, CPU, EBASE, EPC, STATUS};
 }
 
 /// Status.IM3: the inter-VCPU interrupt line (IP3). SPLASHOS keeps Status.IE clear — it takes no
 /// interrupts — but an unmasked pending line ends a WAIT.
-pub const STATUS_IM_IPI: u32 = 1 << 11;
-
-/// `info` selectors (call 4).
-mod info {
-    pub const VCPUS: u32 = 0;
-    pub const MEMORY: u32 = 1;
-    pub const CLOCK_MHZ: u32 = 2;
-    pub const DISKS: u32 = 3;
-}
+pub const STATUS_IM_IPI: u32 = abi::address_map::irq::IPI;
 
 /// A monitor call: `(result, error)`; error 0 is success.
-pub fn call(n: u32, a0: u32, a1: u32, a2: u32, a3: u32) -> (u32, u32) {
+pub fn call(c: MonitorCall, a0: u32, a1: u32, a2: u32, a3: u32) -> (u32, u32) {
     let v0: u32;
     let v1: u32;
     // SAFETY: the monitor-call convention; the monitor changes only $v0 and $v1.
     unsafe {
-        core::arch::asm!("syscall", inout("$2") 0xD15C_0000u32 | n => v0, out("$3") v1,
+        core::arch::asm!("syscall", inout("$2") mcall::v0(c) => v0, out("$3") v1,
             in("$4") a0, in("$5") a1, in("$6") a2, in("$7") a3);
     }
     (v0, v1)
@@ -73,34 +64,34 @@ pub fn my_vcpu() -> usize {
 
 /// The VM's VCPUs.
 pub fn vcpus() -> usize {
-    call(4, info::VCPUS, 0, 0, 0).0 as usize
+    call(MonitorCall::Info, info::VCPUS, 0, 0, 0).0 as usize
 }
 
 /// The VM's memory, bytes.
 pub fn memory_bytes() -> u32 {
-    call(4, info::MEMORY, 0, 0, 0).0
+    call(MonitorCall::Info, info::MEMORY_BYTES, 0, 0, 0).0
 }
 
 /// The clock, MHz.
 pub fn clock_mhz() -> u32 {
-    call(4, info::CLOCK_MHZ, 0, 0, 0).0
+    call(MonitorCall::Info, info::CLOCK_MHZ, 0, 0, 0).0
 }
 
 /// True if the VM has a disk.
 pub fn has_disk() -> bool {
-    call(4, info::DISKS, 0, 0, 0).0 != 0
+    call(MonitorCall::Info, info::DISKS, 0, 0, 0).0 != 0
 }
 
 /// Writes bytes on the VM's console.
 pub fn console_write(bytes: &[u8]) {
-    for chunk in bytes.chunks(64 * 1024) {
-        call(1, gpa(chunk.as_ptr()), chunk.len() as u32, 0, 0);
+    for chunk in bytes.chunks(mcall::CONSOLE_MAX as usize) {
+        call(MonitorCall::ConsoleWrite, gpa(chunk.as_ptr()), chunk.len() as u32, 0, 0);
     }
 }
 
 /// Powers the VM off with `code`.
 pub fn power_off(code: u32) -> ! {
-    call(3, code, 0, 0, 0);
+    call(MonitorCall::PowerOff, code, 0, 0, 0);
     loop {
         core::hint::spin_loop();
     }
@@ -108,17 +99,17 @@ pub fn power_off(code: u32) -> ! {
 
 /// Starts VCPU `which` at `pc` with `$sp` = `sp` and `$a0` = its index.
 pub fn start_vcpu(which: usize, pc: u32, sp: u32) -> Result<(), u32> {
-    result(call(5, which as u32, pc, sp, 0)).map(|_| ())
+    result(call(MonitorCall::StartVcpu, which as u32, pc, sp, 0)).map(|_| ())
 }
 
 /// Raises the inter-VCPU interrupt line of VCPU `which`.
 pub fn send_ipi(which: usize) {
-    call(6, which as u32, 0, 0, 0);
+    call(MonitorCall::SendIpi, which as u32, 0, 0, 0);
 }
 
 /// Clears this VCPU's inter-VCPU interrupt line.
 pub fn ack_ipi() {
-    call(7, 0, 0, 0, 0);
+    call(MonitorCall::AckIpi, 0, 0, 0, 0);
 }
 
 /// WAIT: the monitor takes this VCPU off its physical CPU until an unmasked interrupt line is
@@ -139,16 +130,16 @@ pub fn count() -> u32 {
 /// Starts a transfer of `sectors` 512-byte sectors from sector `sector` of disk 0 into
 /// guest-physical `pa` (512-byte aligned).
 pub fn disk_read_start(sector: u32, pa: u32, sectors: u32) -> Result<(), u32> {
-    result(call(8, 0, sector, pa, sectors)).map(|_| ())
+    result(call(MonitorCall::DiskStart, 0, sector, pa, sectors)).map(|_| ())
 }
 
 /// Disk 0's status (bit 0 busy, 1 done, 2 error); deschedules this VCPU while a request is in
 /// flight.
 pub fn disk_wait() -> u32 {
-    call(15, 0, 0, 0, 0).0
+    call(MonitorCall::DiskWait, 0, 0, 0, 0).0
 }
 
 /// Acknowledges disk 0's completion.
 pub fn disk_ack() {
-    call(10, 0, 0, 0, 0);
+    call(MonitorCall::DiskAck, 0, 0, 0, 0);
 }

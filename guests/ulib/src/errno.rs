@@ -1,4 +1,5 @@
-//! Error numbers: what a failed system call leaves in `$v0` (POSIX values).
+//! Error numbers: what a failed system call leaves in `$v0` (POSIX values, from the `abi` crate,
+//! which the kernel returns them by).
 
 use core::fmt;
 
@@ -10,17 +11,17 @@ pub struct Errno(pub u32);
 pub type Result<T> = core::result::Result<T, Errno>;
 
 macro_rules! errnos {
-    ($($name:ident = $n:literal, $msg:literal;)*) => {
+    ($($name:ident, $msg:literal;)*) => {
         impl Errno {
             $(
                 #[doc = $msg]
-                pub const $name: Errno = Errno($n);
+                pub const $name: Errno = Errno(::abi::errno::$name);
             )*
 
             /// The symbolic name (`"ENOENT"`), or `"E?"` for a number the table does not know.
             pub fn name(self) -> &'static str {
                 match self.0 {
-                    $($n => stringify!($name),)*
+                    $(::abi::errno::$name => stringify!($name),)*
                     _ => "E?",
                 }
             }
@@ -28,7 +29,7 @@ macro_rules! errnos {
             /// A short description (`"no such file or directory"`).
             pub fn message(self) -> &'static str {
                 match self.0 {
-                    $($n => $msg,)*
+                    $(::abi::errno::$name => $msg,)*
                     _ => "unknown error",
                 }
             }
@@ -37,30 +38,30 @@ macro_rules! errnos {
 }
 
 errnos! {
-    EPERM = 1, "operation not permitted";
-    ENOENT = 2, "no such file or directory";
-    ESRCH = 3, "no such process";
-    EINTR = 4, "interrupted system call";
-    EIO = 5, "input/output error";
-    E2BIG = 7, "argument list too long";
-    ENOEXEC = 8, "exec format error";
-    EBADF = 9, "bad file descriptor";
-    ECHILD = 10, "no child processes";
-    EAGAIN = 11, "resource temporarily unavailable";
-    ENOMEM = 12, "out of memory";
-    EFAULT = 14, "bad address";
-    EEXIST = 17, "file exists";
-    ENOTDIR = 20, "not a directory";
-    EISDIR = 21, "is a directory";
-    EINVAL = 22, "invalid argument";
-    ENFILE = 23, "too many open files in system";
-    EMFILE = 24, "too many open files";
-    EFBIG = 27, "file too large";
-    ENOSPC = 28, "no space left on device";
-    ESPIPE = 29, "illegal seek";
-    ENAMETOOLONG = 36, "file name too long";
-    ENOSYS = 38, "function not implemented";
-    ENOTEMPTY = 39, "directory not empty";
+    EPERM, "operation not permitted";
+    ENOENT, "no such file or directory";
+    ESRCH, "no such process";
+    EINTR, "interrupted system call";
+    EIO, "input/output error";
+    E2BIG, "argument list too long";
+    ENOEXEC, "exec format error";
+    EBADF, "bad file descriptor";
+    ECHILD, "no child processes";
+    EAGAIN, "resource temporarily unavailable";
+    ENOMEM, "out of memory";
+    EFAULT, "bad address";
+    EEXIST, "file exists";
+    ENOTDIR, "not a directory";
+    EISDIR, "is a directory";
+    EINVAL, "invalid argument";
+    ENFILE, "too many open files in system";
+    EMFILE, "too many open files";
+    EFBIG, "file too large";
+    ENOSPC, "no space left on device";
+    ESPIPE, "illegal seek";
+    ENAMETOOLONG, "file name too long";
+    ENOSYS, "function not implemented";
+    ENOTEMPTY, "directory not empty";
 }
 
 impl fmt::Display for Errno {

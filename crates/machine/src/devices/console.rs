@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use crate::address_map::console::{CTRL, RX, STATUS, TX};
 use crate::device::{Device, DeviceCtx, source};
 
 /// Console state.
@@ -44,14 +45,14 @@ impl Console {
 impl Device for Console {
     fn read(&mut self, offset: u32, ctx: &mut DeviceCtx<'_>) -> Option<u32> {
         let v = match offset {
-            0x00 => 0,
-            0x04 => {
+            TX => 0,
+            RX => {
                 let v = self.input.pop_front().map_or(u32::MAX, u32::from);
                 self.update_irq(ctx);
                 v
             }
-            0x08 => u32::from(!self.input.is_empty()),
-            0x0C => self.ctrl,
+            STATUS => u32::from(!self.input.is_empty()),
+            CTRL => self.ctrl,
             _ => return None,
         };
         Some(v)
@@ -59,12 +60,12 @@ impl Device for Console {
 
     fn write(&mut self, offset: u32, value: u32, ctx: &mut DeviceCtx<'_>) -> Option<()> {
         match offset {
-            0x00 => self.output.push(value as u8),
-            0x0C => {
+            TX => self.output.push(value as u8),
+            CTRL => {
                 self.ctrl = value & 1;
                 self.update_irq(ctx);
             }
-            0x04 | 0x08 => {}
+            RX | STATUS => {}
             _ => return None,
         }
         Some(())

@@ -18,15 +18,14 @@
 //! `seed`), each request's latency grows by a pseudo-random amount up to a quarter of it, a
 //! function of the seed, the unit and the request's number only.
 
+use crate::address_map::disk::{
+    ACK, ADDR, BUSY, CAPACITY, CMD_READ, CMD_WRITE, COMMAND, COUNT, DONE, ERROR, SECTOR, STATUS,
+};
 use crate::device::{Device, DeviceCtx, source};
 use crate::event::EventKind;
 
 /// Bytes per sector.
-pub const SECTOR_BYTES: u32 = 512;
-
-const BUSY: u32 = 1;
-const DONE: u32 = 2;
-const ERROR: u32 = 4;
+pub use crate::address_map::disk::SECTOR_BYTES;
 
 /// One disk unit.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -110,7 +109,7 @@ impl Disk {
     }
 
     fn source(&self) -> u32 {
-        source::DISK0 << self.unit
+        source::disk(u32::from(self.unit))
     }
 
     fn capacity(&self) -> u32 {
@@ -120,13 +119,14 @@ impl Disk {
     /// The byte range of the current request in the image, if the sectors exist.
     fn range(&self) -> Option<std::ops::Range<usize>> {
         let end = self.sector.checked_add(self.count)?;
-        (self.count > 0 && end <= self.capacity())
-            .then(|| self.sector as usize * 512..end as usize * 512)
+        (self.count > 0 && end <= self.capacity()).then(|| {
+            self.sector as usize * SECTOR_BYTES as usize..end as usize * SECTOR_BYTES as usize
+        })
     }
 
     fn complete(&mut self, ctx: &mut DeviceCtx<'_>) {
         let ok = match self.range() {
-            Some(r) if self.command == 1 => ctx.mem.dma_write(self.addr, &self.image[r]),
+            Some(r) if self.command == CMD_READ => ctx.mem.dma_write(self.addr, &self.image[r]),
             Some(r) => match ctx.mem.ram.slice(self.addr, r.len() as u32) {
                 Some(data) => {
                     self.image[r].copy_from_slice(data);
@@ -138,7 +138,7 @@ impl Disk {
         };
         self.requests += 1;
         if ok {
-            self.bytes += u64::from(self.count) * 512;
+            self.bytes += u64::from(self.count) * u64::from(SECTOR_BYTES);
         }
         self.status = DONE | if ok { 0 } else { ERROR };
         ctx.irq.pending |= self.source();
@@ -148,13 +148,13 @@ impl Disk {
 impl Device for Disk {
     fn read(&mut self, offset: u32, _ctx: &mut DeviceCtx<'_>) -> Option<u32> {
         Some(match offset {
-            0x00 => self.sector,
-            0x04 => self.addr,
-            0x08 => self.count,
-            0x0C => self.command,
-            0x10 => self.status,
-            0x14 => 0,
-            0x18 => self.capacity(),
+            SECTOR => self.sector,
+            ADDR => self.addr,
+            COUNT => self.count,
+            COMMAND => self.command,
+            STATUS => self.status,
+            ACK => 0,
+            CAPACITY => self.capacity(),
             _ => return None,
         })
     }
@@ -162,10 +162,10 @@ impl Device for Disk {
     fn write(&mut self, offset: u32, value: u32, ctx: &mut DeviceCtx<'_>) -> Option<()> {
         let busy = self.status & BUSY != 0;
         match offset {
-            0x00 if !busy => self.sector = value,
-            0x04 if !busy => self.addr = value,
-            0x08 if !busy => self.count = value,
-            0x0C if !busy && (value == 1 || value == 2) => {
+            SECTOR if !busy => self.sector = value,
+            ADDR if !busy => self.addr = value,
+            COUNT if !busy => self.count = value,
+            COMMAND if !busy && (value == CMD_READ || value == CMD_WRITE) => {
                 self.command = value;
                 self.status = BUSY;
                 // bytes / (MB/s * 1e6) seconds at clock_mhz * 1e6 cycles per second, rounded up.
@@ -176,11 +176,12 @@ impl Device for Disk {
                 let at = ctx.now + self.latency_cycles + jitter + transfer;
                 ctx.events.schedule(at, EventKind::DiskDone { unit: self.unit });
             }
-            0x14 => {
+            ACK => {
                 self.status &= BUSY;
                 ctx.irq.pending &= !self.source();
             }
-            0x00..=0x0C | 0x10 | 0x18 => {}
+            // A request's registers while busy, and the read-only ones: ignored.
+            SECTOR | ADDR | COUNT | COMMAND | STATUS | CAPACITY => {}
             _ => return None,
         }
         Some(())

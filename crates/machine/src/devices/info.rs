@@ -17,6 +17,7 @@
 //! | 0x30 | CACHE_BYTES (each CPU's cache) |
 //! | 0x34 | CACHE_ASSOC |
 
+use crate::address_map::info::*;
 use crate::config::MachineConfig;
 use crate::device::{Device, DeviceCtx};
 
@@ -38,26 +39,26 @@ impl Device for Info {
     fn read(&mut self, offset: u32, ctx: &mut DeviceCtx<'_>) -> Option<u32> {
         let c = &self.cfg;
         Some(match offset {
-            0x00 => ctx.cpu as u32,
-            0x04 => c.cpus() as u32,
-            0x08 => c.memory_bytes(),
-            0x0C => c.node_of_cpu(ctx.cpu) as u32,
-            0x10 => c.nodes,
-            0x14 => c.node_bytes(),
-            0x18 => c.clock_mhz,
-            0x1C => ctx.now as u32,
-            0x20 => (ctx.now >> 32) as u32,
-            0x24 => c.cache.line_bytes,
-            0x28 => self.disks,
-            0x2C => c.cpus_per_node,
-            0x30 => c.cache.size_kb * 1024,
-            0x34 => c.cache.assoc,
+            CPU_ID => ctx.cpu as u32,
+            CPU_COUNT => c.cpus() as u32,
+            MEMORY_BYTES => c.memory_bytes(),
+            NODE => c.node_of_cpu(ctx.cpu) as u32,
+            NODE_COUNT => c.nodes,
+            NODE_BYTES => c.node_bytes(),
+            CLOCK_MHZ => c.clock_mhz,
+            CYCLES_LO => ctx.now as u32,
+            CYCLES_HI => (ctx.now >> 32) as u32,
+            LINE_BYTES => c.cache.line_bytes,
+            DISK_COUNT => self.disks,
+            CPUS_PER_NODE => c.cpus_per_node,
+            CACHE_BYTES => c.cache.size_kb * 1024,
+            CACHE_ASSOC => c.cache.assoc,
             _ => return None,
         })
     }
 
     fn write(&mut self, offset: u32, _value: u32, _ctx: &mut DeviceCtx<'_>) -> Option<()> {
         // Read-only: writes to existing registers are ignored.
-        (offset <= 0x34).then_some(())
+        (offset <= CACHE_ASSOC).then_some(())
     }
 }

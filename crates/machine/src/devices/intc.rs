@@ -16,6 +16,9 @@
 //! Interrupt lines reach a CPU at the next quantum boundary, so an IPI takes at most one
 //! quantum to arrive — deterministic, like everything else.
 
+use crate::address_map::intc::{
+    ENABLE, IPI_ACK, IPI_PENDING, IPI_SEND, PENDING, ROUTE, START, START_PC, START_SP,
+};
 use crate::device::{Device, DeviceCtx};
 
 /// The interrupt controller (its state lives in [`crate::device::Irq`]).
@@ -26,13 +29,13 @@ impl Device for Intc {
     fn read(&mut self, offset: u32, ctx: &mut DeviceCtx<'_>) -> Option<u32> {
         let irq = &*ctx.irq;
         Some(match offset {
-            0x00 | 0x04 | 0x28 => 0,
-            0x08 => u32::from(irq.ipi.get(ctx.cpu).copied().unwrap_or(false)),
-            0x10 => irq.pending,
-            0x14 => irq.enabled,
-            0x18 => irq.route as u32,
-            0x20 => irq.start_pc,
-            0x24 => irq.start_sp,
+            IPI_SEND | IPI_ACK | START => 0,
+            IPI_PENDING => u32::from(irq.ipi.get(ctx.cpu).copied().unwrap_or(false)),
+            PENDING => irq.pending,
+            ENABLE => irq.enabled,
+            ROUTE => irq.route as u32,
+            START_PC => irq.start_pc,
+            START_SP => irq.start_sp,
             _ => return None,
         })
     }
@@ -41,30 +44,30 @@ impl Device for Intc {
         let irq = &mut *ctx.irq;
         let cpus = irq.ipi.len();
         match offset {
-            0x00 => {
+            IPI_SEND => {
                 if let Some(p) = irq.ipi.get_mut(value as usize) {
                     *p = true;
                 }
             }
-            0x04 => {
+            IPI_ACK => {
                 if let Some(p) = irq.ipi.get_mut(ctx.cpu) {
                     *p = false;
                 }
             }
-            0x14 => irq.enabled = value,
-            0x18 => {
+            ENABLE => irq.enabled = value,
+            ROUTE => {
                 if (value as usize) < cpus {
                     irq.route = value as usize;
                 }
             }
-            0x20 => irq.start_pc = value,
-            0x24 => irq.start_sp = value,
-            0x28 => {
+            START_PC => irq.start_pc = value,
+            START_SP => irq.start_sp = value,
+            START => {
                 if (value as usize) < cpus {
                     irq.starts.push((value as usize, irq.start_pc, irq.start_sp));
                 }
             }
-            0x08 | 0x10 => {}
+            IPI_PENDING | PENDING => {}
             _ => return None,
         }
         Some(())

@@ -7,7 +7,9 @@ pub mod intc;
 pub mod net;
 pub mod power;
 
-use crate::address_map::{CONSOLE, DISK0, INFO, INTC, MAX_DISKS, NET, POWER};
+use crate::address_map::{
+    self as map, CONSOLE, DISK_STRIDE, DISK0, INFO, INTC, MAX_DISKS, NET, POWER,
+};
 use crate::config::MachineConfig;
 use crate::device::{Device, DeviceCtx};
 use crate::event::EventKind;
@@ -61,8 +63,8 @@ impl Devices {
             INFO => &mut self.info,
             INTC => &mut self.intc,
             NET => &mut self.net,
-            b if (DISK0..DISK0 + MAX_DISKS * 0x1000).contains(&b) => {
-                self.disks.get_mut(((b - DISK0) / 0x1000) as usize)?
+            b if (DISK0..map::disk(MAX_DISKS)).contains(&b) => {
+                self.disks.get_mut(((b - DISK0) / DISK_STRIDE) as usize)?
             }
             _ => return None,
         };

@@ -18,11 +18,14 @@
 
 use std::collections::VecDeque;
 
+use crate::address_map::net::{
+    ACK, CTRL, RX_ADDR, RX_ARM, RX_LEN, RX_MAX, STATUS, TX_ADDR, TX_GO, TX_LEN,
+};
 use crate::device::{Device, DeviceCtx, source};
 use crate::event::EventKind;
 
 /// Largest frame.
-pub const MAX_FRAME: u32 = 65536;
+pub use crate::address_map::net::MAX_FRAME;
 
 /// The network interface.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -91,23 +94,23 @@ impl Net {
 impl Device for Net {
     fn read(&mut self, offset: u32, _ctx: &mut DeviceCtx<'_>) -> Option<u32> {
         Some(match offset {
-            0x00 => self.tx_addr,
-            0x04 => self.tx_len,
-            0x10 => self.rx_addr,
-            0x14 => self.rx_max,
-            0x1C => self.rx_len,
-            0x20 => self.status,
-            0x28 => self.ctrl,
-            0x08 | 0x18 | 0x24 => 0,
+            TX_ADDR => self.tx_addr,
+            TX_LEN => self.tx_len,
+            RX_ADDR => self.rx_addr,
+            RX_MAX => self.rx_max,
+            RX_LEN => self.rx_len,
+            STATUS => self.status,
+            CTRL => self.ctrl,
+            TX_GO | RX_ARM | ACK => 0,
             _ => return None,
         })
     }
 
     fn write(&mut self, offset: u32, value: u32, ctx: &mut DeviceCtx<'_>) -> Option<()> {
         match offset {
-            0x00 => self.tx_addr = value,
-            0x04 => self.tx_len = value.min(MAX_FRAME),
-            0x08 => {
+            TX_ADDR => self.tx_addr = value,
+            TX_LEN => self.tx_len = value.min(MAX_FRAME),
+            TX_GO => {
                 if let Some(frame) = ctx.mem.ram.slice(self.tx_addr, self.tx_len) {
                     let frame = frame.to_vec();
                     if self.ctrl & 1 != 0 {
@@ -116,20 +119,20 @@ impl Device for Net {
                     self.sent.push(frame);
                 }
             }
-            0x10 => self.rx_addr = value,
-            0x14 => self.rx_max = value.min(MAX_FRAME),
-            0x18 => {
+            RX_ADDR => self.rx_addr = value,
+            RX_MAX => self.rx_max = value.min(MAX_FRAME),
+            RX_ARM => {
                 self.status = (self.status & !TRUNCATED) | ARMED;
                 if !self.inbox.is_empty() {
                     ctx.events.schedule(ctx.now, EventKind::NetDeliver);
                 }
             }
-            0x24 => {
+            ACK => {
                 self.status &= !(RECEIVED | ARMED | TRUNCATED);
                 ctx.irq.pending &= !source::NET;
             }
-            0x28 => self.ctrl = value & 1,
-            0x1C | 0x20 => {}
+            CTRL => self.ctrl = value & 1,
+            RX_LEN | STATUS => {}
             _ => return None,
         }
         Some(())

@@ -1,14 +1,14 @@
 //! The kernel's self-test, run as `/init` on a disk image of its own: it exercises the kernel
-//! through raw system calls (no `ulib`, so a kernel bug cannot hide behind the runtime) and
-//! prints one line per check, then powers off with the number of failed checks.
-//!
-//! Invoked with an argument it plays a role instead: `ktest child N` exits with N; `ktest
-//! fault` loads from address 0; `ktest spin N` burns N iterations of CPU.
+//! through raw system calls (no `ulib`, so a kernel bug cannot hide behind the runtime; the
+//! numbers are the `abi` crate's) and prints one line per check, then powers off with the
+//! number of failed checks. With an argument it plays a role instead: `ktest child N` exits
+//! with N; `ktest fault` loads from address 0; `ktest spin N` burns N iterations of CPU.
 
 #![no_std]
 #![no_main]
 #![feature(asm_experimental_arch)]
 
+use abi::{errno::*, syscall::Syscall};
 use core::fmt::{self, Write};
 
 core::arch::global_asm!(
@@ -29,12 +29,12 @@ __start:
 "#
 );
 
-fn syscall(nr: u32, a0: u32, a1: u32, a2: u32) -> Result<u32, u32> {
+fn syscall(call: Syscall, a0: u32, a1: u32, a2: u32) -> Result<u32, u32> {
     let v0: u32;
     let a3: u32;
     // SAFETY: the dux system-call convention (docs/guest-os.md).
     unsafe {
-        core::arch::asm!("syscall", inout("$2") nr => v0, inout("$4") a0 => _, inout("$5") a1 => _,
+        core::arch::asm!("syscall", inout("$2") call as u32 => v0, inout("$4") a0 => _, inout("$5") a1 => _,
             inout("$6") a2 => _, out("$7") a3, out("$3") _, out("$8") _, out("$9") _, out("$10") _,
             out("$11") _, out("$12") _, out("$13") _, out("$14") _, out("$15") _, out("$24") _, out("$25") _);
     }
@@ -42,11 +42,11 @@ fn syscall(nr: u32, a0: u32, a1: u32, a2: u32) -> Result<u32, u32> {
 }
 
 fn write(fd: u32, b: &[u8]) -> Result<u32, u32> {
-    syscall(12, fd, b.as_ptr() as u32, b.len() as u32)
+    syscall(Syscall::Write, fd, b.as_ptr() as u32, b.len() as u32)
 }
 
 fn exit(code: i32) -> ! {
-    let _ = syscall(1, code as u32, 0, 0);
+    let _ = syscall(Syscall::Exit, code as u32, 0, 0);
     loop {}
 }
 
@@ -83,12 +83,12 @@ fn exec(args: &[&[u8]]) -> Result<u32, u32> {
         bufs[i] = cstr(a);
         ptrs[i] = bufs[i].as_ptr() as u32;
     }
-    syscall(4, ptrs[0], ptrs.as_ptr() as u32, 0)
+    syscall(Syscall::Exec, ptrs[0], ptrs.as_ptr() as u32, 0)
 }
 
 fn wait() -> Result<(u32, i32), u32> {
     let mut st: i32 = 0;
-    let pid = syscall(3, &mut st as *mut i32 as u32, 0, 0)?;
+    let pid = syscall(Syscall::Wait, &mut st as *mut i32 as u32, 0, 0)?;
     Ok((pid, st))
 }
 
@@ -122,14 +122,14 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
                 // Writes /shared.txt for another process to read.
                 let path = cstr(b"/shared.txt");
                 let fd =
-                    syscall(9, path.as_ptr() as u32, 0x1 | 0x200 | 0x400, 0).unwrap_or(u32::MAX);
+                    syscall(Syscall::Open, path.as_ptr() as u32, NEW_FILE, 0).unwrap_or(u32::MAX);
                 let ok = write(fd, b"written by one process, read by another").is_ok();
-                let _ = syscall(10, fd, 0, 0);
+                let _ = syscall(Syscall::Close, fd, 0, 0);
                 exit(if ok { 0 } else { 1 })
             }
             b"shm" => {
                 // Attaches region 42 (made by the parent) and adds 1000 to its word 2048.
-                let ok = match syscall(31, 42, 3 * 4096, 0) {
+                let ok = match syscall(Syscall::ShmAttach, 42, 3 * 4096, 0) {
                     Ok(va) => {
                         let w = (va as *mut u32).wrapping_add(2048);
                         // SAFETY: the region is 3 pages, mapped writable.
@@ -150,13 +150,13 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
             _ => exit(99),
         }
     }
-    say!("ktest: starting, pid {}", syscall(5, 0, 0, 0).unwrap_or(0));
+    say!("ktest: starting, pid {}", syscall(Syscall::Getpid, 0, 0, 0).unwrap_or(0));
 
     // Processes: fork + exec + wait, with exit codes.
     let mut sum = 0;
     let mut ok = true;
     for n in 1..=20u32 {
-        match syscall(2, 0, 0, 0) {
+        match syscall(Syscall::Fork, 0, 0, 0) {
             Ok(0) => {
                 let num = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
                 let _ = exec(&[b"/init", b"child", &num]);
@@ -173,10 +173,10 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
         }
     }
     check("fork/exec/wait of 20 children, exit codes add up", ok && sum == 210);
-    check("wait with no children is ECHILD", wait() == Err(10));
+    check("wait with no children is ECHILD", wait() == Err(ECHILD));
 
     // Memory: sbrk + demand-zero pages, written and read back.
-    let base = syscall(6, 256 * 1024, 0, 0).unwrap_or(0);
+    let base = syscall(Syscall::Sbrk, 256 * 1024, 0, 0).unwrap_or(0);
     let mut good = base != 0;
     if good {
         let p = base as *mut u32;
@@ -196,7 +196,7 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
 
     // Copy-on-write: the child changes the heap, the parent does not see it.
     let p = base as *mut u32;
-    match syscall(2, 0, 0, 0) {
+    match syscall(Syscall::Fork, 0, 0, 0) {
         Ok(0) => {
             // SAFETY: our copy of the heap.
             unsafe { *p = 0xDEAD_BEEF };
@@ -213,16 +213,16 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
 
     // Files: create, write, reopen, read back, stat, unlink.
     let path = cstr(b"/ktest.tmp");
-    let fd = syscall(9, path.as_ptr() as u32, 0x1 | 0x200 | 0x400, 0);
+    let fd = syscall(Syscall::Open, path.as_ptr() as u32, NEW_FILE, 0);
     let data: [u8; 10000] = core::array::from_fn(|i| (i * 31 % 251) as u8);
     let wrote = fd.and_then(|fd| write(fd, &data));
-    let _ = fd.map(|fd| syscall(10, fd, 0, 0));
-    let fd = syscall(9, path.as_ptr() as u32, 0, 0);
+    let _ = fd.map(|fd| syscall(Syscall::Close, fd, 0, 0));
+    let fd = syscall(Syscall::Open, path.as_ptr() as u32, 0, 0);
     let mut back = [0u8; 10000];
-    let read = fd.and_then(|fd| syscall(11, fd, back.as_mut_ptr() as u32, 10000));
+    let read = fd.and_then(|fd| syscall(Syscall::Read, fd, back.as_mut_ptr() as u32, 10000));
     let mut st = [0u8; 16];
-    let stat = fd.and_then(|fd| syscall(14, fd, st.as_mut_ptr() as u32, 0));
-    let _ = fd.map(|fd| syscall(10, fd, 0, 0));
+    let stat = fd.and_then(|fd| syscall(Syscall::Fstat, fd, st.as_mut_ptr() as u32, 0));
+    let _ = fd.map(|fd| syscall(Syscall::Close, fd, 0, 0));
     let size = u32::from_le_bytes([st[12], st[13], st[14], st[15]]);
     check(
         "file write, read back, fstat size",
@@ -230,23 +230,23 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
     );
     check(
         "unlink, then open fails with ENOENT",
-        syscall(16, path.as_ptr() as u32, 0, 0).is_ok()
-            && syscall(9, path.as_ptr() as u32, 0, 0) == Err(2),
+        syscall(Syscall::Unlink, path.as_ptr() as u32, 0, 0).is_ok()
+            && syscall(Syscall::Open, path.as_ptr() as u32, 0, 0) == Err(ENOENT),
     );
 
     // Pipes between processes.
     let mut fds = [0u32; 2];
-    let piped = syscall(20, fds.as_mut_ptr() as u32, 0, 0).is_ok();
-    match syscall(2, 0, 0, 0) {
+    let piped = syscall(Syscall::Pipe, fds.as_mut_ptr() as u32, 0, 0).is_ok();
+    match syscall(Syscall::Fork, 0, 0, 0) {
         Ok(0) => {
-            let _ = syscall(10, fds[0], 0, 0);
+            let _ = syscall(Syscall::Close, fds[0], 0, 0);
             let _ = write(fds[1], b"through the pipe");
             exit(0)
         }
         _ => {
-            let _ = syscall(10, fds[1], 0, 0);
+            let _ = syscall(Syscall::Close, fds[1], 0, 0);
             let mut b = [0u8; 32];
-            let n = syscall(11, fds[0], b.as_mut_ptr() as u32, 32).unwrap_or(0);
+            let n = syscall(Syscall::Read, fds[0], b.as_mut_ptr() as u32, 32).unwrap_or(0);
             let _ = wait();
             check(
                 "pipe between parent and child",
@@ -256,7 +256,7 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
     }
 
     // A faulting program is killed and reported; the kernel stays up.
-    match syscall(2, 0, 0, 0) {
+    match syscall(Syscall::Fork, 0, 0, 0) {
         Ok(0) => {
             let _ = exec(&[b"/init", b"fault"]);
             exit(201)
@@ -268,7 +268,7 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
     }
 
     // A file written by one process is read by another.
-    match syscall(2, 0, 0, 0) {
+    match syscall(Syscall::Fork, 0, 0, 0) {
         Ok(0) => {
             let _ = exec(&[b"/init", b"writer"]);
             exit(203)
@@ -277,8 +277,8 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
             let st = wait().map(|w| w.1).unwrap_or(-1);
             let path = cstr(b"/shared.txt");
             let mut b = [0u8; 64];
-            let n = syscall(9, path.as_ptr() as u32, 0, 0)
-                .and_then(|fd| syscall(11, fd, b.as_mut_ptr() as u32, 64))
+            let n = syscall(Syscall::Open, path.as_ptr() as u32, 0, 0)
+                .and_then(|fd| syscall(Syscall::Read, fd, b.as_mut_ptr() as u32, 64))
                 .unwrap_or(0);
             check(
                 "a file written by a child is read by its parent",
@@ -289,13 +289,13 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
 
     // Shared memory: a region attached before fork is shared (not copied) with the child, and
     // a process that attaches it by key after exec sees the same pages.
-    let va = syscall(31, 42, 3 * 4096, 0).unwrap_or(0);
+    let va = syscall(Syscall::ShmAttach, 42, 3 * 4096, 0).unwrap_or(0);
     let region = va as *mut u32;
     if va != 0 {
         // SAFETY: three pages mapped writable.
         unsafe { region.add(2048).write_volatile(5) };
     }
-    match syscall(2, 0, 0, 0) {
+    match syscall(Syscall::Fork, 0, 0, 0) {
         Ok(0) => {
             // SAFETY: inherited from the parent, shared.
             unsafe { region.add(2048).write_volatile(region.add(2048).read_volatile() + 20) };
@@ -309,10 +309,10 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
             check("shared memory across fork and exec", va != 0 && st == 0 && seen == 1025);
             check(
                 "shm_remove, then again is EINVAL; a bad size is EINVAL",
-                syscall(32, 42, 0, 0).is_ok()
-                    && syscall(32, 42, 0, 0) == Err(22)
-                    && syscall(31, 43, 0, 0) == Err(22)
-                    && syscall(31, 43, 17 << 20, 0) == Err(22),
+                syscall(Syscall::ShmRemove, 42, 0, 0).is_ok()
+                    && syscall(Syscall::ShmRemove, 42, 0, 0) == Err(EINVAL)
+                    && syscall(Syscall::ShmAttach, 43, 0, 0) == Err(EINVAL)
+                    && syscall(Syscall::ShmAttach, 43, 17 << 20, 0) == Err(EINVAL),
             );
         }
     }
@@ -322,7 +322,7 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
     let mut total = 0;
     for round in 0..50u32 {
         for k in 0..6u32 {
-            if let Ok(0) = syscall(2, 0, 0, 0) {
+            if let Ok(0) = syscall(Syscall::Fork, 0, 0, 0) {
                 let n = (round + k) % 100;
                 let num = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
                 let _ = exec(&[b"/init", b"child", &num]);
@@ -341,7 +341,7 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
 
     // Parallel work on every CPU.
     for _ in 0..8 {
-        if let Ok(0) = syscall(2, 0, 0, 0) {
+        if let Ok(0) = syscall(Syscall::Fork, 0, 0, 0) {
             let _ = exec(&[b"/init", b"spin", b"200000"]);
             exit(202);
         }
@@ -355,7 +355,7 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
     // SAFETY: single-threaded.
     let failed = unsafe { FAILED };
     say!("ktest: done, {} failed", failed);
-    let _ = syscall(29, failed, 0, 0);
+    let _ = syscall(Syscall::Shutdown, failed, 0, 0);
     exit(failed as i32)
 }
 
@@ -363,3 +363,6 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     exit(101)
 }
+
+/// `open` flags of a file written from scratch.
+const NEW_FILE: u32 = abi::syscall::O_WRONLY | abi::syscall::O_CREATE | abi::syscall::O_TRUNC;

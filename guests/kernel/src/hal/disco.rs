@@ -6,52 +6,44 @@
 
 use core::ptr::{read_volatile, write_volatile};
 
+use abi::address_map::irq;
+use abi::mcall::{self, MonitorCall, info};
+use abi::segments::{PAGE_BYTES, SSEG};
+use abi::special;
+
 /// Direct map of guest-physical memory: the supervisor segment.
-pub const KBASE: u32 = 0xC000_0000;
-/// The per-CPU data area, at the top of the supervisor segment, mapped by a wired TLB entry
-/// (the monitor keeps it per virtual CPU).
-pub const PDA: u32 = 0xDFFF_E000;
+pub const KBASE: u32 = SSEG;
+/// The per-CPU data area, at the top of the supervisor segment just below the special page,
+/// mapped by a wired TLB entry (the monitor keeps it per virtual CPU).
+pub const PDA: u32 = special::GUEST_VA - PAGE_BYTES;
 /// Status.KSU of kernel code: supervisor mode.
 pub const KERNEL_KSU: u32 = 0x08;
 /// TLB entries reserved (wired) by the kernel: entry 0 maps the PDA.
 pub const WIRED: u32 = 1;
 
-/// The special page (virtual privileged registers).
-const SPECIAL: u32 = 0xDFFF_F000;
-
-mod sp {
-    pub const STATUS: u32 = 0x00;
-    pub const CAUSE: u32 = 0x04;
-    pub const ENTRYHI: u32 = 0x10;
-    pub const COUNT: u32 = 0x18;
-    pub const COMPARE: u32 = 0x1C;
-    pub const CPU: u32 = 0x20;
-    pub const EBASE: u32 = 0x24;
-    pub const ENTRYLO0: u32 = 0x28;
-    pub const ENTRYLO1: u32 = 0x2C;
-    pub const PENDING: u32 = 0x30;
-}
-
 // ---- Assembly fragments for entry.rs: the special page instead of MFC0/MTC0 ----------------
-// 0xDFFF_F000 = 0xE000_0000 - 0x1000: `lui r, 0xE000` then offset -4096 + register.
+// The special page is the last page of the supervisor segment, so one `lui r, .Lspecial_hi`
+// (the segment's end) and one load or store at `.Lspecial_<register>` (the page's negative
+// offset from there plus the register's) reach a register. entry.rs defines these assembler
+// symbols from abi::special, as `const` operands of its `global_asm!`.
 
 /// Reads a virtual CP0 register (`status`, `epc`, `cause`, `badvaddr`, `entryhi`) into `$dst`.
 #[macro_export]
 macro_rules! hal_mfc0 {
     ($dst:literal, status) => {
-        concat!("lui ", $dst, ", 0xE000\nlw ", $dst, ", -4096(", $dst, ")\n")
+        concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_status(", $dst, ")\n")
     };
     ($dst:literal, cause) => {
-        concat!("lui ", $dst, ", 0xE000\nlw ", $dst, ", -4092(", $dst, ")\n")
+        concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_cause(", $dst, ")\n")
     };
     ($dst:literal, epc) => {
-        concat!("lui ", $dst, ", 0xE000\nlw ", $dst, ", -4088(", $dst, ")\n")
+        concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_epc(", $dst, ")\n")
     };
     ($dst:literal, badvaddr) => {
-        concat!("lui ", $dst, ", 0xE000\nlw ", $dst, ", -4084(", $dst, ")\n")
+        concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_badvaddr(", $dst, ")\n")
     };
     ($dst:literal, entryhi) => {
-        concat!("lui ", $dst, ", 0xE000\nlw ", $dst, ", -4080(", $dst, ")\n")
+        concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_entryhi(", $dst, ")\n")
     };
 }
 
@@ -59,10 +51,10 @@ macro_rules! hal_mfc0 {
 #[macro_export]
 macro_rules! hal_mtc0 {
     ($src:literal, $tmp:literal, status) => {
-        concat!("lui ", $tmp, ", 0xE000\nsw ", $src, ", -4096(", $tmp, ")\n")
+        concat!("lui ", $tmp, ", .Lspecial_hi\nsw ", $src, ", .Lspecial_status(", $tmp, ")\n")
     };
     ($src:literal, $tmp:literal, epc) => {
-        concat!("lui ", $tmp, ", 0xE000\nsw ", $src, ", -4088(", $tmp, ")\n")
+        concat!("lui ", $tmp, ", .Lspecial_hi\nsw ", $src, ", .Lspecial_epc(", $tmp, ")\n")
     };
 }
 
@@ -73,9 +65,9 @@ macro_rules! hal_di {
         concat!(
             "lui ",
             $tmp,
-            ", 0xE000\nlw $k0, -4096(",
+            ", .Lspecial_hi\nlw $k0, .Lspecial_status(",
             $tmp,
-            ")\nsrl $k0, $k0, 1\nsll $k0, $k0, 1\nsw $k0, -4096(",
+            ")\nsrl $k0, $k0, 1\nsll $k0, $k0, 1\nsw $k0, .Lspecial_status(",
             $tmp,
             ")\n"
         )
@@ -84,21 +76,22 @@ macro_rules! hal_di {
 
 fn rd(off: u32) -> u32 {
     // SAFETY: the monitor maps the special page for every virtual CPU.
-    unsafe { read_volatile((SPECIAL + off) as *const u32) }
+    unsafe { read_volatile((special::GUEST_VA + off) as *const u32) }
 }
 
 fn wr(off: u32, v: u32) {
     // SAFETY: as `rd`.
-    unsafe { write_volatile((SPECIAL + off) as *mut u32, v) }
+    unsafe { write_volatile((special::GUEST_VA + off) as *mut u32, v) }
 }
 
-/// A monitor call: `$v0` = 0xD15C_0000 | n, arguments in `$a0..$a3`; `$v0` result, `$v1` error.
-fn call(n: u32, a0: u32, a1: u32, a2: u32, a3: u32) -> (u32, u32) {
+/// A monitor call: `$v0` = [`mcall::TAG`] | the call's number, arguments in `$a0..$a3`; `$v0`
+/// result, `$v1` error.
+fn call(c: MonitorCall, a0: u32, a1: u32, a2: u32, a3: u32) -> (u32, u32) {
     let v0: u32;
     let v1: u32;
     // SAFETY: the monitor-call convention; the monitor preserves everything but $v0/$v1.
     unsafe {
-        core::arch::asm!("syscall", inout("$2") 0xD15C_0000u32 | n => v0, out("$3") v1,
+        core::arch::asm!("syscall", inout("$2") mcall::v0(c) => v0, out("$3") v1,
             in("$4") a0, in("$5") a1, in("$6") a2, in("$7") a3);
     }
     (v0, v1)
@@ -130,24 +123,24 @@ macro_rules! mfc0 {
 /// This virtual CPU's number.
 #[inline]
 pub fn cpu_id() -> usize {
-    rd(sp::CPU) as usize
+    rd(special::CPU) as usize
 }
 
 /// Virtual Status.
 #[inline]
 pub fn status() -> u32 {
-    rd(sp::STATUS)
+    rd(special::STATUS)
 }
 
 /// Writes virtual Status.
 #[inline]
 pub fn set_status(v: u32) {
-    wr(sp::STATUS, v)
+    wr(special::STATUS, v)
 }
 
 /// Virtual Cause.
 pub fn cause() -> u32 {
-    rd(sp::CAUSE)
+    rd(special::CAUSE)
 }
 
 /// Enables interrupts.
@@ -166,23 +159,23 @@ pub fn intr_off() -> bool {
 
 /// Points the exception vectors at `base`.
 pub fn set_ebase(base: u32) {
-    wr(sp::EBASE, base & !0xFFF)
+    wr(special::EBASE, base & !0xFFF)
 }
 
 /// Virtual Count (updated by the monitor at each trap and quantum).
 #[inline]
 pub fn count() -> u32 {
-    rd(sp::COUNT)
+    rd(special::COUNT)
 }
 
 /// Sets virtual Compare.
 pub fn set_compare(v: u32) {
-    wr(sp::COMPARE, v)
+    wr(special::COMPARE, v)
 }
 
 /// Enables the interrupt lines the kernel uses: IP2 (devices), IP3 (IPI), IP7 (timer).
 pub fn enable_interrupt_lines() {
-    set_status((status() & !0xFF00) | (1 << 10) | (1 << 11) | (1 << 15));
+    set_status((status() & !0xFF00) | irq::DEVICE | irq::IPI | irq::TIMER);
 }
 
 /// Idles until an interrupt (WAIT traps: the monitor deschedules this virtual CPU).
@@ -196,9 +189,9 @@ pub fn idle() {
 
 /// Writes TLB entry `index`.
 pub fn tlb_write(index: u32, hi: u32, lo0: u32, lo1: u32) {
-    wr(sp::ENTRYHI, hi);
-    wr(sp::ENTRYLO0, lo0);
-    wr(sp::ENTRYLO1, lo1);
+    wr(special::ENTRYHI, hi);
+    wr(special::ENTRYLO0, lo0);
+    wr(special::ENTRYLO1, lo1);
     mtc0!("5", "0", 0);
     mtc0!("0", "0", index);
     // SAFETY: emulated by the monitor.
@@ -218,17 +211,17 @@ pub fn tlb_size() -> u32 {
 /// Sets the current ASID.
 #[inline]
 pub fn set_asid(asid: u32) {
-    wr(sp::ENTRYHI, (rd(sp::ENTRYHI) & !0xFF) | (asid & 0xFF))
+    wr(special::ENTRYHI, (rd(special::ENTRYHI) & !0xFF) | (asid & 0xFF))
 }
 
 /// Drops the translation of `va` for `asid` (one monitor call instead of TLBP + TLBWI).
 pub fn tlb_invalidate(va: u32, asid: u32) {
-    call(14, va, asid, 0, 0);
+    call(MonitorCall::TlbInvalidate, va, asid, 0, 0);
 }
 
 /// Drops every non-wired TLB entry.
 pub fn tlb_flush_all() {
-    call(13, 0, 0, 0, 0);
+    call(MonitorCall::TlbFlush, 0, 0, 0, 0);
 }
 
 // ---- Memory ---------------------------------------------------------------------------------
@@ -247,19 +240,19 @@ pub fn v2p(va: u32) -> u32 {
 
 /// Zeroes a guest-physical page: the monitor does it (and may hand over a fresh zeroed page).
 pub fn zero_page(pa: u32) {
-    call(11, pa, 0, 0, 0);
+    call(MonitorCall::ZeroPage, pa, 0, 0, 0);
 }
 
 // ---- Machine information ------------------------------------------------------------------------
 
 /// Number of virtual CPUs.
 pub fn cpu_count() -> usize {
-    call(4, 0, 0, 0, 0).0 as usize
+    call(MonitorCall::Info, info::VCPUS, 0, 0, 0).0 as usize
 }
 
 /// Bytes of guest-physical memory.
 pub fn memory_bytes() -> u32 {
-    call(4, 1, 0, 0, 0).0
+    call(MonitorCall::Info, info::MEMORY_BYTES, 0, 0, 0).0
 }
 
 /// The VM is one node as far as the guest knows.
@@ -269,7 +262,7 @@ pub fn node_bytes() -> u32 {
 
 /// Clock in MHz.
 pub fn clock_mhz() -> u32 {
-    call(4, 2, 0, 0, 0).0
+    call(MonitorCall::Info, info::CLOCK_MHZ, 0, 0, 0).0
 }
 
 static CLOCK_MHZ: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
@@ -288,7 +281,7 @@ pub fn clock_mhz_cached() -> u32 {
 
 /// Number of virtual disks.
 pub fn disk_count() -> u32 {
-    call(4, 3, 0, 0, 0).0
+    call(MonitorCall::Info, info::DISKS, 0, 0, 0).0
 }
 
 // ---- Devices --------------------------------------------------------------------------------
@@ -296,20 +289,20 @@ pub fn disk_count() -> u32 {
 /// Prints bytes on the VM's console (one monitor call per buffer).
 pub fn console_write(bytes: &[u8]) {
     if !bytes.is_empty() {
-        call(1, v2p(bytes.as_ptr() as u32), bytes.len() as u32, 0, 0);
+        call(MonitorCall::ConsoleWrite, v2p(bytes.as_ptr() as u32), bytes.len() as u32, 0, 0);
     }
 }
 
 /// Takes one byte of console input, if any.
 pub fn console_getc() -> Option<u8> {
     let mut b = 0u8;
-    let (n, _) = call(2, v2p(&mut b as *mut u8 as u32), 1, 0, 0);
+    let (n, _) = call(MonitorCall::ConsoleRead, v2p(&mut b as *mut u8 as u32), 1, 0, 0);
     (n == 1).then_some(b)
 }
 
 /// Stops the VM with an exit code.
 pub fn power_off(code: u32) -> ! {
-    call(3, code, 0, 0, 0);
+    call(MonitorCall::PowerOff, code, 0, 0, 0);
     loop {
         idle();
     }
@@ -317,42 +310,48 @@ pub fn power_off(code: u32) -> ! {
 
 /// Raises an inter-processor interrupt on virtual CPU `cpu`.
 pub fn send_ipi(cpu: usize) {
-    call(6, cpu as u32, 0, 0, 0);
+    call(MonitorCall::SendIpi, cpu as u32, 0, 0, 0);
 }
 
 /// Clears this virtual CPU's IPI.
 pub fn ack_ipi() {
-    call(7, 0, 0, 0, 0);
+    call(MonitorCall::AckIpi, 0, 0, 0, 0);
 }
 
 /// Pending device interrupt sources (bit 0 console, 8 + k disk k).
 pub fn device_pending() -> u32 {
-    rd(sp::PENDING)
+    rd(special::PENDING)
 }
 
 /// Starts virtual CPU `cpu` at `pc` with stack pointer `sp` (and `$a0` = its number).
 pub fn start_cpu(cpu: usize, pc: u32, sp: u32) {
-    call(5, cpu as u32, pc, sp, 0);
+    call(MonitorCall::StartVcpu, cpu as u32, pc, sp, 0);
 }
 
 /// Starts a transfer on virtual disk `unit` (guest-physical `pa`).
 pub fn disk_start(unit: u32, sector: u32, pa: u32, count: u32, write: bool) {
-    call(8, unit, sector, pa, count | if write { 1 << 31 } else { 0 });
+    call(
+        MonitorCall::DiskStart,
+        unit,
+        sector,
+        pa,
+        count | if write { mcall::DISK_WRITE } else { 0 },
+    );
 }
 
 /// Virtual disk `unit`'s status: bit 0 busy, 1 done, 2 error.
 pub fn disk_status(unit: u32) -> u32 {
-    call(9, unit, 0, 0, 0).0
+    call(MonitorCall::DiskStatus, unit, 0, 0, 0).0
 }
 
 /// Virtual disk `unit`'s status, for a caller that will ask again until the request is done:
 /// while it is not, the monitor takes the virtual CPU off its physical CPU until the disk
 /// completes, instead of letting it spin through monitor calls.
 pub fn disk_wait(unit: u32) -> u32 {
-    call(15, unit, 0, 0, 0).0
+    call(MonitorCall::DiskWait, unit, 0, 0, 0).0
 }
 
 /// Acknowledges virtual disk `unit`'s completion.
 pub fn disk_ack(unit: u32) {
-    call(10, unit, 0, 0, 0);
+    call(MonitorCall::DiskAck, unit, 0, 0, 0);
 }

@@ -3,8 +3,11 @@
 
 use core::ptr::{read_volatile, write_volatile};
 
+use abi::address_map::{self as map, console, disk, info, intc, irq, power};
+use abi::segments::{KSEG0, KSEG1, PAGE_BYTES};
+
 /// Direct map of physical memory: kseg0 (cached, unmapped).
-pub const KBASE: u32 = 0x8000_0000;
+pub const KBASE: u32 = KSEG0;
 /// The per-CPU data area: a wired, global TLB entry maps this page of kseg3 to each CPU's own
 /// page, so it is reachable with a 16-bit offset from `$zero`.
 pub const PDA: u32 = 0xFFFF_E000;
@@ -57,12 +60,16 @@ macro_rules! hal_di {
     };
 }
 
-const DEV: u32 = 0xBF00_0000;
-const CONSOLE: u32 = DEV;
-const POWER: u32 = DEV + 0x1000;
-const INFO: u32 = DEV + 0x2000;
-const INTC: u32 = DEV + 0x3000;
-const DISK0: u32 = DEV + 0x1_0000;
+// The devices, seen through kseg1 (uncached, as device registers must be).
+const CONSOLE: u32 = KSEG1 + map::CONSOLE;
+const POWER: u32 = KSEG1 + map::POWER;
+const INFO: u32 = KSEG1 + map::INFO;
+const INTC: u32 = KSEG1 + map::INTC;
+
+/// The registers of disk `unit`, through kseg1.
+fn disk_regs(unit: u32) -> u32 {
+    KSEG1 + map::disk(unit)
+}
 
 fn rd(addr: u32) -> u32 {
     // SAFETY: device registers are always mapped through kseg1; reads have no memory effects
@@ -156,7 +163,7 @@ pub fn set_compare(v: u32) {
 
 /// Enables the interrupt lines the kernel uses: IP2 (devices), IP3 (IPI), IP7 (timer).
 pub fn enable_interrupt_lines() {
-    set_status((status() & !0xFF00) | (1 << 10) | (1 << 11) | (1 << 15));
+    set_status((status() & !0xFF00) | irq::DEVICE | irq::IPI | irq::TIMER);
 }
 
 /// Idles until an interrupt arrives (WAIT).
@@ -235,29 +242,29 @@ pub fn v2p(va: u32) -> u32 {
 /// Fills the physical page `pa` with zeros.
 pub fn zero_page(pa: u32) {
     // SAFETY: the caller owns the page; the direct map covers all of memory.
-    unsafe { core::ptr::write_bytes(p2v(pa) as *mut u8, 0, 4096) };
+    unsafe { core::ptr::write_bytes(p2v(pa) as *mut u8, 0, PAGE_BYTES as usize) };
 }
 
 // ---- Machine information ------------------------------------------------------------------------
 
 /// Number of CPUs.
 pub fn cpu_count() -> usize {
-    rd(INFO + 0x04) as usize
+    rd(INFO + info::CPU_COUNT) as usize
 }
 
 /// Bytes of memory.
 pub fn memory_bytes() -> u32 {
-    rd(INFO + 0x08)
+    rd(INFO + info::MEMORY_BYTES)
 }
 
 /// Bytes of memory per node (node n owns [n * size, (n + 1) * size)).
 pub fn node_bytes() -> u32 {
-    rd(INFO + 0x14)
+    rd(INFO + info::NODE_BYTES)
 }
 
 /// Clock in MHz.
 pub fn clock_mhz() -> u32 {
-    rd(INFO + 0x18)
+    rd(INFO + info::CLOCK_MHZ)
 }
 
 static CLOCK_MHZ: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
@@ -276,7 +283,7 @@ pub fn clock_mhz_cached() -> u32 {
 
 /// Number of disk units.
 pub fn disk_count() -> u32 {
-    rd(INFO + 0x28)
+    rd(INFO + info::DISK_COUNT)
 }
 
 // ---- Devices --------------------------------------------------------------------------------
@@ -284,19 +291,19 @@ pub fn disk_count() -> u32 {
 /// Prints bytes on the console.
 pub fn console_write(bytes: &[u8]) {
     for &b in bytes {
-        wr(CONSOLE, u32::from(b));
+        wr(CONSOLE + console::TX, u32::from(b));
     }
 }
 
 /// Takes one byte of console input, if any.
 pub fn console_getc() -> Option<u8> {
-    let v = rd(CONSOLE + 0x04);
+    let v = rd(CONSOLE + console::RX);
     (v != u32::MAX).then_some(v as u8)
 }
 
 /// Powers the machine off.
 pub fn power_off(code: u32) -> ! {
-    wr(POWER, code);
+    wr(POWER + power::HALT, code);
     loop {
         idle();
     }
@@ -304,39 +311,39 @@ pub fn power_off(code: u32) -> ! {
 
 /// Raises an inter-processor interrupt on `cpu`.
 pub fn send_ipi(cpu: usize) {
-    wr(INTC, cpu as u32);
+    wr(INTC + intc::IPI_SEND, cpu as u32);
 }
 
 /// Clears this CPU's inter-processor interrupt.
 pub fn ack_ipi() {
-    wr(INTC + 0x04, 0);
+    wr(INTC + intc::IPI_ACK, 0);
 }
 
 /// Pending device interrupt sources (bit 0 console, 1 network, 8 + k disk k).
 pub fn device_pending() -> u32 {
-    rd(INTC + 0x10)
+    rd(INTC + intc::PENDING)
 }
 
 /// Starts CPU `cpu` at `pc` with stack pointer `sp` (and `$a0` = its number).
 pub fn start_cpu(cpu: usize, pc: u32, sp: u32) {
-    wr(INTC + 0x20, pc);
-    wr(INTC + 0x24, sp);
-    wr(INTC + 0x28, cpu as u32);
+    wr(INTC + intc::START_PC, pc);
+    wr(INTC + intc::START_SP, sp);
+    wr(INTC + intc::START, cpu as u32);
 }
 
 /// Starts a DMA transfer on disk `unit`: `count` sectors from `sector`, to (`write` = false)
 /// or from physical memory `pa`.
 pub fn disk_start(unit: u32, sector: u32, pa: u32, count: u32, write: bool) {
-    let base = DISK0 + unit * 0x1000;
-    wr(base, sector);
-    wr(base + 0x04, pa);
-    wr(base + 0x08, count);
-    wr(base + 0x0C, if write { 2 } else { 1 });
+    let base = disk_regs(unit);
+    wr(base + disk::SECTOR, sector);
+    wr(base + disk::ADDR, pa);
+    wr(base + disk::COUNT, count);
+    wr(base + disk::COMMAND, if write { disk::CMD_WRITE } else { disk::CMD_READ });
 }
 
 /// Disk `unit`'s status: bit 0 busy, 1 done, 2 error.
 pub fn disk_status(unit: u32) -> u32 {
-    rd(DISK0 + unit * 0x1000 + 0x10)
+    rd(disk_regs(unit) + disk::STATUS)
 }
 
 /// Disk `unit`'s status, for a caller that will ask again until the request is done (a driver
@@ -347,10 +354,10 @@ pub fn disk_wait(unit: u32) -> u32 {
 
 /// Acknowledges disk `unit`'s completion.
 pub fn disk_ack(unit: u32) {
-    wr(DISK0 + unit * 0x1000 + 0x14, 0);
+    wr(disk_regs(unit) + disk::ACK, 0);
 }
 
 /// Disk `unit`'s size in 512-byte sectors.
 pub fn disk_sectors(unit: u32) -> u32 {
-    rd(DISK0 + unit * 0x1000 + 0x18)
+    rd(disk_regs(unit) + disk::CAPACITY)
 }

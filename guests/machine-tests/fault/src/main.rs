@@ -14,7 +14,7 @@
 #![no_main]
 #![feature(asm_experimental_arch)]
 
-use brt::{params, println, trap};
+use brt::{mmio, params, println, trap};
 
 brt::entry!(main);
 
@@ -28,11 +28,11 @@ fn main(_cpu: u32) -> u32 {
     let which = params::word(0);
     println!("fault {which}");
     match which {
-        0 => load(0x9F00_0000),
-        1 => load(0xBF00_4000),
+        0 => load(mmio::KSEG0 + mmio::DEVICE_BASE),
+        1 => load(mmio::KSEG1 + mmio::INTC + 0x1000), // deliberately a hole: no device there
         2 => load(0x0040_0000),
         3 => {
-            // SAFETY: see `load`.
+            // SAFETY: see `load`. (Deliberately nowhere: neither RAM nor a device.)
             let f: extern "C" fn() -> u32 = unsafe { core::mem::transmute(0xBE00_0000usize) };
             core::hint::black_box(f)()
         }

@@ -23,11 +23,10 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-/// Base of the guest kernel segment.
-const KSEG: u32 = 0xC000_0000;
-/// The special page (virtual CP0 registers without trapping).
-const SPECIAL: u32 = 0xDFFF_F000;
-const SP_EBASE: u32 = 0x24;
+use abi::address_map::{self as map, disk};
+use abi::mcall::{self, MonitorCall, info};
+use abi::segments::{KSEG0, KSEG1, KSEG3, SSEG};
+use abi::special;
 
 /// Exceptions delivered to our vectors, by ExcCode.
 static FAULTS: [AtomicU32; 32] = [const { AtomicU32::new(0) }; 32];
@@ -48,8 +47,8 @@ __vectors:
     j       __hostile_fault
     nop
 __hostile_fault:
-    lui     $k0, 0xE000
-    lw      $k1, -0xFFC($k0)         # virtual Cause (special page + 4)
+    lui     $k0, {special_hi}
+    lw      $k1, {special_cause}($k0)   # virtual Cause
     srl     $k1, $k1, 2
     andi    $k1, $k1, 31
     sll     $k1, $k1, 2
@@ -59,10 +58,10 @@ __hostile_fault:
     lw      $k1, 0($k0)
     addiu   $k1, $k1, 1
     sw      $k1, 0($k0)
-    lui     $k0, 0xE000
-    lw      $k1, -0xFF8($k0)         # virtual EPC (special page + 8)
+    lui     $k0, {special_hi}
+    lw      $k1, {special_epc}($k0)     # virtual EPC
     addiu   $k1, $k1, 4
-    sw      $k1, -0xFF8($k0)
+    sw      $k1, {special_epc}($k0)
     eret
     nop
     .set pop
@@ -78,38 +77,47 @@ _start:
     nop
 "#,
     faults = sym FAULTS,
+    // The special page is the segment's last page: `lui` of its end, then a negative offset.
+    special_hi = const KSEG3 >> 16,
+    special_cause = const special::FROM_TOP + special::CAUSE as i32,
+    special_epc = const special::FROM_TOP + special::EPC as i32,
 );
 
 unsafe extern "C" {
     static __vectors: u8;
 }
 
-/// A monitor call: `(v0, v1)`; `v1` is the error code (0 = success).
+/// A monitor call by number, valid or not: `(v0, v1)`; `v1` is the error code (0 = success).
 fn call(n: u32, a0: u32, a1: u32, a2: u32, a3: u32) -> (u32, u32) {
     let v0: u32;
     let v1: u32;
     // SAFETY: the monitor-call convention; only $v0/$v1 change.
     unsafe {
-        core::arch::asm!("syscall", inout("$2") 0xD15C_0000u32 | n => v0, out("$3") v1,
+        core::arch::asm!("syscall", inout("$2") mcall::TAG | n => v0, out("$3") v1,
             in("$4") a0, in("$5") a1, in("$6") a2, in("$7") a3);
     }
     (v0, v1)
 }
 
+/// A monitor call that exists (its arguments may still be bad).
+fn mcall(c: MonitorCall, a0: u32, a1: u32, a2: u32, a3: u32) -> (u32, u32) {
+    call(c as u32, a0, a1, a2, a3)
+}
+
 fn special_write(off: u32, v: u32) {
     // SAFETY: the special page is mapped by the monitor for every guest.
-    unsafe { core::ptr::write_volatile((SPECIAL + off) as *mut u32, v) }
+    unsafe { core::ptr::write_volatile((special::GUEST_VA + off) as *mut u32, v) }
 }
 
 fn gpa<T>(p: *const T) -> u32 {
-    p as u32 - KSEG
+    p as u32 - SSEG
 }
 
 struct Console;
 
 impl Write for Console {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        call(1, gpa(s.as_ptr()), s.len() as u32, 0, 0);
+        mcall(MonitorCall::ConsoleWrite, gpa(s.as_ptr()), s.len() as u32, 0, 0);
         Ok(())
     }
 }
@@ -184,38 +192,42 @@ impl Score {
 
 #[unsafe(no_mangle)]
 extern "C" fn hostile_main(vcpu: u32) -> ! {
-    special_write(SP_EBASE, core::ptr::addr_of!(__vectors) as u32);
-    let memory = call(4, 1, 0, 0, 0).0; // info: memory bytes
+    use MonitorCall::*;
+    special_write(special::EBASE, core::ptr::addr_of!(__vectors) as u32);
+    let memory = mcall(MonitorCall::Info, info::MEMORY_BYTES, 0, 0, 0).0;
     say!("hostile: vcpu {vcpu}, {} KB of guest memory", memory >> 10);
     let mut s = Score { refused: 0, expected: 0 };
     let buf = [0u8; 64];
     let inside = gpa(buf.as_ptr());
 
-    // 1. Malformed monitor calls.
+    // 1. Malformed monitor calls. 999 and 0xFFFF are deliberately numbers of no call.
     s.expect_refused("call 999", call(999, 0, 0, 0, 0));
     s.expect_refused("call 0xFFFF", call(0xFFFF, 1, 2, 3, 4));
-    s.expect_refused("console write past memory", call(1, memory + 4096, 16, 0, 0));
-    s.expect_refused("console write straddling the end", call(1, memory - 8, 64, 0, 0));
-    s.expect_refused("console write of 1 GB", call(1, inside, 1 << 30, 0, 0));
-    s.expect_refused("console write wrapping", call(1, 0xFFFF_FFF0, 0x100, 0, 0));
-    s.expect_refused("console read past memory", call(2, memory, 16, 0, 0));
-    s.expect_refused("start a VCPU that does not exist", call(5, 999, 0xC001_0000, 0, 0));
-    s.expect_refused("IPI to a VCPU that does not exist", call(6, 77, 0, 0, 0));
-    s.expect_refused("disk request to a unit that does not exist", call(8, 3, 0, inside, 4096));
-    s.expect_refused("disk read into memory past the end", call(8, 0, 0, memory, 4096));
-    s.expect_refused("disk read straddling the end", call(8, 0, 0, memory - 4096, 8192));
-    s.expect_refused("disk status of a unit that does not exist", call(9, 5, 0, 0, 0));
-    s.expect_refused("zero a page past memory", call(11, memory, 0, 0, 0));
-    s.expect_refused("zero an unaligned page", call(11, 0x1234, 0, 0, 0));
-    s.expect_refused("free a page past memory", call(12, memory + 8192, 0, 0, 0));
+    s.expect_refused("console write past memory", mcall(ConsoleWrite, memory + 4096, 16, 0, 0));
+    s.expect_refused("console write straddling the end", mcall(ConsoleWrite, memory - 8, 64, 0, 0));
+    s.expect_refused("console write of 1 GB", mcall(ConsoleWrite, inside, 1 << 30, 0, 0));
+    s.expect_refused("console write wrapping", mcall(ConsoleWrite, 0xFFFF_FFF0, 0x100, 0, 0));
+    s.expect_refused("console read past memory", mcall(ConsoleRead, memory, 16, 0, 0));
+    s.expect_refused("start a VCPU that does not exist", mcall(StartVcpu, 999, 0xC001_0000, 0, 0));
+    s.expect_refused("IPI to a VCPU that does not exist", mcall(SendIpi, 77, 0, 0, 0));
+    s.expect_refused(
+        "disk request to a unit that does not exist",
+        mcall(DiskStart, 3, 0, inside, 4096),
+    );
+    s.expect_refused("disk read into memory past the end", mcall(DiskStart, 0, 0, memory, 4096));
+    s.expect_refused("disk read straddling the end", mcall(DiskStart, 0, 0, memory - 4096, 8192));
+    s.expect_refused("disk status of a unit that does not exist", mcall(DiskStatus, 5, 0, 0, 0));
+    s.expect_refused("zero a page past memory", mcall(ZeroPage, memory, 0, 0, 0));
+    s.expect_refused("zero an unaligned page", mcall(ZeroPage, 0x1234, 0, 0, 0));
+    s.expect_refused("free a page past memory", mcall(FreePage, memory + 8192, 0, 0, 0));
 
     // 2. Memory outside the VM.
     for (what, va) in [
-        ("load past the end of the kernel segment", KSEG + memory),
-        ("load far past the end", KSEG + memory + (64 << 20)),
-        ("load from kseg0 (all machine memory)", 0x8000_0000),
-        ("load from kseg1 (the devices)", 0xBF00_0000),
-        ("load from a machine disk register", 0xBF01_0010),
+        ("load past the end of the kernel segment", SSEG + memory),
+        ("load far past the end", SSEG + memory + (64 << 20)),
+        ("load from kseg0 (all machine memory)", KSEG0),
+        ("load from kseg1 (the devices)", KSEG1 + map::DEVICE_BASE),
+        ("load from a machine disk register", KSEG1 + map::DISK0 + disk::STATUS),
     ] {
         let before = total_faults();
         let v = probe_load(va);
@@ -225,9 +237,9 @@ extern "C" fn hostile_main(vcpu: u32) -> ! {
         }
     }
     for (what, va) in [
-        ("store past the end", KSEG + memory + 4096),
-        ("store to kseg0 page 0", 0x8000_0000),
-        ("store to the power-off register", 0xBF00_1000),
+        ("store past the end", SSEG + memory + 4096),
+        ("store to kseg0 page 0", KSEG0),
+        ("store to the power-off register", KSEG1 + map::POWER),
     ] {
         let before = total_faults();
         probe_store(va, 0xDEAD_BEEF);
@@ -255,7 +267,7 @@ extern "C" fn hostile_main(vcpu: u32) -> ! {
     let own = inside & !0xFFF;
     tlb_write(20, 0x0080_0000 | 1, (own >> 12) << 6 | 3 << 3 | 0b110, 0);
     let marker = 0x600D_F00D;
-    probe_store(KSEG + own + 0x10, marker);
+    probe_store(SSEG + own + 0x10, marker);
     let before = total_faults();
     let seen = probe_load(0x0080_0010);
     let own_ok = seen == marker && total_faults() == before;
@@ -264,7 +276,7 @@ extern "C" fn hostile_main(vcpu: u32) -> ! {
     // 4. A flood of traps.
     let before = total_faults();
     for i in 0..20_000u32 {
-        call(500 + (i & 7), i, 0, 0, 0);
+        call(500 + (i & 7), i, 0, 0, 0); // deliberately numbers of no call
         // SAFETY: privileged and breakpoint instructions; trapped, emulated or delivered.
         unsafe {
             core::arch::asm!("mfc0 $8, $12", "mfc0 $8, $9", out("$8") _);
@@ -286,7 +298,7 @@ extern "C" fn hostile_main(vcpu: u32) -> ! {
         faults(7)
     );
     say!("hostile: {}", if ok { "contained" } else { "ESCAPED" });
-    call(3, if ok { 0 } else { 1 }, 0, 0, 0);
+    mcall(PowerOff, if ok { 0 } else { 1 }, 0, 0, 0);
     loop {
         core::hint::spin_loop();
     }
@@ -294,7 +306,7 @@ extern "C" fn hostile_main(vcpu: u32) -> ! {
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
-    call(3, 101, 0, 0, 0);
+    mcall(MonitorCall::PowerOff, 101, 0, 0, 0);
     loop {
         core::hint::spin_loop();
     }

@@ -112,6 +112,15 @@ impl Monitor {
     /// Updates the virtual Cause.IP bits and, if the guest allows it, takes the interrupt.
     pub(crate) fn check_interrupts(&mut self, m: &mut Machine, p: usize, r: VcpuRef) {
         let sp = self.vcpu(r).special;
+        // A guest acknowledges its timer by storing Compare in the special page (no trap): a
+        // changed Compare clears the pending timer interrupt now, as the hardware's would,
+        // not at the next quantum — else every ERET would take the same tick again.
+        let compare = sp.get(m, off::COMPARE);
+        let v = self.vcpu_mut(r);
+        if compare != v.compare_seen {
+            v.compare_seen = compare;
+            v.timer = false;
+        }
         let lines = self.pending_lines(r);
         let c = sp.get(m, off::CAUSE);
         let c = (c & !0xFC00) | lines;

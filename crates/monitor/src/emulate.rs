@@ -1,26 +1,35 @@
 //! Emulation of the guest kernel's privileged instructions (paper §4.1: "trap, update the
 //! virtual privileged registers, return"): MFC0/MTC0 against the virtual CP0 (most of it in
 //! the special page), DI/EI, the TLB instructions against the virtual CPU's own TLB, ERET,
-//! WAIT (the virtual CPU leaves its physical CPU), CACHE/SYNCI, RDPGPR/WRPGPR. An instruction
-//! the monitor does not emulate is delivered to the guest as the reserved-instruction
-//! exception it would be.
+//! WAIT (the virtual CPU leaves its physical CPU), CACHE/SYNCI, RDPGPR/WRPGPR. A trap the
+//! monitor cannot emulate (the instruction cannot be read, or is none of these) is delivered to
+//! the guest unchanged, as the coprocessor-unusable exception it was.
 
 use machine::Machine;
 use mips::Exception;
 use mips::cp0::status;
 use mips::decode::{Op, decode};
-use mips::tlb::TlbEntry;
+use mips::tlb::{Lookup, TlbEntry};
 
 use crate::cost::Kind;
 use crate::ids::VcpuRef;
 use crate::monitor::{KSEG, Monitor};
 use crate::special_page::off;
+use crate::tlb_miss::guest_frame;
 use crate::vcpu::VcpuState;
 
 impl Monitor {
-    /// The instruction word at guest virtual `va` in the kernel segment.
-    fn kernel_word(&self, m: &Machine, r: VcpuRef, va: u32) -> Option<u32> {
-        let gpa = va.checked_sub(KSEG)?;
+    /// The instruction word at guest virtual `va`, as the guest kernel on physical CPU `p` sees
+    /// it: through the guest's own TLB entry if one maps the page (it takes precedence over the
+    /// kernel segment's direct map, `tlb_miss.rs`), else through the direct map.
+    fn kernel_word(&self, m: &Machine, p: usize, r: VcpuRef, va: u32) -> Option<u32> {
+        let asid = (m.cpus[p].cp0.entry_hi & 0xFF) as u8;
+        let gpa = match self.vcpu(r).vtlb.lookup(va, asid) {
+            Lookup::Hit { lo, page_size } if lo & 2 != 0 => {
+                guest_frame(lo, page_size, va & !0xFFF).gpa() | (va & 0xFFF)
+            }
+            _ => va.checked_sub(KSEG)?,
+        };
         let bytes = self.read_guest(m, r.vm, gpa & !3, 4)?;
         Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
@@ -28,7 +37,7 @@ impl Monitor {
     /// Emulates the privileged instruction that trapped on physical CPU `p`.
     pub(crate) fn emulate(&mut self, m: &mut Machine, p: usize, r: VcpuRef, e: &Exception) {
         let pc = if e.bd { e.epc.wrapping_add(4) } else { e.epc };
-        let Some(w) = self.kernel_word(m, r, pc) else {
+        let Some(w) = self.kernel_word(m, p, r, pc) else {
             self.forward(m, p, r, e);
             return;
         };
@@ -60,7 +69,7 @@ impl Monitor {
             Op::Tlbwi | Op::Tlbwr => {
                 let v = self.vcpu(r);
                 let index = if i.op == Op::Tlbwi {
-                    v.index_reg as usize
+                    (v.index_reg & v.index_mask()) as usize
                 } else {
                     let n = v.vtlb.len() as u64;
                     let wired = u64::from(v.wired).min(n - 1);
@@ -90,7 +99,7 @@ impl Monitor {
             }
             Op::Tlbr => {
                 let v = self.vcpu(r);
-                let e = v.vtlb.get((v.index_reg & 0x3F) as usize);
+                let e = v.vtlb.get((v.index_reg & v.index_mask()) as usize);
                 let g = u32::from(e.global());
                 self.vcpu_mut(r).page_mask = e.mask;
                 sp.set(m, off::ENTRYHI, e.hi);
@@ -168,14 +177,33 @@ impl Monitor {
         use mips::cp0::reg as R;
         let sp = self.vcpu(r).special;
         match reg {
-            R::INDEX => self.vcpu_mut(r).index_reg = val & 0x3F,
+            // Index.P is read-only (only TLBP sets it); the index field is as wide as the TLB
+            // needs, as on the physical CPU.
+            R::INDEX => {
+                let v = self.vcpu_mut(r);
+                v.index_reg = (v.index_reg & 0x8000_0000) | (val & v.index_mask());
+            }
             R::ENTRY_LO0 => sp.set(m, off::ENTRYLO0, val & mips::cp0::ENTRY_LO_MASK),
             R::ENTRY_LO1 => sp.set(m, off::ENTRYLO1, val & mips::cp0::ENTRY_LO_MASK),
-            R::CONTEXT => sp.set(m, off::CONTEXT, val),
+            // BadVPN2 (22..4) is the hardware's: only PTEBase (31..23) is written.
+            R::CONTEXT => {
+                let old = sp.get(m, off::CONTEXT);
+                sp.set(m, off::CONTEXT, (val & 0xFF80_0000) | (old & 0x007F_FFFF));
+            }
             R::PAGE_MASK => self.vcpu_mut(r).page_mask = val & mips::cp0::PAGE_MASK_MASK,
-            R::WIRED => self.vcpu_mut(r).wired = val & 0x3F,
+            R::WIRED => {
+                let v = self.vcpu_mut(r);
+                v.wired = val & v.index_mask();
+            }
             R::ENTRY_HI => sp.set(m, off::ENTRYHI, val & mips::cp0::ENTRY_HI_MASK),
-            R::COMPARE => sp.set(m, off::COMPARE, val),
+            // Writing Compare acknowledges the timer interrupt at once (the special page's copy
+            // is only noticed at the next quantum, `sched.rs`).
+            R::COMPARE => {
+                sp.set(m, off::COMPARE, val);
+                let v = self.vcpu_mut(r);
+                v.compare_seen = val;
+                v.timer = false;
+            }
             R::STATUS => sp.set(m, off::STATUS, val & status::WRITABLE),
             R::CAUSE => {
                 let c = sp.get(m, off::CAUSE);
@@ -186,7 +214,9 @@ impl Monitor {
                 );
             }
             R::EPC => sp.set(m, off::EPC, val),
-            R::EBASE => sp.set(m, off::EBASE, val & 0x3FFF_F000),
+            // EBase 31..30 read as kseg0 (0b10), whatever is written; the guest's kseg0 is the
+            // kernel segment, so the vectors go to the same guest-physical base there.
+            R::EBASE => sp.set(m, off::EBASE, KSEG | (val & 0x3FFF_F000)),
             R::ERROR_EPC => sp.set(m, off::ERROREPC, val),
             _ => {}
         }

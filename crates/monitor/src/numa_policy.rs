@@ -117,8 +117,7 @@ pub fn decide(
     if on_hot {
         return Decision::Leave(Refusal::AlreadyLocal);
     }
-    let shared =
-        misses.iter().enumerate().any(|(n, &c)| n != hot.index() && c >= t.sharing.max(1));
+    let shared = misses.iter().enumerate().any(|(n, &c)| n != hot.index() && c >= t.sharing.max(1));
     if shared {
         if writes > t.write {
             Decision::Leave(Refusal::WriteShared)

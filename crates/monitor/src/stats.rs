@@ -27,7 +27,10 @@ pub struct VmStats {
     pub refills_l2tlb: u64,
     /// Hardware TLB misses served from the guest's virtual TLB.
     pub refills_vtlb: u64,
-    /// TLB misses forwarded to the guest's refill handler.
+    /// TLB misses the monitor forwarded to the guest: to its refill handler (its TLB has no
+    /// entry for the page) or, when its entry is there but invalid, to its general vector. (An
+    /// access to the invalid half of a pair already in the hardware TLB reaches the guest's
+    /// general vector without a miss, and is not counted here.)
     pub refills_forwarded: u64,
     /// TLB entries the guest wrote (TLBWI/TLBWR).
     pub guest_tlb_writes: u64,

@@ -51,7 +51,7 @@ pub(crate) fn machine_lo(mppn: Mppn, guest_lo: u32) -> u32 {
 
 /// The guest-physical page an EntryLo names for the 4 KB page at `page_va` of a
 /// `page_size`-byte page.
-fn guest_frame(lo: u32, page_size: u32, page_va: u32) -> Gppn {
+pub(crate) fn guest_frame(lo: u32, page_size: u32, page_va: u32) -> Gppn {
     let gpa = (((lo >> 6) & 0xF_FFFF) << 12 & !(page_size - 1)) | (page_va & (page_size - 1));
     Gppn::of_gpa(gpa)
 }
@@ -161,8 +161,20 @@ impl Monitor {
             // Outside the VM's memory (or the guest's own invalid entry): its problem.
             return MissRoute::Forward { refill: !from_guest };
         }
-        // Global: the segment is the same in every guest address space.
-        self.insert_hw(m, p, va, asid, lo0 | 1, lo1 | 1);
+        // Global: the direct map and the special page are the same in every guest address
+        // space. A page the guest mapped with an entry of one ASID is only there.
+        let local = [even, even + 0x1000].into_iter().any(|page| {
+            page != SPECIAL_VA
+                && self
+                    .vcpu(r)
+                    .vtlb
+                    .entries()
+                    .iter()
+                    .find(|e| e.matches(page, asid))
+                    .is_some_and(|e| !e.global())
+        });
+        let g = u32::from(!local);
+        self.insert_hw(m, p, va, asid, (lo0 & !1) | g, (lo1 & !1) | g);
         self.vms[r.vm].stats.refills_direct += 1;
         let cost = self.cfg.cost.refill_direct;
         self.charge(m, p, r, Kind::TlbMiss, cost);

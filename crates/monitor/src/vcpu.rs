@@ -68,6 +68,12 @@ pub struct Vcpu {
 }
 
 impl Vcpu {
+    /// The bits of Index (and Wired) that name a TLB entry: as many as the virtual TLB's size
+    /// needs (six for 64 entries).
+    pub fn index_mask(&self) -> u32 {
+        (self.vtlb.len() as u32).next_power_of_two() - 1
+    }
+
     /// An offline virtual CPU with a `tlb_entries` virtual TLB.
     pub fn new(
         index: VcpuId,

@@ -111,7 +111,7 @@ impl Monitor {
         let machine_unit = self.disk_unit(r, unit)?;
         let write = count & DISK_WRITE != 0;
         let sectors = count & !DISK_WRITE;
-        if sectors == 0 || sectors > DISK_MAX_SECTORS || gpa % reg::SECTOR_BYTES != 0 {
+        if sectors == 0 || sectors > DISK_MAX_SECTORS || !gpa.is_multiple_of(reg::SECTOR_BYTES) {
             return Err(Error::BadArg);
         }
         if self.vms[r.vm].disk.status() & reg::BUSY != 0 {

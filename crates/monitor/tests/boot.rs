@@ -47,7 +47,7 @@ fn run(cfg: MachineConfig, vms: u32, vcpus: u32, memory_mb: u32) -> Run {
 }
 
 fn console(r: &Run, vm: usize) -> String {
-    String::from_utf8_lossy(&r.mon.vms()[vm].console()).into_owned()
+    String::from_utf8_lossy(r.mon.vms()[vm].console()).into_owned()
 }
 
 /// What the monitor and the guest were doing: for failure messages.

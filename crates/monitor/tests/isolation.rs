@@ -23,8 +23,8 @@ fn a_hostile_guest_is_contained_and_its_neighbour_unharmed() {
     let mut mon = Monitor::new(mcfg, specs, &[guest("hostile"), guest("kernel-disco")], &mut m)
         .expect("monitor");
     m.run_to_halt(20_000_000_000, &mut mon);
-    let hostile = String::from_utf8_lossy(&mon.vms()[0].console()).into_owned();
-    let pmake = String::from_utf8_lossy(&mon.vms()[1].console()).into_owned();
+    let hostile = String::from_utf8_lossy(mon.vms()[0].console()).into_owned();
+    let pmake = String::from_utf8_lossy(mon.vms()[1].console()).into_owned();
 
     assert_eq!(
         mon.vms()[0].halted(),
@@ -63,7 +63,7 @@ fn bookkeeping_holds_through_two_smp_vms_of_the_kernel_self_test() {
     let mut mon = Monitor::new(mcfg, specs, &kernels, &mut m).expect("monitor");
     let code = m.run_to_halt(20_000_000_000, &mut mon);
     for k in 0..2 {
-        let c = String::from_utf8_lossy(&mon.vms()[k].console()).into_owned();
+        let c = String::from_utf8_lossy(mon.vms()[k].console()).into_owned();
         assert!(c.contains("ktest: done, 0 failed"), "vm{k}:\n{c}");
     }
     assert_eq!(code, Some(0));

@@ -19,7 +19,7 @@ fn run_db(l2tlb_entries: u32) -> (VmStats, String, Vec<String>) {
     let mut mon =
         Monitor::new(mcfg, vec![spec], &[guest("kernel-disco")], &mut m).expect("monitor");
     assert_eq!(m.run_to_halt(20_000_000_000, &mut mon), Some(0));
-    let console = String::from_utf8_lossy(&mon.vms()[0].console()).into_owned();
+    let console = String::from_utf8_lossy(mon.vms()[0].console()).into_owned();
     (mon.vms()[0].stats().clone(), console, expected)
 }
 

@@ -73,7 +73,7 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
                 </b>
             </span>
             if let Some(h) = f.run_hash {
-                <span class="hash" title="Run hash: equal runs give equal hashes">{ format!("hash {h:016x}") }</span>
+                <span class="hash" title="Run hash: equal runs give equal hashes" data-testid="run-hash" data-value={format!("{h:016x}")}>{ format!("hash {h:016x}") }</span>
             }
         </footer>
     }

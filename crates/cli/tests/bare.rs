@@ -51,7 +51,7 @@ fn disk_images_are_attached() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let disk = dir.join("disk.img");
     let image: Vec<u8> = (0u32..64)
-        .flat_map(|k| (0u32..128).flat_map(move |j| (0xD15C_0000 | k << 8 | j).to_le_bytes()))
+        .flat_map(|k| (0u32..128).flat_map(move |j| (0xDA7A_0000 | k << 8 | j).to_le_bytes()))
         .collect();
     std::fs::write(&disk, image).expect("write the disk image");
     let o = disco(&["--disk", disk.to_str().expect("utf-8 path")], &guest("bm-disk"));

@@ -80,7 +80,7 @@ pub const DISK_SECTORS: u32 = 64;
 
 /// Word `j` of sector `k` on the disk `bm-disk` expects.
 pub fn disk_pattern(k: u32, j: u32) -> u32 {
-    0xD15C_0000 | k << 8 | j
+    0xDA7A_0000 | k << 8 | j
 }
 
 /// The disk image `bm-disk` expects: [`DISK_SECTORS`] sectors of [`disk_pattern`].

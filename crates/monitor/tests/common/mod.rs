@@ -62,7 +62,7 @@ pub const RECORD: u32 = SSEG + 0x7000;
 /// End of the image (guest-physical): pages above are never touched before the test does.
 pub const IMAGE_END: u32 = 0x8000;
 /// The special page (docs/monitor-abi.md).
-pub const SPECIAL: u32 = 0xDFFF_F000;
+pub const SPECIAL: u32 = abi::special::GUEST_VA;
 
 /// Exit code of test code that ran to its end.
 pub const EXIT_OK: u32 = 0;
@@ -237,13 +237,13 @@ impl Code {
 
     /// Loads a special-page register with a plain load (clobbers `$at`).
     pub fn special_lw(&mut self, r: u32, offset: u32) {
-        self.push(asm::lui(AT, 0xE000));
+        self.push(asm::lui(AT, (abi::segments::KSEG3 >> 16) as u16));
         self.push(asm::lw(r, special_off(offset), AT));
     }
 
     /// Stores a special-page register with a plain store (clobbers `$at`).
     pub fn special_sw(&mut self, r: u32, offset: u32) {
-        self.push(asm::lui(AT, 0xE000));
+        self.push(asm::lui(AT, (abi::segments::KSEG3 >> 16) as u16));
         self.push(asm::sw(r, special_off(offset), AT));
     }
 
@@ -332,7 +332,7 @@ impl Vector {
 /// the interrupt vector).
 fn default_handler(v: Vector) -> Code {
     let mut c = Code::bare(v.address());
-    c.push(asm::lui(K0, 0xE000));
+    c.push(asm::lui(K0, (abi::segments::KSEG3 >> 16) as u16));
     c.push(asm::lui(AT, (RECORD >> 16) as u16));
     let base = (RECORD & 0xFFFF) + v.slot() * 0x40;
     for (k, reg) in Record::FIELDS.iter().enumerate() {

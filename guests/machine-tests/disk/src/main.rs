@@ -1,5 +1,5 @@
 //! Disk DMA: reads sectors 0..16 of unit 0 by polling and checks them against the pattern the
-//! host test writes (word j of sector k is `0xD15C_0000 | k << 8 | j`), writes the first four
+//! host test writes (word j of sector k is `0xDA7A_0000 | k << 8 | j`), writes the first four
 //! of them back inverted to sectors 32..36 and waits for the completion interrupt, then makes a
 //! request past the end of the disk and expects the error bit. Prints each request's cycles
 //! (from just before the request starts to the moment the CPU sees it complete).
@@ -43,7 +43,7 @@ static ENTRIES: AtomicU32 = AtomicU32::new(0);
 
 /// The pattern the host puts on the disk.
 fn pattern(sector: u32, word: u32) -> u32 {
-    0xD15C_0000 | sector << 8 | word
+    0xDA7A_0000 | sector << 8 | word
 }
 
 fn main(_cpu: u32) -> u32 {

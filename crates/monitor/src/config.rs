@@ -32,6 +32,9 @@ pub struct MonitorConfig {
     /// Check the memory bookkeeping after every trap and quantum (debug builds; slow).
     #[serde(default)]
     pub check_invariants: bool,
+    /// The NUMA policy (paper §4.2.3): off by default.
+    #[serde(default)]
+    pub numa: crate::numa_policy::NumaConfig,
 }
 
 impl Default for MonitorConfig {
@@ -42,6 +45,7 @@ impl Default for MonitorConfig {
             steal: true,
             cost: CostModel::default(),
             check_invariants: false,
+            numa: crate::numa_policy::NumaConfig::default(),
         }
     }
 }

@@ -48,6 +48,16 @@ pub struct CostModel {
     pub page_alloc: u64,
     /// Switching the virtual CPU of a physical CPU (save, restore, TLB flush).
     pub vcpu_switch: u64,
+    /// Taking a FLASH hot-page interrupt and running the NUMA policy's decision.
+    #[serde(default = "default_hot_page")]
+    pub hot_page: u64,
+    /// Copying a 4 KB page to another node (1 024 loads and stores, 32 remote line fills).
+    #[serde(default = "default_page_copy")]
+    pub page_copy: u64,
+    /// Interrupting another physical CPU to drop a translation (TLB shootdown), charged to the
+    /// interrupted CPU.
+    #[serde(default = "default_shootdown_ipi")]
+    pub shootdown_ipi: u64,
 }
 
 impl Default for CostModel {
@@ -68,6 +78,9 @@ impl Default for CostModel {
             zero_page: 3000,
             page_alloc: 300,
             vcpu_switch: 900,
+            hot_page: default_hot_page(),
+            page_copy: default_page_copy(),
+            shootdown_ipi: default_shootdown_ipi(),
         }
     }
 }
@@ -78,6 +91,21 @@ fn default_refill_trap() -> u64 {
 
 fn default_refill_vtlb() -> u64 {
     80
+}
+
+fn default_hot_page() -> u64 {
+    // An interrupt (a trap's entry and return) and reading the counters.
+    600
+}
+
+fn default_page_copy() -> u64 {
+    // 1 024 word loads and stores, 32 line fills from the remote node at 180 cycles.
+    2 * 1024 + 32 * 180
+}
+
+fn default_shootdown_ipi() -> u64 {
+    // Taking the interrupt, probing and writing the TLB, returning.
+    1000
 }
 
 /// What monitor time was spent on (the overhead ledger's breakdown).
@@ -96,11 +124,13 @@ pub enum Kind {
     Memory = 4,
     /// Scheduling virtual CPUs.
     Scheduling = 5,
+    /// The NUMA policy: hot-page interrupts, copying pages, TLB shootdowns (paper §4.2.3).
+    NumaPolicy = 6,
 }
 
 /// Number of [`Kind`]s.
-pub const KINDS: usize = 6;
+pub const KINDS: usize = 7;
 
 /// Names of the kinds, for tables.
 pub const KIND_NAMES: [&str; KINDS] =
-    ["emulation", "tlb miss", "forwarding", "devices", "memory", "scheduling"];
+    ["emulation", "tlb miss", "forwarding", "devices", "memory", "scheduling", "NUMA policy"];

@@ -11,8 +11,9 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{Mppn, NodeId};
+use crate::ids::{Gppn, Mppn, NodeId, PcpuId, VmId};
 use crate::memmap::PageOwner;
+use crate::numa_policy::Refusal;
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,46 @@ pub enum EventKind {
         misses: Vec<u32>,
         /// Writes that reached memory in the interval.
         writes: u32,
+    },
+    /// The NUMA policy moved a VM's page to the node that was missing on it (§4.2.3).
+    Migrated {
+        /// The VM.
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
+        /// The machine page it was on.
+        from: Mppn,
+        /// The machine page it is on now.
+        to: Mppn,
+        /// The old page's node.
+        from_node: NodeId,
+        /// The new page's node.
+        to_node: NodeId,
+        /// Misses from each node in the interval that decided it.
+        misses: Vec<u32>,
+        /// Writes in the interval.
+        writes: u32,
+        /// Moves of the page so far, this one included.
+        moves: u32,
+        /// Physical CPUs interrupted to drop translations of the old page.
+        interrupted: Vec<PcpuId>,
+    },
+    /// The NUMA policy left a hot page where it is, and why.
+    Left {
+        /// The machine page.
+        page: Mppn,
+        /// Its owner.
+        owner: PageOwner,
+        /// The hot node.
+        node: NodeId,
+        /// Why.
+        reason: Refusal,
+        /// Misses from each node in the interval.
+        misses: Vec<u32>,
+        /// Writes in the interval.
+        writes: u32,
+        /// Moves of the page so far.
+        moves: u32,
     },
 }
 

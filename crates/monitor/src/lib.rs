@@ -13,6 +13,7 @@
 //! | `emulate.rs` | privileged-instruction emulation against the virtual CP0 and TLB |
 //! | [`tlb_miss`] | TLB-miss service: direct map, second-level TLB, virtual TLB, or forward |
 //! | [`shootdown`] | dropping every translation of a page from the hardware TLBs and L2TLBs |
+//! | [`migrate`] | page migration, and what happens on a hot-page interrupt |
 //! | [`numa_policy`] | the NUMA policy's rule: migrate, replicate or leave a hot page, and why |
 //! | [`deliver`] | exceptions and interrupts delivered to the guest's vectors |
 //! | `mcall.rs` | monitor calls (numbers in `abi::mcall`) |
@@ -49,6 +50,7 @@ pub mod invariants;
 pub mod l2tlb;
 mod mcall;
 pub mod memmap;
+pub mod migrate;
 pub mod monitor;
 pub mod numa_policy;
 pub mod pmap;

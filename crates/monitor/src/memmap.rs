@@ -57,6 +57,14 @@ impl Memmap {
         None
     }
 
+    /// A free page on `node` exactly (no fallback), now owned by `owner`: where the NUMA
+    /// policy moves a page, only that node will do.
+    pub fn alloc_on(&mut self, node: NodeId, owner: PageOwner) -> Option<Mppn> {
+        let page = self.free.get_mut(node.index())?.pop()?;
+        self.owners[page.index()] = owner;
+        Some(page)
+    }
+
     /// Returns a page to its node's free list.
     pub fn free(&mut self, page: Mppn) {
         if let Some(o) = self.owners.get_mut(page.index())

@@ -16,7 +16,7 @@ use mips::Exception;
 
 use crate::config::{MonitorConfig, MonitorError, VmSpec};
 use crate::cost::{KINDS, Kind};
-use crate::events::{EventKind, EventLog, MonitorEvent};
+use crate::events::{EventLog, MonitorEvent};
 use crate::ids::{NodeId, PcpuId, VcpuId, VcpuRef, VmId};
 use crate::memmap::{Memmap, PageOwner};
 use crate::pmap::Pmap;
@@ -58,7 +58,10 @@ pub struct Monitor {
     pub(crate) events: EventLog,
     /// The first broken invariant found (see `invariants`), if checking is on.
     pub(crate) violation: Option<String>,
-    cpus_per_node: usize,
+    /// How often the NUMA policy has moved the page on each machine page (it travels with the
+    /// page's contents).
+    pub(crate) moves: Vec<u16>,
+    pub(crate) cpus_per_node: usize,
     clock_mhz: u32,
 }
 
@@ -92,6 +95,7 @@ impl Monitor {
             timeline: Vec::new(),
             events: EventLog::default(),
             violation: None,
+            moves: vec![0; mc.pages() as usize],
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };
@@ -269,6 +273,11 @@ impl Monitor {
         self.events.since(seq)
     }
 
+    /// Sets the NUMA policy from now on (the next hot-page interrupt uses it).
+    pub fn set_numa_policy(&mut self, numa: crate::numa_policy::NumaConfig) {
+        self.cfg.numa = numa;
+    }
+
     /// The first broken invariant found, when checking is on (`MonitorConfig::check_invariants`).
     pub fn violation(&self) -> Option<&str> {
         self.violation.as_deref()
@@ -293,17 +302,10 @@ impl Owner for Monitor {
         self.maybe_check(m, "a trap");
     }
 
-    fn event(&mut self, _m: &mut Machine, e: MachineEvent) {
+    fn event(&mut self, m: &mut Machine, e: MachineEvent) {
         if let MachineEvent::HotPage(h) = e {
-            let owner = self.memmap.owner(h.page);
-            let kind = EventKind::HotPage {
-                page: h.page,
-                owner,
-                node: h.node,
-                misses: h.misses,
-                writes: h.writes,
-            };
-            self.events.push(h.cycle, kind);
+            self.hot_page(m, h);
+            self.maybe_check(m, "a hot page");
         }
     }
 

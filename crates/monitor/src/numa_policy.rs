@@ -59,6 +59,31 @@ pub struct Thresholds {
     pub migrate: u32,
 }
 
+/// The policy's settings: what it may do and its thresholds. Off by default: a VM's pages then
+/// stay where first touch put them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumaConfig {
+    /// Which actions are allowed.
+    pub mode: PolicyMode,
+    /// The thresholds.
+    pub thresholds: Thresholds,
+}
+
+impl Default for NumaConfig {
+    fn default() -> Self {
+        NumaConfig { mode: PolicyMode::Off, thresholds: Thresholds::default() }
+    }
+}
+
+impl Default for Thresholds {
+    /// Trigger at the machine's hot-page threshold (64 misses in a 10 ms interval); shared when
+    /// another node took a quarter of that; no replication of a page written more than 4 times;
+    /// at most 4 moves. Starting points to be settled by experiment (issue: NUMA policy).
+    fn default() -> Self {
+        Thresholds { trigger: 64, sharing: 16, write: 4, migrate: 4 }
+    }
+}
+
 /// What to do with a hot page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decision {
@@ -83,6 +108,15 @@ pub enum Refusal {
     TooMobile,
     /// The action the counters call for is switched off by the mode.
     ModeOff,
+    /// The page is the target of a virtual-disk transfer in progress: moving it would send the
+    /// DMA to a page the VM no longer has.
+    UnderDma,
+    /// The hot node has no free page to move it to.
+    NoFreePage,
+    /// The page is not a VM's memory (the monitor's own, or free).
+    NotGuestMemory,
+    /// The counters call for replication, which this version of the monitor does not do yet.
+    ReplicationNotBuilt,
 }
 
 impl Refusal {
@@ -94,6 +128,10 @@ impl Refusal {
             Refusal::WriteShared => "shared and written: too costly to replicate",
             Refusal::TooMobile => "moved too often already",
             Refusal::ModeOff => "the policy does not allow it",
+            Refusal::UnderDma => "a disk transfer into it is in progress",
+            Refusal::NoFreePage => "the hot node has no free page",
+            Refusal::NotGuestMemory => "not a VM's page",
+            Refusal::ReplicationNotBuilt => "replication is not built yet",
         }
     }
 }

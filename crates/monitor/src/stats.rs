@@ -44,6 +44,9 @@ pub struct VmStats {
     pub pages: u64,
     /// Pages zeroed for it.
     pub zeroed: u64,
+    /// Its pages the NUMA policy migrated.
+    #[serde(default)]
+    pub migrations: u64,
 }
 
 impl VmStats {

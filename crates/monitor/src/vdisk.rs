@@ -38,6 +38,9 @@ pub struct VDisk {
     pub queue: VecDeque<Transfer>,
     /// A transfer is on the machine disk now.
     pub in_flight: bool,
+    /// That transfer (its page must not move until it completes).
+    #[serde(default)]
+    pub current: Option<Transfer>,
     /// The request is done (virtual STATUS bit 1) and its interrupt pending.
     pub done: bool,
     /// The request failed.
@@ -156,6 +159,7 @@ impl Monitor {
         }
         let Some(t) = d.queue.pop_front() else { return };
         d.in_flight = true;
+        d.current = Some(t);
         let base = amap::disk(unit);
         // The monitor drives the machine's disk controller as CPU 0 would.
         m.device_write(0, base + reg::SECTOR, t.sector);
@@ -184,6 +188,7 @@ impl Monitor {
             m.device_write(0, base + reg::ACK, 0);
             let d = &mut self.vms[vm].disk;
             d.in_flight = false;
+            d.current = None;
             d.error |= status & reg::ERROR != 0;
             if d.queue.is_empty() {
                 d.done = true;

@@ -1,0 +1,147 @@
+//! Page migration (paper §4.2.3): move a VM's page to the node that uses it. The monitor
+//! allocates a page on the hot node, drops every translation of the old page (`shootdown.rs`:
+//! hardware TLBs of the CPUs running the VM's VCPUs that map it, and the VCPUs' L2TLBs),
+//! copies the bytes, points the pmap at the new page and frees the old one. The guest never
+//! notices: its guest-physical page is the same, only the machine page behind it changed, and
+//! its next access refills from the pmap.
+//!
+//! Also here: what happens when FLASH's counters report a hot page — the event is recorded,
+//! the policy's rule (`numa_policy.rs`) decides, and the decision is carried out or recorded
+//! with its reason.
+
+use machine::Machine;
+use machine::hot_page::HotPageEvent;
+
+use crate::cost::Kind;
+use crate::events::EventKind;
+use crate::ids::{Gppn, Mppn, NodeId, PcpuId, VcpuId, VcpuRef, VmId};
+use crate::memmap::PageOwner;
+use crate::monitor::Monitor;
+use crate::numa_policy::{Decision, PolicyMode, Refusal, decide};
+
+/// What a migration did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Migration {
+    /// The old machine page (now free).
+    pub from: Mppn,
+    /// The new one.
+    pub to: Mppn,
+    /// Physical CPUs interrupted to drop translations.
+    pub interrupted: Vec<PcpuId>,
+}
+
+impl Monitor {
+    /// FLASH's counters found `h.page` hot: record it, and if the policy is on, decide and act.
+    pub(crate) fn hot_page(&mut self, m: &mut Machine, h: HotPageEvent) {
+        let owner = self.memmap.owner(h.page);
+        let moves = self.moves.get(h.page.index()).copied().map_or(0, u32::from);
+        self.events.push(
+            h.cycle,
+            EventKind::HotPage {
+                page: h.page,
+                owner,
+                node: h.node,
+                misses: h.misses.clone(),
+                writes: h.writes,
+            },
+        );
+        let mode = self.cfg.numa.mode;
+        if mode == PolicyMode::Off {
+            return;
+        }
+        let left = |reason| EventKind::Left {
+            page: h.page,
+            owner,
+            node: h.node,
+            reason,
+            misses: h.misses.clone(),
+            writes: h.writes,
+            moves,
+        };
+        let PageOwner::Vm { vm, gppn } = owner else {
+            self.events.push(h.cycle, left(Refusal::NotGuestMemory));
+            return;
+        };
+        // The interrupt goes to a CPU of the hot node; its time is the VM's.
+        let p = self.cpus_per_node * h.node.index();
+        let r = VcpuRef { vm, vcpu: VcpuId(0) };
+        let cost = self.cfg.cost.hot_page;
+        self.charge(m, p, r, Kind::NumaPolicy, cost);
+        let on_hot = self.memmap.node_of(h.page) == h.node;
+        let t = self.cfg.numa.thresholds;
+        let decision = decide(mode, &t, h.node, &h.misses, h.writes, moves, on_hot);
+        let outcome = match decision {
+            Decision::Migrate(to) => self.migrate(m, p, vm, gppn, to),
+            Decision::Replicate(_) => Err(Refusal::ReplicationNotBuilt),
+            Decision::Leave(reason) => Err(reason),
+        };
+        match outcome {
+            Ok(mig) => {
+                let kind = EventKind::Migrated {
+                    vm,
+                    gppn,
+                    from: mig.from,
+                    to: mig.to,
+                    from_node: self.memmap.node_of(mig.from),
+                    to_node: self.memmap.node_of(mig.to),
+                    misses: h.misses,
+                    writes: h.writes,
+                    moves: moves + 1,
+                    interrupted: mig.interrupted,
+                };
+                self.events.push(h.cycle, kind);
+            }
+            Err(reason) => self.events.push(h.cycle, left(reason)),
+        }
+    }
+
+    /// Moves VM `vm`'s guest page `gppn` to a free machine page on node `to`, working on
+    /// physical CPU `p` (charged the copy; other CPUs that lose a translation are charged an
+    /// interrupt). Refused — nothing changes — if the page is not mapped, a virtual-disk
+    /// transfer into it is in progress, or `to` has no free page.
+    pub fn migrate(
+        &mut self,
+        m: &mut Machine,
+        p: usize,
+        vm: VmId,
+        gppn: Gppn,
+        to: NodeId,
+    ) -> Result<Migration, Refusal> {
+        let old = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
+        let old = old.ok_or(Refusal::NotGuestMemory)?;
+        if self.memmap.node_of(old) == to {
+            return Err(Refusal::AlreadyLocal);
+        }
+        if self.dma_targets(vm, old) {
+            return Err(Refusal::UnderDma);
+        }
+        let new =
+            self.memmap.alloc_on(to, PageOwner::Vm { vm, gppn }).ok_or(Refusal::NoFreePage)?;
+        let shot = self.shootdown(m, vm, gppn);
+        // Machine memory holds the page's current bytes (the caches model timing only); the
+        // copy lands in no cache, and the old page's lines and counters go with it.
+        let bytes = m.sys.mem.ram.slice(old.pa(), 4096).map(<[u8]>::to_vec).unwrap_or_default();
+        m.sys.mem.dma_write(new.pa(), &bytes);
+        m.sys.mem.flush_page(old);
+        self.vms[vm].pmap.set(gppn, new);
+        self.memmap.free(old);
+        let moves = self.moves[old.index()];
+        self.moves[old.index()] = 0;
+        self.moves[new.index()] = moves.saturating_add(1);
+        let r = VcpuRef { vm, vcpu: VcpuId(0) };
+        let copy = self.cfg.cost.page_copy;
+        self.charge(m, p, r, Kind::NumaPolicy, copy);
+        let ipi = self.cfg.cost.shootdown_ipi;
+        for c in shot.cpus.iter().filter(|c| c.index() != p) {
+            self.charge(m, c.index(), r, Kind::NumaPolicy, ipi);
+        }
+        self.vms[vm].stats.migrations += 1;
+        Ok(Migration { from: old, to: new, interrupted: shot.cpus })
+    }
+
+    /// Is machine page `page` the target of VM `vm`'s virtual-disk transfer in progress?
+    fn dma_targets(&self, vm: VmId, page: Mppn) -> bool {
+        let d = &self.vms[vm].disk;
+        d.current.iter().chain(&d.queue).any(|t| Mppn::of_pa(t.pa) == page)
+    }
+}

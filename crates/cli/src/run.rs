@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use clap::Args;
 use sim::assets::Assets;
 use sim::frame::Frame;
-use sim::scenario::{Guests, MachineShape, Policies, Preset, Scenario, VmPlan};
+use sim::scenario::{
+    Guests, MachineShape, NumaMode, NumaPolicy, Placement, Policies, Preset, Scenario, VmPlan,
+};
 use sim::simulation::Simulation;
 
 /// Options of `disco run`.
@@ -55,6 +57,24 @@ pub struct RunArgs {
     /// VCPU time slice, µs.
     #[arg(long, default_value_t = Policies::default().slice_us)]
     slice_us: u32,
+    /// The NUMA policy: off, migrate, replicate or both (paper §4.2.3).
+    #[arg(long, default_value = "off")]
+    numa_policy: String,
+    /// Where a VM's page goes on first use: first-touch or round-robin.
+    #[arg(long, default_value = "first-touch")]
+    placement: String,
+    /// NUMA policy: misses from one node (per 10 ms interval) that make a page hot.
+    #[arg(long, default_value_t = NumaPolicy::default().trigger)]
+    trigger: u32,
+    /// NUMA policy: misses from another node that make a hot page shared (replicate).
+    #[arg(long, default_value_t = NumaPolicy::default().sharing)]
+    sharing: u32,
+    /// NUMA policy: writes above which a shared page is not replicated.
+    #[arg(long, default_value_t = NumaPolicy::default().write)]
+    write_threshold: u32,
+    /// NUMA policy: moves after which a page is not migrated again.
+    #[arg(long, default_value_t = NumaPolicy::default().migrate)]
+    migrate_threshold: u32,
     /// Where the kernels and disk images are.
     #[arg(long, default_value = "target/guests")]
     assets: PathBuf,
@@ -73,6 +93,22 @@ pub struct RunArgs {
     /// List the presets and workloads and exit.
     #[arg(long)]
     list: bool,
+}
+
+/// The NUMA settings the flags give.
+fn numa(a: &RunArgs) -> Result<NumaPolicy, String> {
+    Ok(NumaPolicy {
+        mode: NumaMode::named(&a.numa_policy).ok_or_else(|| {
+            format!("--numa-policy {:?}: choose off, migrate, replicate or both", a.numa_policy)
+        })?,
+        placement: Placement::named(&a.placement).ok_or_else(|| {
+            format!("--placement {:?}: choose first-touch or round-robin", a.placement)
+        })?,
+        trigger: a.trigger,
+        sharing: a.sharing,
+        write: a.write_threshold,
+        migrate: a.migrate_threshold,
+    })
 }
 
 fn scenario(a: &RunArgs) -> Result<Scenario, String> {
@@ -109,7 +145,7 @@ fn chosen_scenario(a: &RunArgs) -> Result<Scenario, String> {
                     memory_mb: a.vm_memory_mb,
                 })
                 .collect(),
-            policies: Policies { l2tlb_entries: a.l2tlb, slice_us: a.slice_us },
+            policies: Policies { l2tlb_entries: a.l2tlb, slice_us: a.slice_us, numa: numa(a)? },
         }
     };
     let need = if a.native { a.vm_memory_mb } else { a.vms * a.vm_memory_mb + 1 };
@@ -292,6 +328,16 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
             pct(c.idle, total),
             c.local_misses,
             c.remote_misses
+        );
+    }
+    if let Some(mon) = sim.monitor() {
+        // Replication is not built yet: its counts are zero, not missing.
+        let migrations: u64 = mon.vms().iter().map(|v| v.stats().migrations).sum();
+        eprintln!(
+            "numa: migrations {migrations}, replications 0, collapses 0, replica pages 0 (policy {}, {} placement, local misses {:.1}%)",
+            mon.config().numa.mode.name(),
+            mon.config().numa.placement.name(),
+            pct(f.local_misses, f.local_misses + f.remote_misses)
         );
     }
     eprintln!(

@@ -106,6 +106,12 @@ impl HotPages {
         self.interval_end = (now / i + 1) * i;
     }
 
+    /// Changes the threshold from now on (the owner's policy was retuned mid-run); the
+    /// machine's configuration keeps the value it started with.
+    pub fn set_threshold(&mut self, threshold: u32) {
+        self.cfg.threshold = threshold.max(1);
+    }
+
     /// Takes the events raised since the last call.
     pub fn take_events(&mut self) -> Vec<HotPageEvent> {
         std::mem::take(&mut self.events)

@@ -469,6 +469,13 @@ impl Machine {
         total
     }
 
+    /// Sets the hot-page counters' threshold from now on (see [`HotPages::set_threshold`]).
+    ///
+    /// [`HotPages::set_threshold`]: crate::hot_page::HotPages::set_threshold
+    pub fn set_hot_page_threshold(&mut self, threshold: u32) {
+        self.sys.mem.hot.set_threshold(threshold);
+    }
+
     /// Cache misses to machine page `page` from each node since the start (the heat map).
     pub fn page_heat(&self, page: crate::ids::Mppn) -> &[u32] {
         self.sys.mem.hot.heat(page)

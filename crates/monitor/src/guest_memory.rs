@@ -11,6 +11,7 @@ use crate::config::MonitorError;
 use crate::ids::{Gppn, Mppn, NodeId, PAGE_SHIFT, VmId};
 use crate::memmap::PageOwner;
 use crate::monitor::{KSEG, Monitor};
+use crate::numa_policy::Placement;
 
 impl Monitor {
     /// The machine page of VM `k`'s guest-physical page `gppn`, allocated on `node` on first
@@ -30,6 +31,14 @@ impl Monitor {
         if let Some(mppn) = vm.pmap.get(gppn) {
             return Some(mppn);
         }
+        let node = match self.cfg.numa.placement {
+            Placement::FirstTouch => node,
+            Placement::RoundRobin => {
+                let n = self.next_node % self.memmap.nodes().max(1);
+                self.next_node = n + 1;
+                NodeId::of_index(n)
+            }
+        };
         let mppn = self.memmap.alloc(node, PageOwner::Vm { vm: k, gppn })?;
         m.sys.mem.dma_write(mppn.pa(), &[0; 4096]);
         let vm = &mut self.vms[k];

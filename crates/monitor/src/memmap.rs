@@ -86,6 +86,11 @@ impl Memmap {
         self.free.iter().map(Vec::len).collect()
     }
 
+    /// Number of nodes.
+    pub fn nodes(&self) -> usize {
+        self.free.len()
+    }
+
     /// Number of machine pages.
     pub fn pages(&self) -> u32 {
         self.owners.len() as u32

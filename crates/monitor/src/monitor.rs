@@ -61,6 +61,9 @@ pub struct Monitor {
     /// How often the NUMA policy has moved the page on each machine page (it travels with the
     /// page's contents).
     pub(crate) moves: Vec<u16>,
+    /// The node the round-robin placement used last.
+    #[serde(default)]
+    pub(crate) next_node: usize,
     pub(crate) cpus_per_node: usize,
     clock_mhz: u32,
 }
@@ -96,6 +99,7 @@ impl Monitor {
             events: EventLog::default(),
             violation: None,
             moves: vec![0; mc.pages() as usize],
+            next_node: 0,
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };

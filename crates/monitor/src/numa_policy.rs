@@ -35,6 +35,16 @@ pub enum PolicyMode {
 }
 
 impl PolicyMode {
+    /// Its name on the command line and in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyMode::Off => "off",
+            PolicyMode::Migrate => "migrate",
+            PolicyMode::Replicate => "replicate",
+            PolicyMode::Both => "both",
+        }
+    }
+
     /// May the policy migrate pages?
     pub fn migrates(self) -> bool {
         matches!(self, PolicyMode::Migrate | PolicyMode::Both)
@@ -65,14 +75,43 @@ pub struct Thresholds {
 pub struct NumaConfig {
     /// Which actions are allowed.
     pub mode: PolicyMode,
+    /// Where a page goes when the VM first uses it.
+    #[serde(default)]
+    pub placement: Placement,
     /// The thresholds.
     pub thresholds: Thresholds,
 }
 
 impl Default for NumaConfig {
     fn default() -> Self {
-        NumaConfig { mode: PolicyMode::Off, thresholds: Thresholds::default() }
+        NumaConfig {
+            mode: PolicyMode::Off,
+            placement: Placement::FirstTouch,
+            thresholds: Thresholds::default(),
+        }
     }
+}
+
+impl Placement {
+    /// Its name on the command line and in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Placement::FirstTouch => "first-touch",
+            Placement::RoundRobin => "round-robin",
+        }
+    }
+}
+
+/// Where the monitor allocates a VM's page on first use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Placement {
+    /// On the node of the physical CPU that first touches it (Disco's NUMA-aware default).
+    #[default]
+    FirstTouch,
+    /// On each node in turn — what a NUMA-unaware allocator gives, like the round-robin
+    /// interleaving of the paper's IRIX baseline (§5.5): the starting point that shows what
+    /// the policy adds.
+    RoundRobin,
 }
 
 impl Default for Thresholds {

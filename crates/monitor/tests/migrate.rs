@@ -9,7 +9,7 @@ use machine::{Machine, MachineConfig};
 use monitor::Monitor;
 use monitor::config::{MonitorConfig, VmSpec};
 use monitor::events::EventKind;
-use monitor::numa_policy::{NumaConfig, PolicyMode, Thresholds};
+use monitor::numa_policy::{NumaConfig, PolicyMode};
 
 struct Run {
     m: Machine,
@@ -23,7 +23,7 @@ fn run(mode: PolicyMode) -> Run {
     let cfg = MachineConfig { memory_per_node_mb: 32, ..MachineConfig::flash(4, 2) };
     let mut m = Machine::new(cfg, vec![disk]).expect("machine");
     let spec = VmSpec { name: "eng".into(), vcpus: 8, memory_mb: 64, disk_unit: Some(0) };
-    let numa = NumaConfig { mode, thresholds: Thresholds::default() };
+    let numa = NumaConfig { mode, ..NumaConfig::default() };
     let mcfg = MonitorConfig { numa, ..MonitorConfig::default() };
     let mut mon =
         Monitor::new(mcfg, vec![spec], &[guest("kernel-disco")], &mut m).expect("monitor");

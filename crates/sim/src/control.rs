@@ -153,6 +153,13 @@ impl Controller {
                 },
                 None => none_loaded(),
             },
+            Command::SetPolicy { numa } => match &mut self.loaded {
+                Some(Loaded { sim, .. }) => match sim.set_numa_policy(&numa) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![sim_error(e)],
+                },
+                None => none_loaded(),
+            },
             Command::ConsoleInput { guest, text } => match &mut self.loaded {
                 Some(Loaded { sim, .. }) => {
                     sim.console_input(usize::from(guest), text.as_bytes());

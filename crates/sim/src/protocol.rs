@@ -13,7 +13,7 @@ use crate::scenario::{Scenario, ScenarioError};
 
 /// Version of this protocol; the worker reports it in [`Event::Ready`] and the page refuses a
 /// worker that speaks another one (a stale cached bundle).
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Version of the simulator build, shown in the UI.
 pub const SIM_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -60,6 +60,13 @@ pub enum Command {
     InspectPage {
         /// Machine page number.
         page: u32,
+    },
+    /// Change the NUMA policy of the loaded run from now on (the scenario keeps its starting
+    /// values): the next hot-page interrupt is judged by the new settings. Valid in any state
+    /// under the monitor; natively answered by [`Event::Error`].
+    SetPolicy {
+        /// The new settings.
+        numa: crate::scenario::NumaPolicy,
     },
     /// Type `text` on guest `guest`'s console.
     ConsoleInput {

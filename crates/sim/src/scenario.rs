@@ -61,11 +61,108 @@ pub struct Policies {
     pub l2tlb_entries: u32,
     /// Time slice of a virtual CPU on a physical CPU, in microseconds of simulated time.
     pub slice_us: u32,
+    /// Page placement and the NUMA policy (paper §4.2.3).
+    #[serde(default)]
+    pub numa: NumaPolicy,
 }
 
 impl Default for Policies {
     fn default() -> Self {
-        Policies { l2tlb_entries: 1024, slice_us: 2000 }
+        Policies { l2tlb_entries: 1024, slice_us: 2000, numa: NumaPolicy::default() }
+    }
+}
+
+/// What the NUMA policy may do with a hot page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NumaMode {
+    /// Nothing: pages stay where they were placed.
+    #[default]
+    Off,
+    /// Move a page used by one node to that node.
+    Migrate,
+    /// Copy a page read by several nodes to each of them.
+    Replicate,
+    /// Both (the paper's Disco).
+    Both,
+}
+
+/// Where the monitor puts a VM's page when it is first used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// On the node of the CPU that first touches it (Disco's).
+    #[default]
+    FirstTouch,
+    /// On the nodes in turn, whoever touches it (what a NUMA-unaware allocator gives).
+    RoundRobin,
+}
+
+impl NumaMode {
+    /// Every mode, with its name in URLs and on the command line.
+    pub const ALL: [(NumaMode, &'static str); 4] = [
+        (NumaMode::Off, "off"),
+        (NumaMode::Migrate, "migrate"),
+        (NumaMode::Replicate, "replicate"),
+        (NumaMode::Both, "both"),
+    ];
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(m, _)| *m == self).map_or("off", |(_, n)| n)
+    }
+
+    /// The mode called `name`.
+    pub fn named(name: &str) -> Option<NumaMode> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(m, _)| *m)
+    }
+}
+
+impl Placement {
+    /// Every placement, with its name in URLs and on the command line.
+    pub const ALL: [(Placement, &'static str); 2] =
+        [(Placement::FirstTouch, "first-touch"), (Placement::RoundRobin, "round-robin")];
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(p, _)| *p == self).map_or("first-touch", |(_, n)| n)
+    }
+
+    /// The placement called `name`.
+    pub fn named(name: &str) -> Option<Placement> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(p, _)| *p)
+    }
+}
+
+/// Page placement and the NUMA policy's settings (Verghese et al., ASPLOS'96: misses and
+/// writes count within one 10 ms interval of FLASH's counters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumaPolicy {
+    /// What the policy may do.
+    pub mode: NumaMode,
+    /// Where first use puts a page.
+    pub placement: Placement,
+    /// Misses from one node that make a page hot.
+    pub trigger: u32,
+    /// Misses from another node that make a hot page shared (replicate, not migrate).
+    pub sharing: u32,
+    /// Writes above which a shared page is not replicated.
+    pub write: u32,
+    /// Moves after which a page is not migrated again.
+    pub migrate: u32,
+}
+
+impl Default for NumaPolicy {
+    fn default() -> Self {
+        NumaPolicy {
+            mode: NumaMode::Off,
+            placement: Placement::FirstTouch,
+            trigger: 64,
+            sharing: 16,
+            write: 4,
+            migrate: 4,
+        }
     }
 }
 
@@ -198,6 +295,11 @@ impl Scenario {
                 }
                 in_range("policies.l2tlb_entries", policies.l2tlb_entries, 0, 65536)?;
                 in_range("policies.slice_us", policies.slice_us, 100, 1_000_000)?;
+                let n = &policies.numa;
+                in_range("policies.numa.trigger", n.trigger, 1, 1_000_000)?;
+                in_range("policies.numa.sharing", n.sharing, 1, 1_000_000)?;
+                in_range("policies.numa.write", n.write, 0, 1_000_000)?;
+                in_range("policies.numa.migrate", n.migrate, 0, 1_000)?;
             }
         }
         Ok(())
@@ -235,6 +337,24 @@ impl Scenario {
                     policies.l2tlb_entries,
                     policies.slice_us
                 );
+                // The NUMA settings only when changed, so earlier links stay as they were.
+                let (n, d) = (&policies.numa, NumaPolicy::default());
+                if n.mode != d.mode {
+                    q += &format!("&numa={}", n.mode.name());
+                }
+                if n.placement != d.placement {
+                    q += &format!("&placement={}", n.placement.name());
+                }
+                for (key, v, dv) in [
+                    ("trigger", n.trigger, d.trigger),
+                    ("sharing", n.sharing, d.sharing),
+                    ("writes", n.write, d.write),
+                    ("moves", n.migrate, d.migrate),
+                ] {
+                    if v != dv {
+                        q += &format!("&{key}={v}");
+                    }
+                }
             }
         }
         if self.seed != 0 {
@@ -316,6 +436,22 @@ impl Scenario {
                 }
                 "l2tlb" => policies.l2tlb_entries = num(k, v)?,
                 "slice" => policies.slice_us = num(k, v)?,
+                "numa" => {
+                    policies.numa.mode = NumaMode::named(v).map_or_else(
+                        || err(*k, format!("{v:?} is not off, migrate, replicate or both")),
+                        Ok,
+                    )?
+                }
+                "placement" => {
+                    policies.numa.placement = Placement::named(v).map_or_else(
+                        || err(*k, format!("{v:?} is not first-touch or round-robin")),
+                        Ok,
+                    )?
+                }
+                "trigger" => policies.numa.trigger = num(k, v)?,
+                "sharing" => policies.numa.sharing = num(k, v)?,
+                "writes" => policies.numa.write = num(k, v)?,
+                "moves" => policies.numa.migrate = num(k, v)?,
                 "seed" => {
                     s.seed =
                         v.parse().or_else(|_| err(*k, format!("{v:?} is not a whole number")))?
@@ -549,6 +685,27 @@ mod tests {
         let seeded = Scenario::from_query("preset=tiny-2vms&seed=3").expect("valid");
         assert_eq!((seeded.name.as_str(), seeded.seed), ("custom", 3));
         assert!(seeded.to_query().ends_with("&seed=3"), "{}", seeded.to_query());
+    }
+
+    #[test]
+    fn numa_settings_round_trip_through_the_url_and_stay_out_of_it_by_default() {
+        let q = "preset=engineering-1vm&numa=both&placement=round-robin&trigger=32&moves=2";
+        let s = Scenario::from_query(q).expect("valid");
+        let Guests::Disco { policies, .. } = &s.guests else { panic!("disco") };
+        assert_eq!(policies.numa.mode, NumaMode::Both);
+        assert_eq!(policies.numa.placement, Placement::RoundRobin);
+        assert_eq!((policies.numa.trigger, policies.numa.migrate), (32, 2));
+        assert_eq!(Scenario::from_query(&s.to_query()), Ok(s.clone()));
+        assert!(
+            !Scenario::from_query("preset=tiny-2vms&slice=500")
+                .expect("ok")
+                .to_query()
+                .contains("numa")
+        );
+        assert_eq!(
+            Scenario::from_query("preset=tiny-2vms&numa=sideways").expect_err("bad").field,
+            "numa"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use machine::{Machine, MachineConfig, Mppn, Stop};
 use monitor::config::{MonitorConfig, VmSpec};
 use monitor::cost::KIND_NAMES;
 use monitor::memmap::PageOwner;
+use monitor::numa_policy::{NumaConfig, Placement, PolicyMode, Thresholds};
 use monitor::{Monitor, VmId};
 
 use crate::assets::{Assets, KERNEL};
@@ -24,7 +25,9 @@ use crate::frame::{
     TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
-use crate::scenario::{Guests, Scenario, ScenarioError};
+use crate::scenario::{
+    Guests, NumaMode, NumaPolicy, Placement as ScenarioPlacement, Scenario, ScenarioError,
+};
 use crate::timeline::Timeline;
 
 /// Kernel services a frame carries per guest (the busiest).
@@ -161,6 +164,28 @@ impl Os {
     }
 }
 
+/// The monitor's form of the scenario's NUMA settings.
+fn numa_config(n: &NumaPolicy) -> NumaConfig {
+    NumaConfig {
+        mode: match n.mode {
+            NumaMode::Off => PolicyMode::Off,
+            NumaMode::Migrate => PolicyMode::Migrate,
+            NumaMode::Replicate => PolicyMode::Replicate,
+            NumaMode::Both => PolicyMode::Both,
+        },
+        placement: match n.placement {
+            ScenarioPlacement::FirstTouch => Placement::FirstTouch,
+            ScenarioPlacement::RoundRobin => Placement::RoundRobin,
+        },
+        thresholds: Thresholds {
+            trigger: n.trigger,
+            sharing: n.sharing,
+            write: n.write,
+            migrate: n.migrate,
+        },
+    }
+}
+
 /// A scenario, booted.
 pub struct Simulation {
     scenario: Scenario,
@@ -279,10 +304,13 @@ impl Simulation {
                 let mcfg = MonitorConfig {
                     l2tlb_entries: policies.l2tlb_entries,
                     slice_cycles: u64::from(policies.slice_us) * u64::from(cfg.clock_mhz),
+                    numa: numa_config(&policies.numa),
                     ..MonitorConfig::default()
                 };
                 let mut m =
                     Machine::new(cfg, images).map_err(|e| SimError::Machine(e.to_string()))?;
+                // FLASH's counters interrupt at the policy's trigger.
+                m.set_hot_page_threshold(policies.numa.trigger);
                 let mon = Monitor::new(mcfg, specs, &kernels, &mut m)
                     .map_err(|e| SimError::Monitor(e.to_string()))?;
                 (m, Os::Disco(Box::new(mon)))
@@ -366,6 +394,25 @@ impl Simulation {
             } else {
                 Vec::new()
             },
+        }
+    }
+
+    /// Changes the NUMA policy from now on (the scenario keeps its starting values): the next
+    /// hot-page interrupt is judged by the new settings, and pages placed from now on follow
+    /// the new placement. Refused natively, where there is no monitor.
+    pub fn set_numa_policy(&mut self, numa: &NumaPolicy) -> Result<(), SimError> {
+        if numa.trigger == 0 {
+            return Err(SimError::Monitor("the trigger must be at least 1 miss".into()));
+        }
+        match &mut self.os {
+            Os::Native => {
+                Err(SimError::Monitor("the native OS has no NUMA policy: load a VM".into()))
+            }
+            Os::Disco(mon) => {
+                mon.set_numa_policy(numa_config(numa));
+                self.machine.set_hot_page_threshold(numa.trigger);
+                Ok(())
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! The controls panel: the preset picker, the scenario form, run control and the speed limit.
 
 use sim::protocol::{Command, RunState};
-use sim::scenario::{PRESETS, Preset, Scenario};
+use sim::scenario::{Guests, NumaMode, NumaPolicy, PRESETS, Preset, Scenario};
 use yew::prelude::*;
 
 use crate::views::glossary::Term;
@@ -83,6 +83,32 @@ pub fn controls(props: &ControlsProps) -> Html {
             send.emit(Command::SetSpeed { mhz: SPEEDS[i].0 });
         })
     };
+    // The NUMA policy can change while the run goes on (`SetPolicy`); the scenario, and so the
+    // URL, keep the starting value. A load or reset (run state back to idle) restores it.
+    let start_numa: Option<NumaPolicy> = match props.scenario.as_ref().map(|s| &s.guests) {
+        Some(Guests::Disco { policies, .. }) => Some(policies.numa),
+        _ => None,
+    };
+    let numa_now = use_state(|| None::<NumaMode>);
+    {
+        let numa_now = numa_now.clone();
+        use_effect_with((props.run == RunState::Idle, current.clone()), move |(idle, _)| {
+            if *idle {
+                numa_now.set(None);
+            }
+        });
+    }
+    let on_numa = {
+        let (numa_now, send) = (numa_now.clone(), props.send.clone());
+        Callback::from(move |ev: Event| {
+            let v = ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let (Some(start), Some(mode)) = (start_numa, NumaMode::named(&v)) {
+                numa_now.set(Some(mode));
+                send.emit(Command::SetPolicy { numa: NumaPolicy { mode, ..start } });
+            }
+        })
+    };
+    let numa_mode = numa_now.or(start_numa.map(|n| n.mode));
     html! {
         <aside class="panel controls" aria-label="Controls">
             <header class="panel-head">
@@ -145,6 +171,17 @@ pub fn controls(props: &ControlsProps) -> Html {
                     }) }
                 </select>
             </label>
+            if let Some(mode) = numa_mode {
+                <label class="field numa">
+                    <span>{ "NUMA policy (§4.2.3), while running" }</span>
+                    <select onchange={on_numa} data-testid="numa-policy" disabled={!props.ready || !loaded}
+                        title="What the monitor does with a hot page: move it to the node that uses it (migrate), copy it to the nodes that read it (replicate; not built yet), or nothing. Takes effect at the next hot-page interrupt; Reset returns to the scenario's setting.">
+                        { for NumaMode::ALL.iter().map(|(m, name)| html! {
+                            <option value={*name} selected={*m == mode}>{ *name }</option>
+                        }) }
+                    </select>
+                </label>
+            }
             <p class="hint">{ "Space runs and pauses." }</p>
             if let Some(s) = props.scenario.clone() {
                 <ScenarioForm loaded={s} on_load={props.on_load.clone()} disabled={!props.ready} />

@@ -55,6 +55,11 @@ pub enum EventKind {
         /// Physical CPUs interrupted to drop translations of the old page.
         interrupted: Vec<PcpuId>,
     },
+    /// The NUMA policy was changed mid-run (`Monitor::set_numa_policy`).
+    PolicyChanged {
+        /// The settings from now on.
+        numa: crate::numa_policy::NumaConfig,
+    },
     /// The NUMA policy left a hot page where it is, and why.
     Left {
         /// The machine page.

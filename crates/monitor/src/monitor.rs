@@ -277,9 +277,11 @@ impl Monitor {
         self.events.since(seq)
     }
 
-    /// Sets the NUMA policy from now on (the next hot-page interrupt uses it).
-    pub fn set_numa_policy(&mut self, numa: crate::numa_policy::NumaConfig) {
+    /// Sets the NUMA policy from now on (the next hot-page interrupt uses it), at machine
+    /// cycle `cycle`; the change is an event.
+    pub fn set_numa_policy(&mut self, cycle: u64, numa: crate::numa_policy::NumaConfig) {
         self.cfg.numa = numa;
+        self.events.push(cycle, crate::events::EventKind::PolicyChanged { numa });
     }
 
     /// The first broken invariant found, when checking is on (`MonitorConfig::check_invariants`).

@@ -67,6 +67,22 @@ fn with_the_policy_off_pages_stay_where_first_touch_put_them() {
 }
 
 #[test]
+fn a_policy_change_is_an_event() {
+    let (disk, _) = variant("engineering-tiny", 8192, 1024);
+    let mut m = Machine::new(MachineConfig::flash(2, 1), vec![disk]).expect("machine");
+    let spec = VmSpec { name: "eng".into(), vcpus: 2, memory_mb: 24, disk_unit: Some(0) };
+    let mut mon =
+        Monitor::new(MonitorConfig::default(), vec![spec], &[guest("kernel-disco")], &mut m)
+            .expect("monitor");
+    let numa = NumaConfig { mode: PolicyMode::Both, ..NumaConfig::default() };
+    mon.set_numa_policy(1234, numa);
+    assert_eq!(mon.config().numa, numa);
+    let (events, _) = mon.events_since(0);
+    let last = events.last().expect("an event");
+    assert_eq!((last.cycle, &last.kind), (1234, &EventKind::PolicyChanged { numa }));
+}
+
+#[test]
 fn migration_is_deterministic() {
     let a = run(PolicyMode::Migrate);
     let b = run(PolicyMode::Migrate);

@@ -409,7 +409,7 @@ impl Simulation {
                 Err(SimError::Monitor("the native OS has no NUMA policy: load a VM".into()))
             }
             Os::Disco(mon) => {
-                mon.set_numa_policy(numa_config(numa));
+                mon.set_numa_policy(self.machine.now(), numa_config(numa));
                 self.machine.set_hot_page_threshold(numa.trigger);
                 Ok(())
             }

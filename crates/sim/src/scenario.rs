@@ -562,7 +562,7 @@ const PMAKE_4VMS: Preset = Preset {
 };
 
 /// Every preset, in the order the picker shows them.
-pub const PRESETS: [Preset; 13] = [
+pub const PRESETS: [Preset; 14] = [
     Preset {
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
@@ -607,6 +607,21 @@ pub const PRESETS: [Preset; 13] = [
         title: "engineering in 1 VM, 8 VCPUs",
         description: "The same engineering workload in one virtual machine: the monitor places each page on the node that first touches it.",
         build: || (shape(4, 2, 32), disco(vec![vm("engineering-full", 8, 112)])),
+    },
+    Preset {
+        name: "engineering-numa",
+        title: "engineering in 1 VM: pages migrate to their users",
+        description: "The engineering workload in one 8-VCPU VM whose pages start spread round robin over the nodes, as a NUMA-unaware allocator leaves them; the monitor's NUMA policy migrates each hot page to the node that misses on it (paper §4.2.3). Switch the NUMA policy off mid-run to watch the local-miss share stop improving. (Replication, for pages read by several nodes, is still to come.)",
+        build: || {
+            let numa = NumaPolicy {
+                mode: NumaMode::Migrate,
+                placement: Placement::RoundRobin,
+                ..NumaPolicy::default()
+            };
+            let policies = Policies { numa, ..Policies::default() };
+            let vms = vec![vm("engineering-full", 8, 112)];
+            (shape(4, 2, 32), Guests::Disco { vms, policies })
+        },
     },
     Preset {
         name: "raytrace-native",

@@ -71,7 +71,7 @@ impl Monitor {
         let t = self.cfg.numa.thresholds;
         let decision = decide(mode, &t, h.node, &h.misses, h.writes, moves, on_hot);
         let outcome = match decision {
-            Decision::Migrate(to) => self.migrate(m, p, vm, gppn, to),
+            Decision::Migrate(to) => self.migrate(m, PcpuId::of_index(p), vm, gppn, to),
             Decision::Replicate(_) => Err(Refusal::ReplicationNotBuilt),
             Decision::Leave(reason) => Err(reason),
         };
@@ -96,17 +96,18 @@ impl Monitor {
     }
 
     /// Moves VM `vm`'s guest page `gppn` to a free machine page on node `to`, working on
-    /// physical CPU `p` (charged the copy; other CPUs that lose a translation are charged an
+    /// physical CPU `on` (charged the copy; other CPUs that lose a translation are charged an
     /// interrupt). Refused — nothing changes — if the page is not mapped, a virtual-disk
     /// transfer into it is in progress, or `to` has no free page.
     pub fn migrate(
         &mut self,
         m: &mut Machine,
-        p: usize,
+        on: PcpuId,
         vm: VmId,
         gppn: Gppn,
         to: NodeId,
     ) -> Result<Migration, Refusal> {
+        let p = on.index();
         let old = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
         let old = old.ok_or(Refusal::NotGuestMemory)?;
         if self.memmap.node_of(old) == to {

@@ -391,23 +391,13 @@ fn mfc0_random_stays_between_wired_and_the_last_entry() {
 
 // ---- TLB instructions ---------------------------------------------------------------------------
 
-/// Code that writes TLB entry `index` (PageMask 0) with TLBWI.
-fn tlbwi(c: &mut Code, index: u32, hi: u32, lo0: u32, lo1: u32) {
-    c.mtc0_imm(T0, cp0::ENTRY_HI, 0, hi);
-    c.mtc0_imm(T0, cp0::ENTRY_LO0, 0, lo0);
-    c.mtc0_imm(T0, cp0::ENTRY_LO1, 0, lo1);
-    c.push(asm::mtc0(ZERO, cp0::PAGE_MASK, 0));
-    c.mtc0_imm(T0, cp0::INDEX, 0, index);
-    c.push(asm::tlbwi());
-}
-
 #[test]
 fn tlbwr_writes_a_random_entry_never_below_wired() {
     let mut c = Code::new();
     c.mtc0_imm(T0, cp0::WIRED, 0, 8);
     // Wired entries 0..8, each with its own address.
     for i in 0..8 {
-        tlbwi(&mut c, i, 0x1000_0000 + (i << 13), 0, 0);
+        c.tlbwi(i, 0x1000_0000 + (i << 13), 0, 0);
     }
     // 40 TLBWRs; a probe right after each finds where it went.
     for k in 0..40 {
@@ -438,8 +428,8 @@ fn tlbwi_writes_at_index_and_tlbr_reads_the_entry_back() {
     // Entry 17: G only in EntryLo0, so not global. Entry 18: global. Entry 19: 16 KB pages.
     let lo0 = (0x123 << 6) | 3 << 3 | 0b111;
     let lo1 = (0x456 << 6) | 2 << 3 | 0b010;
-    tlbwi(&mut c, 17, 0x0123_402A, lo0, lo1);
-    tlbwi(&mut c, 18, 0x0124_0000, lo0, lo1 | 1);
+    c.tlbwi(17, 0x0123_402A, lo0, lo1);
+    c.tlbwi(18, 0x0124_0000, lo0, lo1 | 1);
     c.mtc0_imm(T0, cp0::PAGE_MASK, 0, 0x6000);
     c.mtc0_imm(T0, cp0::ENTRY_HI, 0, 0x0040_8003);
     c.mtc0_imm(T0, cp0::ENTRY_LO0, 0, lo0);
@@ -480,9 +470,9 @@ fn tlbwi_writes_at_index_and_tlbr_reads_the_entry_back() {
 fn tlbp_finds_the_matching_entry_or_sets_the_probe_failure_bit() {
     let mut c = Code::new();
     let valid = entry_lo(0x50, true, true, false);
-    tlbwi(&mut c, 9, 0x0050_0003, valid, valid);
+    c.tlbwi(9, 0x0050_0003, valid, valid);
     let global = entry_lo(0x60, true, true, true);
-    tlbwi(&mut c, 12, 0x0060_0007, global, global);
+    c.tlbwi(12, 0x0060_0007, global, global);
     let probes = [
         0x0050_0003, // entry 9
         0x0050_0004, // same page, another ASID: no match
@@ -559,7 +549,7 @@ fn eret_to_user_mode_runs_the_program_in_user_mode() {
     const UVA: u32 = 0x0040_0000;
     let mut c = Code::new();
     // The user page, mapped for ASID 1.
-    tlbwi(&mut c, 2, UVA | 1, entry_lo((USER - SSEG) >> 12, true, true, false), 0);
+    c.tlbwi(2, UVA | 1, entry_lo((USER - SSEG) >> 12, true, true, false), 0);
     c.mtc0_imm(T0, cp0::ENTRY_HI, 0, 1);
     c.mtc0_imm(T0, cp0::STATUS, 0, st::KSU_USER | st::EXL);
     c.mtc0_imm(T0, cp0::EPC, 0, UVA);
@@ -773,7 +763,7 @@ fn a_privileged_instruction_in_user_mode_is_the_guests_coprocessor_unusable() {
     // From the guest's user mode, MFC0 is the guest's problem (CpU, CE = 0), not emulated.
     const UVA: u32 = 0x0040_0000;
     let mut c = Code::new();
-    tlbwi(&mut c, 2, UVA, entry_lo((USER - SSEG) >> 12, true, true, false), 0);
+    c.tlbwi(2, UVA, entry_lo((USER - SSEG) >> 12, true, true, false), 0);
     c.mtc0_imm(T0, cp0::STATUS, 0, st::KSU_USER | st::EXL);
     c.mtc0_imm(T0, cp0::EPC, 0, UVA);
     c.push(asm::eret());

@@ -23,16 +23,6 @@ const FRAME: u32 = 0x50;
 const UVA: u32 = 0x0040_0000;
 const ASID: u32 = 5;
 
-/// Code that writes TLB entry `index` (PageMask 0) with TLBWI; leaves EntryHi = `hi`.
-fn tlbwi(c: &mut Code, index: u32, hi: u32, lo0: u32, lo1: u32) {
-    c.mtc0_imm(T0, cp0::ENTRY_HI, 0, hi);
-    c.mtc0_imm(T0, cp0::ENTRY_LO0, 0, lo0);
-    c.mtc0_imm(T0, cp0::ENTRY_LO1, 0, lo1);
-    c.push(asm::mtc0(ZERO, cp0::PAGE_MASK, 0));
-    c.mtc0_imm(T0, cp0::INDEX, 0, index);
-    c.push(asm::tlbwi());
-}
-
 /// Code for one VCPU: writes `magic` to [`FRAME`] through the direct map, maps [`UVA`] to it,
 /// loads it (result `first`), sets result `mapped`, waits for result `go`, loads it again
 /// (result `again`).
@@ -41,7 +31,7 @@ fn map_wait_reload(c: &mut Code, magic: u32, [first, mapped, go, again]: [u32; 4
     c.li(T2, magic);
     c.push(asm::sw(T2, 0, T1));
     let lo = |gppn| entry_lo(gppn, true, true, false);
-    tlbwi(c, 3, UVA | ASID, lo(FRAME), lo(FRAME + 1));
+    c.tlbwi(3, UVA | ASID, lo(FRAME), lo(FRAME + 1));
     c.li(T3, UVA);
     c.push(asm::lw(T4, 0, T3));
     c.result(T4, first);
@@ -115,7 +105,7 @@ fn a_shootdown_names_every_cpu_that_maps_the_page_and_only_those() {
     c.power_off(EXIT_OK);
     let mut c1 = Code::at(CODE2);
     let lo = entry_lo(FRAME + 2, true, true, false);
-    tlbwi(&mut c1, 9, 0x0080_0000 | ASID, lo, 0);
+    c1.tlbwi(9, 0x0080_0000 | ASID, lo, 0);
     c1.li(T3, 0x0080_0000);
     c1.push(asm::lw(T4, 0, T3));
     map_wait_reload(&mut c1, 0x5157, [10, 11, 12, 13]);
@@ -155,7 +145,7 @@ fn a_page_with_too_many_back_maps_is_shot_down_everywhere() {
     let mut c = Code::new();
     let lo = entry_lo(FRAME, true, true, false);
     for i in 0..5 {
-        tlbwi(&mut c, 10 + i, (UVA + (i << 13)) | ASID, lo, lo);
+        c.tlbwi(10 + i, (UVA + (i << 13)) | ASID, lo, lo);
     }
     for i in 0..10 {
         c.li(T3, UVA + i * 0x1000);

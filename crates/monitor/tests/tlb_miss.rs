@@ -22,16 +22,6 @@ const FRESH: u32 = 0x0010_0000;
 /// Guest-physical pages a test maps at a user address (an even/odd pair).
 const FRAME: u32 = 0x50;
 
-/// Code that writes TLB entry `index` (PageMask 0) with TLBWI; leaves EntryHi = `hi`.
-fn tlbwi(c: &mut Code, index: u32, hi: u32, lo0: u32, lo1: u32) {
-    c.mtc0_imm(T0, cp0::ENTRY_HI, 0, hi);
-    c.mtc0_imm(T0, cp0::ENTRY_LO0, 0, lo0);
-    c.mtc0_imm(T0, cp0::ENTRY_LO1, 0, lo1);
-    c.push(asm::mtc0(ZERO, cp0::PAGE_MASK, 0));
-    c.mtc0_imm(T0, cp0::INDEX, 0, index);
-    c.push(asm::tlbwi());
-}
-
 /// Code that stores `v` at guest-physical `gpa` through the kernel segment's direct map.
 fn store_direct(c: &mut Code, gpa: u32, v: u32) {
     c.li(T1, SSEG + gpa);
@@ -91,7 +81,7 @@ fn map_and_load_user_pair(c: &mut Code) {
     store_direct(c, FRAME << 12, 0xAAAA_0000);
     store_direct(c, (FRAME + 1) << 12, 0xBBBB_1111);
     let lo = |gppn| entry_lo(gppn, true, true, false);
-    tlbwi(c, 7, 0x0040_0005, lo(FRAME), lo(FRAME + 1));
+    c.tlbwi(7, 0x0040_0005, lo(FRAME), lo(FRAME + 1));
     c.li(T3, 0x0040_0000);
     c.push(asm::lw(T4, 0, T3));
     c.result(T4, 0);
@@ -203,7 +193,7 @@ fn an_invalid_guest_entry_goes_to_the_general_vector() {
     let mut c = Code::new();
     // The even page invalid, the odd page valid.
     let odd = entry_lo(FRAME + 1, true, true, false);
-    tlbwi(&mut c, 3, VA, entry_lo(FRAME, true, false, false), odd);
+    c.tlbwi(3, VA, entry_lo(FRAME, true, false, false), odd);
     c.li(T0, VA);
     let load = c.push(asm::lw(T1, 0, T0));
     c.power_off(EXIT_OK);
@@ -222,7 +212,7 @@ fn an_invalid_half_of_a_cached_pair_goes_to_the_general_vector() {
     const VA: u32 = 0x0090_0000;
     let mut c = Code::new();
     let odd = entry_lo(FRAME + 1, true, true, false);
-    tlbwi(&mut c, 3, VA, entry_lo(FRAME, true, false, false), odd);
+    c.tlbwi(3, VA, entry_lo(FRAME, true, false, false), odd);
     c.li(T0, VA);
     c.push(asm::lw(T1, 0x1000, T0));
     let load = c.push(asm::lw(T1, 0, T0));
@@ -240,7 +230,7 @@ fn a_store_to_a_clean_guest_page_is_a_tlb_modified_exception() {
     const VA: u32 = 0x00A0_0000;
     let mut c = Code::new();
     let clean = entry_lo(FRAME, false, true, false);
-    tlbwi(&mut c, 4, VA, clean, clean);
+    c.tlbwi(4, VA, clean, clean);
     c.li(T0, VA);
     c.push(asm::lw(T1, 0, T0));
     c.result(T1, 0);
@@ -270,7 +260,7 @@ fn a_first_touch_places_the_page_on_the_touching_cpus_node() {
     store_direct(&mut c1, BY_VCPU1, 0x2222);
     // And through a user mapping (the virtual TLB's route).
     let lo = entry_lo(USER_FRAME, true, true, false);
-    tlbwi(&mut c1, 1, 0x0040_0000, lo, 0);
+    c1.tlbwi(1, 0x0040_0000, lo, 0);
     c1.li(T3, 0x0040_0000);
     c1.push(asm::sw(T3, 0, T3));
     c1.push(asm::addiu(T1, ZERO, 1));
@@ -304,7 +294,7 @@ fn a_guest_entry_in_the_kernel_segment_takes_precedence_over_the_direct_map() {
     let mut c = Code::new();
     store_direct(&mut c, FRAME << 12, 0x5555);
     let g_lo = entry_lo(FRAME, true, true, true);
-    tlbwi(&mut c, 1, VA, g_lo, entry_lo(FRAME + 1, true, true, true));
+    c.tlbwi(1, VA, g_lo, entry_lo(FRAME + 1, true, true, true));
     c.li(T0, VA);
     c.push(asm::lw(T1, 0, T0));
     c.result(T1, 0);
@@ -325,7 +315,7 @@ fn a_guest_entry_in_the_kernel_segment_keeps_its_asid() {
     let mut c = Code::new();
     store_direct(&mut c, FRAME << 12, 0x5555);
     let lo = |gppn| entry_lo(gppn, true, true, false);
-    tlbwi(&mut c, 1, VA | 1, lo(FRAME), lo(FRAME + 1));
+    c.tlbwi(1, VA | 1, lo(FRAME), lo(FRAME + 1));
     c.li(T0, VA);
     c.push(asm::lw(T1, 0, T0));
     c.result(T1, 0);
@@ -350,7 +340,7 @@ fn a_privileged_instruction_on_a_page_the_guest_mapped_is_emulated() {
     const VA: u32 = 0xD000_0000;
     let mut c = Code::new();
     let lo = entry_lo((SPARE - SSEG) >> 12, true, true, true);
-    tlbwi(&mut c, 1, VA, lo, lo);
+    c.tlbwi(1, VA, lo, lo);
     c.mtc0_imm(T0, cp0::EPC, 0, 0x1234_5678);
     c.li(T0, VA);
     c.push(asm::jr(T0));

@@ -223,6 +223,17 @@ impl Code {
         self.push(asm::mtc0(tmp, reg, sel));
     }
 
+    /// Writes TLB entry `index` (PageMask 0) with TLBWI (clobbers `$t0`; leaves EntryHi =
+    /// `hi`).
+    pub fn tlbwi(&mut self, index: u32, hi: u32, lo0: u32, lo1: u32) {
+        self.mtc0_imm(asm::T0, cp0::ENTRY_HI, 0, hi);
+        self.mtc0_imm(asm::T0, cp0::ENTRY_LO0, 0, lo0);
+        self.mtc0_imm(asm::T0, cp0::ENTRY_LO1, 0, lo1);
+        self.push(asm::mtc0(asm::ZERO, cp0::PAGE_MASK, 0));
+        self.mtc0_imm(asm::T0, cp0::INDEX, 0, index);
+        self.push(asm::tlbwi());
+    }
+
     /// Stores `r` as result `k` (clobbers `$at`).
     pub fn result(&mut self, r: u32, k: u32) {
         self.push(asm::lui(AT, (DATA >> 16) as u16));

@@ -16,7 +16,7 @@
 
 use machine::Machine;
 use mips::Exception;
-use mips::tlb::{Lookup, TlbEntry};
+use mips::tlb::TlbEntry;
 
 use crate::cost::Kind;
 use crate::deliver::GuestException;
@@ -42,6 +42,17 @@ pub enum MissRoute {
         /// To the refill vector.
         refill: bool,
     },
+}
+
+/// One 4 KB page of a kernel-segment refill.
+#[derive(Clone, Copy)]
+struct SegmentLo {
+    /// Its machine EntryLo (0: invalid).
+    lo: u32,
+    /// A guest TLB entry (or the special page) decided it, not the direct map.
+    from_guest: bool,
+    /// That guest entry belongs to one address space only (not global).
+    local: bool,
 }
 
 /// EntryLo of a machine page: cacheable, with the guest's D, V and G bits.
@@ -106,8 +117,8 @@ impl Monitor {
         );
     }
 
-    /// The machine EntryLo for one 4 KB page of the kernel segment, or 0 (invalid); and
-    /// whether a guest TLB entry decided it.
+    /// The machine EntryLo for one 4 KB page of the kernel segment (0: invalid), whether a
+    /// guest TLB entry decided it, and whether that entry is of one address space only.
     fn kernel_segment_lo(
         &mut self,
         m: &mut Machine,
@@ -115,32 +126,36 @@ impl Monitor {
         r: VcpuRef,
         page_va: u32,
         asid: u8,
-    ) -> (u32, bool) {
+    ) -> SegmentLo {
         if page_va == SPECIAL_VA {
             let special = self.vcpu(r).special.0;
-            return (machine_lo(special, 0b111), true);
+            return SegmentLo { lo: machine_lo(special, 0b111), from_guest: true, local: false };
         }
         let node = self.node_of_cpu(p);
         let backmap = Backmap { vcpu: r.vcpu, asid, vpn: page_va >> 12 };
         // A guest TLB entry for the segment takes precedence over the direct map.
-        if let Lookup::Hit { lo, page_size } = self.vcpu(r).vtlb.lookup(page_va, asid) {
-            let gppn = guest_frame(lo, page_size, page_va);
-            return match (lo & 2 != 0).then(|| self.guest_page(m, r.vm, gppn, node)).flatten() {
+        let guest = self.vcpu(r).vtlb.entries().iter().find(|e| e.matches(page_va, asid)).copied();
+        if let Some(e) = guest {
+            let lo = e.lo_for(page_va);
+            let gppn = guest_frame(lo, e.page_size(), page_va);
+            let lo = match (lo & 2 != 0).then(|| self.guest_page(m, r.vm, gppn, node)).flatten() {
                 Some(mppn) => {
                     self.vms[r.vm].pmap.add_backmap(gppn, backmap);
-                    (machine_lo(mppn, lo), true)
+                    machine_lo(mppn, lo)
                 }
-                None => (0, true),
+                None => 0,
             };
+            return SegmentLo { lo, from_guest: true, local: !e.global() };
         }
         let gppn = Gppn::of_gpa(page_va - KSEG);
-        match self.guest_page(m, r.vm, gppn, node) {
+        let lo = match self.guest_page(m, r.vm, gppn, node) {
             Some(mppn) => {
                 self.vms[r.vm].pmap.add_backmap(gppn, backmap);
-                (machine_lo(mppn, 0b111), false)
+                machine_lo(mppn, 0b111)
             }
-            None => (0, false),
-        }
+            None => 0,
+        };
+        SegmentLo { lo, from_guest: false, local: false }
     }
 
     /// A miss in the kernel segment.
@@ -153,28 +168,17 @@ impl Monitor {
     ) -> MissRoute {
         let asid = (m.cpus[p].cp0.entry_hi & 0xFF) as u8;
         let even = va & !0x1FFF;
-        let (lo0, from_guest0) = self.kernel_segment_lo(m, p, r, even, asid);
-        let (lo1, from_guest1) = self.kernel_segment_lo(m, p, r, even + 0x1000, asid);
-        let (mine, from_guest) =
-            if va & 0x1000 == 0 { (lo0, from_guest0) } else { (lo1, from_guest1) };
-        if mine & 2 == 0 {
+        let half0 = self.kernel_segment_lo(m, p, r, even, asid);
+        let half1 = self.kernel_segment_lo(m, p, r, even + 0x1000, asid);
+        let mine = if va & 0x1000 == 0 { half0 } else { half1 };
+        if mine.lo & 2 == 0 {
             // Outside the VM's memory (or the guest's own invalid entry): its problem.
-            return MissRoute::Forward { refill: !from_guest };
+            return MissRoute::Forward { refill: !mine.from_guest };
         }
         // Global: the direct map and the special page are the same in every guest address
         // space. A page the guest mapped with an entry of one ASID is only there.
-        let local = [even, even + 0x1000].into_iter().any(|page| {
-            page != SPECIAL_VA
-                && self
-                    .vcpu(r)
-                    .vtlb
-                    .entries()
-                    .iter()
-                    .find(|e| e.matches(page, asid))
-                    .is_some_and(|e| !e.global())
-        });
-        let g = u32::from(!local);
-        self.insert_hw(m, p, va, asid, (lo0 & !1) | g, (lo1 & !1) | g);
+        let g = u32::from(!(half0.local || half1.local));
+        self.insert_hw(m, p, va, asid, (half0.lo & !1) | g, (half1.lo & !1) | g);
         self.vms[r.vm].stats.refills_direct += 1;
         let cost = self.cfg.cost.refill_direct;
         self.charge(m, p, r, Kind::TlbMiss, cost);

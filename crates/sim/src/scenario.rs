@@ -153,6 +153,16 @@ pub struct NumaPolicy {
     pub migrate: u32,
 }
 
+impl NumaPolicy {
+    /// Checks the thresholds: a scenario's, and a setting changed mid-run (`SetPolicy`).
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        in_range("policies.numa.trigger", self.trigger, 1, 1_000_000)?;
+        in_range("policies.numa.sharing", self.sharing, 1, 1_000_000)?;
+        in_range("policies.numa.write", self.write, 0, 1_000_000)?;
+        in_range("policies.numa.migrate", self.migrate, 0, 1_000)
+    }
+}
+
 impl Default for NumaPolicy {
     fn default() -> Self {
         NumaPolicy {
@@ -295,11 +305,7 @@ impl Scenario {
                 }
                 in_range("policies.l2tlb_entries", policies.l2tlb_entries, 0, 65536)?;
                 in_range("policies.slice_us", policies.slice_us, 100, 1_000_000)?;
-                let n = &policies.numa;
-                in_range("policies.numa.trigger", n.trigger, 1, 1_000_000)?;
-                in_range("policies.numa.sharing", n.sharing, 1, 1_000_000)?;
-                in_range("policies.numa.write", n.write, 0, 1_000_000)?;
-                in_range("policies.numa.migrate", n.migrate, 0, 1_000)?;
+                policies.numa.validate()?;
             }
         }
         Ok(())

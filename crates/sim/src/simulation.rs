@@ -399,11 +399,10 @@ impl Simulation {
 
     /// Changes the NUMA policy from now on (the scenario keeps its starting values): the next
     /// hot-page interrupt is judged by the new settings, and pages placed from now on follow
-    /// the new placement. Refused natively, where there is no monitor.
+    /// the new placement. Refused natively, where there is no monitor, and for thresholds a
+    /// scenario could not have.
     pub fn set_numa_policy(&mut self, numa: &NumaPolicy) -> Result<(), SimError> {
-        if numa.trigger == 0 {
-            return Err(SimError::Monitor("the trigger must be at least 1 miss".into()));
-        }
+        numa.validate().map_err(SimError::Scenario)?;
         match &mut self.os {
             Os::Native => {
                 Err(SimError::Monitor("the native OS has no NUMA policy: load a VM".into()))

@@ -331,10 +331,14 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
         );
     }
     if let Some(mon) = sim.monitor() {
-        // Replication is not built yet: its counts are zero, not missing.
-        let migrations: u64 = mon.vms().iter().map(|v| v.stats().migrations).sum();
+        let t = mon.numa_totals();
         eprintln!(
-            "numa: migrations {migrations}, replications 0, collapses 0, replica pages 0 (policy {}, {} placement, local misses {:.1}%)",
+            "numa: migrations {}, replications {}, collapses {}, replica pages {} (reclaimed {}; policy {}, {} placement, local misses {:.1}%)",
+            t.migrations,
+            t.replications,
+            t.collapses,
+            t.replica_pages.iter().sum::<u32>(),
+            t.reclaimed,
             mon.config().numa.mode.name(),
             mon.config().numa.placement.name(),
             pct(f.local_misses, f.local_misses + f.remote_misses)

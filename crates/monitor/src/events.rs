@@ -4,8 +4,9 @@
 //! Each event has a sequence number; a reader remembers the last one it saw and asks for what
 //! came after ([`EventLog::since`]), so several readers (the page, a test) never steal events
 //! from each other, and a reader that fell behind learns how many it missed. Today the events
-//! are the FLASH hot-page interrupts the monitor receives (paper §4.2.3); the NUMA policy adds
-//! its decisions (migrate, replicate, collapse, refused and why) as further kinds.
+//! are the FLASH hot-page interrupts the monitor receives (paper §4.2.3) and the NUMA policy's
+//! actions, each with the counters that caused it: migrate, replicate, collapse, reclaim, or
+//! leave the page and why.
 
 use std::collections::VecDeque;
 
@@ -55,6 +56,61 @@ pub enum EventKind {
         /// Physical CPUs interrupted to drop translations of the old page.
         interrupted: Vec<PcpuId>,
     },
+    /// The NUMA policy copied a VM's page to a node that was missing on it while other nodes
+    /// used it too (§4.2.3): every mapping of the page is now read-only, and each virtual CPU
+    /// maps the copy on its own node.
+    Replicated {
+        /// The VM.
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
+        /// The page's master copy (the one the pmap names; writable once the replicas go).
+        master: Mppn,
+        /// The new copy.
+        copy: Mppn,
+        /// The new copy's node.
+        to_node: NodeId,
+        /// Every node holding a copy now (master first).
+        nodes: Vec<NodeId>,
+        /// Misses from each node in the interval that decided it.
+        misses: Vec<u32>,
+        /// Writes in the interval.
+        writes: u32,
+        /// Physical CPUs interrupted to make the page's mappings read-only.
+        interrupted: Vec<PcpuId>,
+    },
+    /// A replicated page went back to one writable copy (§4.2.3): something was about to write
+    /// it, or the policy is migrating it.
+    Collapsed {
+        /// The VM.
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
+        /// The copy kept (now the only one, writable).
+        kept: Mppn,
+        /// Its node.
+        kept_node: NodeId,
+        /// The copies freed.
+        freed: Vec<Mppn>,
+        /// Why.
+        cause: CollapseCause,
+        /// Physical CPUs interrupted to drop translations of the copies.
+        interrupted: Vec<PcpuId>,
+    },
+    /// A node ran short of free pages: a replica there was freed (its VM's virtual CPUs on
+    /// that node use another copy from now on).
+    Reclaimed {
+        /// The VM.
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
+        /// The replica freed.
+        page: Mppn,
+        /// Its node.
+        node: NodeId,
+        /// Free pages the node had when it was found short.
+        free: u32,
+    },
     /// The NUMA policy was changed mid-run (`Monitor::set_numa_policy`).
     PolicyChanged {
         /// The settings from now on.
@@ -77,6 +133,34 @@ pub enum EventKind {
         /// Moves of the page so far.
         moves: u32,
     },
+}
+
+/// What made a replicated page collapse to one copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CollapseCause {
+    /// A virtual CPU of the VM stored to it (the write waited for the collapse).
+    GuestWrite {
+        /// The physical CPU that wrote.
+        pcpu: PcpuId,
+    },
+    /// A virtual-disk transfer is about to use it.
+    DiskTransfer,
+    /// The monitor writes into it on the guest's behalf (a monitor call, zeroing).
+    MonitorWrite,
+    /// The NUMA policy migrates it.
+    Migration,
+}
+
+impl CollapseCause {
+    /// In words, for the event list.
+    pub fn describe(self) -> String {
+        match self {
+            CollapseCause::GuestWrite { pcpu } => format!("CPU {} wrote to it", pcpu.index()),
+            CollapseCause::DiskTransfer => "a disk transfer uses it".into(),
+            CollapseCause::MonitorWrite => "the monitor writes into it".into(),
+            CollapseCause::Migration => "it is being migrated".into(),
+        }
+    }
 }
 
 /// One event.

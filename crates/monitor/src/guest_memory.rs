@@ -8,6 +8,7 @@ use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 
 use crate::config::MonitorError;
+use crate::events::CollapseCause;
 use crate::ids::{Gppn, Mppn, NodeId, PAGE_SHIFT, VmId};
 use crate::memmap::PageOwner;
 use crate::monitor::{KSEG, Monitor};
@@ -54,7 +55,9 @@ impl Monitor {
         let mut done = 0;
         while done < data.len() {
             let a = gpa + done as u32;
-            let Some(mppn) = self.guest_page(m, k, Gppn::of_gpa(a), node) else { return false };
+            let cause = CollapseCause::MonitorWrite;
+            let page = self.guest_page_for_write(m, None, k, Gppn::of_gpa(a), node, cause);
+            let Some(mppn) = page else { return false };
             let n = (4096 - (a & 0xFFF) as usize).min(data.len() - done);
             m.sys.mem.dma_write(mppn.pa() | (a & 0xFFF), &data[done..done + n]);
             done += n;

@@ -2,7 +2,9 @@
 //! page, every translation a physical CPU or a second-level TLB holds must point at a machine
 //! page of the VM it serves (isolation), and every such translation of a guest page must be in
 //! that page's back-map (or the back-map must have overflowed to "flush everything"), since the
-//! page policies of the later issues find the mappings to shoot down through the back-maps.
+//! NUMA policy finds the mappings to shoot down through the back-maps. Replicas (`replicate.rs`)
+//! belong to their VM's page in both maps, one per node at most, hold the master's bytes, and no
+//! translation of a replicated page is writable.
 //!
 //! [`Monitor::check_invariants`] returns the first violation. With
 //! `MonitorConfig::check_invariants` set, debug builds run it after every trap and every
@@ -11,7 +13,7 @@
 
 use machine::Machine;
 
-use crate::ids::{Mppn, VmId};
+use crate::ids::{Mppn, NodeId, VmId};
 use crate::memmap::PageOwner;
 use crate::monitor::Monitor;
 use crate::pmap::{Backmap, Backmaps};
@@ -25,6 +27,7 @@ impl Monitor {
     /// Checks the invariants; the first violation, described.
     pub fn check_invariants(&self, m: &Machine) -> Result<(), String> {
         self.check_pmaps_and_memmap()?;
+        self.check_replicas(m)?;
         self.check_hardware_tlbs(m)?;
         self.check_l2tlbs()
     }
@@ -44,6 +47,7 @@ impl Monitor {
         }
         let mut owned = 0usize;
         let mut special = 0usize;
+        let mut replicas = 0usize;
         for ppn in (0..self.memmap.pages()).map(Mppn) {
             match self.memmap.owner(ppn) {
                 PageOwner::Vm { vm, gppn } => {
@@ -56,6 +60,15 @@ impl Monitor {
                     }
                 }
                 PageOwner::Monitor => special += 1,
+                PageOwner::Replica { vm, gppn } => {
+                    replicas += 1;
+                    let listed = self.vms.get(vm.index()).map(|v| v.pmap.replicas(gppn));
+                    if !listed.is_some_and(|l| l.contains(&ppn)) {
+                        return Err(format!(
+                            "{ppn} is a replica of {vm} {gppn} in the memmap, but the pmap lists {listed:?}"
+                        ));
+                    }
+                }
                 PageOwner::Free => {}
             }
         }
@@ -67,11 +80,50 @@ impl Monitor {
             return Err(format!("{special} monitor pages for {vcpus} special pages"));
         }
         let free: usize = self.memmap.free_per_node().iter().sum();
-        if free + owned + special != self.memmap.pages() as usize {
+        if free + owned + special + replicas != self.memmap.pages() as usize {
             return Err(format!(
-                "free lists hold {free} pages, VMs {owned}, monitor {special}, of {}",
+                "free lists hold {free} pages, VMs {owned}, replicas {replicas}, monitor {special}, of {}",
                 self.memmap.pages()
             ));
+        }
+        Ok(())
+    }
+
+    /// Every replica: owned as such, on a node with no other copy of its page, holding the
+    /// master's bytes; the per-node counts right.
+    fn check_replicas(&self, m: &Machine) -> Result<(), String> {
+        let mut per_node = vec![0u32; self.memmap.nodes()];
+        for (k, vm) in self.vms.iter().enumerate() {
+            let vm_id = VmId::of_index(k);
+            for (gppn, replicas) in vm.pmap.replicated() {
+                let Some(master) = vm.pmap.get(gppn) else {
+                    return Err(format!("vm{k}: {gppn} has replicas {replicas:?} but no master"));
+                };
+                let bytes = m.sys.mem.ram.slice(master.pa(), 4096);
+                let mut nodes = vec![self.memmap.node_of(master)];
+                for &c in replicas {
+                    let owner = self.memmap.owner(c);
+                    if owner != (PageOwner::Replica { vm: vm_id, gppn }) {
+                        return Err(format!("vm{k}: replica {c} of {gppn} is owned by {owner:?}"));
+                    }
+                    let node = self.memmap.node_of(c);
+                    if nodes.contains(&node) {
+                        return Err(format!("vm{k}: {gppn} has two copies on {node}"));
+                    }
+                    nodes.push(node);
+                    per_node[node.index()] += 1;
+                    if m.sys.mem.ram.slice(c.pa(), 4096) != bytes {
+                        return Err(format!(
+                            "vm{k}: replica {c} of {gppn} differs from its master {master}"
+                        ));
+                    }
+                }
+            }
+        }
+        let counted: Vec<u32> =
+            (0..self.memmap.nodes()).map(|n| self.replica_pages_on(NodeId::of_index(n))).collect();
+        if counted != per_node {
+            return Err(format!("replicas per node counted {counted:?}, held {per_node:?}"));
         }
         Ok(())
     }
@@ -91,7 +143,7 @@ impl Monitor {
                         continue;
                     }
                     let vpn = (base + half * size) >> 12;
-                    let PageOwner::Vm { vm, gppn } = self.memmap.owner(pfn) else {
+                    let Some((vm, gppn)) = self.memmap.owner(pfn).guest_page() else {
                         return Err(format!(
                             "cpu {p} ({r}) maps va {:#x} to {pfn}, which is {:?}",
                             vpn << 12,
@@ -102,6 +154,12 @@ impl Monitor {
                         return Err(format!(
                             "cpu {p} runs {} but maps va {:#x} to {pfn} of {vm}",
                             r.vm,
+                            vpn << 12
+                        ));
+                    }
+                    if lo & 4 != 0 && self.vms[r.vm].pmap.is_replicated(gppn) {
+                        return Err(format!(
+                            "cpu {p}: {r} maps va {:#x} to replicated {gppn} writable",
                             vpn << 12
                         ));
                     }
@@ -126,8 +184,15 @@ impl Monitor {
                 for e in v.l2tlb.entries() {
                     for lo in [e.lo0, e.lo1] {
                         let Some(pfn) = valid_pfn(lo) else { continue };
-                        match self.memmap.owner(pfn) {
-                            PageOwner::Vm { vm, .. } if vm.index() == k => {}
+                        match self.memmap.owner(pfn).guest_page() {
+                            Some((vm, gppn)) if vm.index() == k => {
+                                if lo & 4 != 0 && self.vms[k].pmap.is_replicated(gppn) {
+                                    return Err(format!(
+                                        "vm{k} vcpu {}: second-level TLB maps replicated {gppn} writable",
+                                        v.index.0
+                                    ));
+                                }
+                            }
                             o => {
                                 return Err(format!(
                                     "vm{k} vcpu {}: second-level TLB maps vpn2 {:#x} to {pfn}, which is {o:?}",

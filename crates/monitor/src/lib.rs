@@ -14,6 +14,7 @@
 //! | [`tlb_miss`] | TLB-miss service: direct map, second-level TLB, virtual TLB, or forward |
 //! | [`shootdown`] | dropping every translation of a page from the hardware TLBs and L2TLBs |
 //! | [`migrate`] | page migration, and what happens on a hot-page interrupt |
+//! | [`replicate`] | page replication: read-only copies per node, collapse on write, reclaim |
 //! | [`numa_policy`] | the NUMA policy's rule: migrate, replicate or leave a hot page, and why |
 //! | [`deliver`] | exceptions and interrupts delivered to the guest's vectors |
 //! | `mcall.rs` | monitor calls (numbers in `abi::mcall`) |
@@ -54,6 +55,7 @@ pub mod migrate;
 pub mod monitor;
 pub mod numa_policy;
 pub mod pmap;
+pub mod replicate;
 mod sched;
 pub mod shootdown;
 pub mod special_page;

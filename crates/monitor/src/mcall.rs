@@ -8,6 +8,7 @@ use abi::mcall::{CONSOLE_MAX, Error, MonitorCall, info};
 use machine::Machine;
 
 use crate::cost::Kind;
+use crate::events::CollapseCause;
 use crate::ids::{Gppn, VcpuId, VcpuRef};
 use crate::monitor::Monitor;
 use crate::vcpu::VcpuState;
@@ -156,7 +157,9 @@ impl Monitor {
             return Err(Error::BadAddress);
         }
         let node = self.node_of_cpu(p);
-        let mppn = self.guest_page(m, r.vm, Gppn::of_gpa(gpa), node).ok_or(Error::BadAddress)?;
+        let cause = CollapseCause::MonitorWrite;
+        let mppn = self.guest_page_for_write(m, Some(p), r.vm, Gppn::of_gpa(gpa), node, cause);
+        let mppn = mppn.ok_or(Error::BadAddress)?;
         m.sys.mem.dma_write(mppn.pa(), &[0; 4096]);
         self.vms[r.vm].stats.zeroed += 1;
         let cost = self.cfg.cost.zero_page;

@@ -21,6 +21,24 @@ pub enum PageOwner {
         /// Its guest-physical page.
         gppn: Gppn,
     },
+    /// A read-only copy of VM `vm`'s guest-physical page `gppn`, made by the NUMA policy
+    /// (`replicate.rs`) so that another node reads it locally. The pmap names the master copy.
+    Replica {
+        /// The VM.
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
+    },
+}
+
+impl PageOwner {
+    /// The VM and guest page a page holds (as the master or a replica).
+    pub fn guest_page(self) -> Option<(VmId, Gppn)> {
+        match self {
+            PageOwner::Vm { vm, gppn } | PageOwner::Replica { vm, gppn } => Some((vm, gppn)),
+            PageOwner::Free | PageOwner::Monitor => None,
+        }
+    }
 }
 
 /// Every machine page's owner, and the free pages of each node.
@@ -79,6 +97,33 @@ impl Memmap {
     /// Owner of a page.
     pub fn owner(&self, page: Mppn) -> PageOwner {
         self.owners.get(page.index()).copied().unwrap_or(PageOwner::Free)
+    }
+
+    /// Gives an allocated page a new owner (a replica becoming the master copy).
+    pub fn set_owner(&mut self, page: Mppn, owner: PageOwner) {
+        if let Some(o) = self.owners.get_mut(page.index())
+            && *o != PageOwner::Free
+            && owner != PageOwner::Free
+        {
+            *o = owner;
+        }
+    }
+
+    /// Free pages on `node`.
+    pub fn free_on(&self, node: NodeId) -> usize {
+        self.free.get(node.index()).map_or(0, Vec::len)
+    }
+
+    /// Pages per node.
+    pub fn pages_per_node(&self) -> u32 {
+        self.pages_per_node
+    }
+
+    /// The machine pages of `node`.
+    pub fn pages_of(&self, node: NodeId) -> impl Iterator<Item = Mppn> + use<> {
+        let per = self.pages_per_node;
+        let first = u32::from(node.0) * per;
+        (first..first + per).map(Mppn)
     }
 
     /// Free pages on each node.

@@ -13,7 +13,7 @@ use machine::Machine;
 use machine::hot_page::HotPageEvent;
 
 use crate::cost::Kind;
-use crate::events::EventKind;
+use crate::events::{CollapseCause, EventKind};
 use crate::ids::{Gppn, Mppn, NodeId, PcpuId, VcpuId, VcpuRef, VmId};
 use crate::memmap::PageOwner;
 use crate::monitor::Monitor;
@@ -34,7 +34,6 @@ impl Monitor {
     /// FLASH's counters found `h.page` hot: record it, and if the policy is on, decide and act.
     pub(crate) fn hot_page(&mut self, m: &mut Machine, h: HotPageEvent) {
         let owner = self.memmap.owner(h.page);
-        let moves = self.moves.get(h.page.index()).copied().map_or(0, u32::from);
         self.events.push(
             h.cycle,
             EventKind::HotPage {
@@ -49,6 +48,11 @@ impl Monitor {
         if mode == PolicyMode::Off {
             return;
         }
+        // A page and its replicas are one guest page: the master's moves count, and a copy on
+        // the hot node makes it local.
+        let copies = owner.guest_page().map(|(vm, gppn)| self.copies(vm, gppn)).unwrap_or_default();
+        let moves =
+            copies.first().and_then(|c| self.moves.get(c.index())).map_or(0, |&n| u32::from(n));
         let left = |reason| EventKind::Left {
             page: h.page,
             owner,
@@ -58,7 +62,7 @@ impl Monitor {
             writes: h.writes,
             moves,
         };
-        let PageOwner::Vm { vm, gppn } = owner else {
+        let Some((vm, gppn)) = owner.guest_page() else {
             self.events.push(h.cycle, left(Refusal::NotGuestMemory));
             return;
         };
@@ -67,38 +71,58 @@ impl Monitor {
         let r = VcpuRef { vm, vcpu: VcpuId(0) };
         let cost = self.cfg.cost.hot_page;
         self.charge(m, p, r, Kind::NumaPolicy, cost);
-        let on_hot = self.memmap.node_of(h.page) == h.node;
+        let on_hot = copies.iter().any(|&c| self.memmap.node_of(c) == h.node);
         let t = self.cfg.numa.thresholds;
         let decision = decide(mode, &t, h.node, &h.misses, h.writes, moves, on_hot);
-        let outcome = match decision {
-            Decision::Migrate(to) => self.migrate(m, PcpuId::of_index(p), vm, gppn, to),
-            Decision::Replicate(_) => Err(Refusal::ReplicationNotBuilt),
-            Decision::Leave(reason) => Err(reason),
+        let on = PcpuId::of_index(p);
+        let decision = match decision {
+            // A replicated page is read by several nodes already: the hot node gets its own
+            // copy rather than taking the page from the others.
+            Decision::Migrate(to) if copies.len() > 1 && mode.replicates() => {
+                Decision::Replicate(to)
+            }
+            d => d,
         };
-        match outcome {
-            Ok(mig) => {
-                let kind = EventKind::Migrated {
+        let kind = match decision {
+            Decision::Migrate(to) => {
+                self.migrate(m, on, vm, gppn, to).map(|mig| EventKind::Migrated {
                     vm,
                     gppn,
                     from: mig.from,
                     to: mig.to,
                     from_node: self.memmap.node_of(mig.from),
                     to_node: self.memmap.node_of(mig.to),
-                    misses: h.misses,
+                    misses: h.misses.clone(),
                     writes: h.writes,
                     moves: moves + 1,
                     interrupted: mig.interrupted,
-                };
-                self.events.push(h.cycle, kind);
+                })
             }
-            Err(reason) => self.events.push(h.cycle, left(reason)),
-        }
+            Decision::Replicate(to) => self.replicate(m, on, vm, gppn, to).map(|rep| {
+                let nodes = self.copies(vm, gppn).iter().map(|&c| self.memmap.node_of(c)).collect();
+                EventKind::Replicated {
+                    vm,
+                    gppn,
+                    master: rep.master,
+                    copy: rep.copy,
+                    to_node: to,
+                    nodes,
+                    misses: h.misses.clone(),
+                    writes: h.writes,
+                    interrupted: rep.interrupted,
+                }
+            }),
+            Decision::Leave(reason) => Err(reason),
+        };
+        let kind = kind.unwrap_or_else(left);
+        self.events.push(h.cycle, kind);
     }
 
     /// Moves VM `vm`'s guest page `gppn` to a free machine page on node `to`, working on
     /// physical CPU `on` (charged the copy; other CPUs that lose a translation are charged an
-    /// interrupt). Refused — nothing changes — if the page is not mapped, a virtual-disk
-    /// transfer into it is in progress, or `to` has no free page.
+    /// interrupt). A replicated page first collapses to one copy (on `to` if it has one
+    /// there). Refused — nothing (else) changes — if the page is not mapped, is on `to`
+    /// already, a virtual-disk transfer into it is in progress, or `to` has no free page.
     pub fn migrate(
         &mut self,
         m: &mut Machine,
@@ -108,6 +132,9 @@ impl Monitor {
         to: NodeId,
     ) -> Result<Migration, Refusal> {
         let p = on.index();
+        if self.vms.get(vm.index()).is_some_and(|v| v.pmap.is_replicated(gppn)) {
+            self.collapse(m, Some(p), vm, gppn, to, CollapseCause::Migration);
+        }
         let old = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
         let old = old.ok_or(Refusal::NotGuestMemory)?;
         if self.memmap.node_of(old) == to {
@@ -132,16 +159,13 @@ impl Monitor {
         let r = VcpuRef { vm, vcpu: VcpuId(0) };
         let copy = self.cfg.cost.page_copy;
         self.charge(m, p, r, Kind::NumaPolicy, copy);
-        let ipi = self.cfg.cost.shootdown_ipi;
-        for c in shot.cpus.iter().filter(|c| c.index() != p) {
-            self.charge(m, c.index(), r, Kind::NumaPolicy, ipi);
-        }
+        self.charge_interrupts(m, Some(p), r, &shot.cpus);
         self.vms[vm].stats.migrations += 1;
         Ok(Migration { from: old, to: new, interrupted: shot.cpus })
     }
 
     /// Is machine page `page` the target of VM `vm`'s virtual-disk transfer in progress?
-    fn dma_targets(&self, vm: VmId, page: Mppn) -> bool {
+    pub(crate) fn dma_targets(&self, vm: VmId, page: Mppn) -> bool {
         let d = &self.vms[vm].disk;
         d.current.iter().chain(&d.queue).any(|t| Mppn::of_pa(t.pa) == page)
     }

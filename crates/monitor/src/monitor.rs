@@ -61,6 +61,9 @@ pub struct Monitor {
     /// How often the NUMA policy has moved the page on each machine page (it travels with the
     /// page's contents).
     pub(crate) moves: Vec<u16>,
+    /// Replica pages held on each node (`replicate.rs`).
+    #[serde(default)]
+    pub(crate) replicas_on: Vec<u32>,
     /// The node the round-robin placement used last.
     #[serde(default)]
     pub(crate) next_node: usize,
@@ -99,6 +102,7 @@ impl Monitor {
             events: EventLog::default(),
             violation: None,
             moves: vec![0; mc.pages() as usize],
+            replicas_on: vec![0; nodes],
             next_node: 0,
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
@@ -282,6 +286,20 @@ impl Monitor {
     pub fn set_numa_policy(&mut self, cycle: u64, numa: crate::numa_policy::NumaConfig) {
         self.cfg.numa = numa;
         self.events.push(cycle, crate::events::EventKind::PolicyChanged { numa });
+    }
+
+    /// The NUMA policy's work so far, all VMs together.
+    pub fn numa_totals(&self) -> crate::stats::NumaTotals {
+        let mut t = crate::stats::NumaTotals::default();
+        for v in &self.vms {
+            t.migrations += v.stats.migrations;
+            t.replications += v.stats.replications;
+            t.collapses += v.stats.collapses;
+            t.reclaimed += v.stats.reclaimed;
+        }
+        t.replica_pages =
+            (0..self.memmap.nodes()).map(|n| self.replica_pages_on(NodeId::of_index(n))).collect();
+        t
     }
 
     /// The first broken invariant found, when checking is on (`MonitorConfig::check_invariants`).

@@ -150,12 +150,11 @@ pub enum Refusal {
     /// The page is the target of a virtual-disk transfer in progress: moving it would send the
     /// DMA to a page the VM no longer has.
     UnderDma,
-    /// The hot node has no free page to move it to.
+    /// The hot node has no free page to move it to (for a replica: none beyond the reserve it
+    /// keeps for first touch).
     NoFreePage,
     /// The page is not a VM's memory (the monitor's own, or free).
     NotGuestMemory,
-    /// The counters call for replication, which this version of the monitor does not do yet.
-    ReplicationNotBuilt,
 }
 
 impl Refusal {
@@ -168,9 +167,8 @@ impl Refusal {
             Refusal::TooMobile => "moved too often already",
             Refusal::ModeOff => "the policy does not allow it",
             Refusal::UnderDma => "a disk transfer into it is in progress",
-            Refusal::NoFreePage => "the hot node has no free page",
+            Refusal::NoFreePage => "the hot node has no free page to spare",
             Refusal::NotGuestMemory => "not a VM's page",
-            Refusal::ReplicationNotBuilt => "replication is not built yet",
         }
     }
 }

@@ -3,6 +3,8 @@
 //! — so that when a machine page changes (zeroed afresh, migrated, replicated) every
 //! translation of it can be found and dropped (`shootdown.rs`).
 
+use std::collections::BTreeMap;
+
 use crate::ids::{Gppn, Mppn, VcpuId};
 
 /// Back-maps kept per page before the page is marked as mapped "everywhere".
@@ -34,6 +36,10 @@ pub struct Pmap {
     map: Vec<Option<Mppn>>,
     backmaps: Vec<Vec<Backmap>>,
     overflow: Vec<bool>,
+    /// Read-only copies of replicated pages (`replicate.rs`), besides the master the map
+    /// names; a page is replicated exactly when it has an entry here.
+    #[serde(default)]
+    replicas: BTreeMap<Gppn, Vec<Mppn>>,
 }
 
 impl Pmap {
@@ -43,6 +49,7 @@ impl Pmap {
             map: vec![None; pages as usize],
             backmaps: vec![Vec::new(); pages as usize],
             overflow: vec![false; pages as usize],
+            replicas: BTreeMap::new(),
         }
     }
 
@@ -115,6 +122,41 @@ impl Pmap {
             return None;
         }
         Some(std::mem::take(&mut self.backmaps[g]))
+    }
+
+    /// Is `gppn` replicated (read-only, with copies on other nodes)?
+    pub fn is_replicated(&self, gppn: Gppn) -> bool {
+        !self.replicas.is_empty() && self.replicas.contains_key(&gppn)
+    }
+
+    /// The replicas of `gppn` (not counting the master).
+    pub fn replicas(&self, gppn: Gppn) -> &[Mppn] {
+        self.replicas.get(&gppn).map_or(&[], Vec::as_slice)
+    }
+
+    /// Records replica `copy` of `gppn`.
+    pub fn add_replica(&mut self, gppn: Gppn, copy: Mppn) {
+        self.replicas.entry(gppn).or_default().push(copy);
+    }
+
+    /// Forgets replica `copy` of `gppn`.
+    pub fn remove_replica(&mut self, gppn: Gppn, copy: Mppn) {
+        if let Some(list) = self.replicas.get_mut(&gppn) {
+            list.retain(|&c| c != copy);
+            if list.is_empty() {
+                self.replicas.remove(&gppn);
+            }
+        }
+    }
+
+    /// Takes every replica of `gppn` (the page is no longer replicated).
+    pub fn take_replicas(&mut self, gppn: Gppn) -> Vec<Mppn> {
+        self.replicas.remove(&gppn).unwrap_or_default()
+    }
+
+    /// Every replicated page with its replicas.
+    pub fn replicated(&self) -> impl Iterator<Item = (Gppn, &[Mppn])> + '_ {
+        self.replicas.iter().map(|(&g, r)| (g, r.as_slice()))
     }
 
     /// Every (guest page, machine page) pair mapped.

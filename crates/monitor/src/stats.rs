@@ -47,6 +47,16 @@ pub struct VmStats {
     /// Its pages the NUMA policy migrated.
     #[serde(default)]
     pub migrations: u64,
+    /// Replicas of its pages the NUMA policy made.
+    #[serde(default)]
+    pub replications: u64,
+    /// Times a replicated page of it went back to one copy (a write, a disk transfer, a
+    /// migration).
+    #[serde(default)]
+    pub collapses: u64,
+    /// Replicas of its pages freed because their node ran short of memory.
+    #[serde(default)]
+    pub reclaimed: u64,
 }
 
 impl VmStats {
@@ -54,6 +64,21 @@ impl VmStats {
     pub fn monitor_total(&self) -> u64 {
         self.monitor_cycles.iter().sum()
     }
+}
+
+/// The NUMA policy's work so far, all VMs together (the CLI's `numa:` line, the NUMA panel).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumaTotals {
+    /// Pages migrated.
+    pub migrations: u64,
+    /// Replicas made.
+    pub replications: u64,
+    /// Replicated pages collapsed back to one copy.
+    pub collapses: u64,
+    /// Replicas freed because their node ran short of memory.
+    pub reclaimed: u64,
+    /// Replica pages held now, per node.
+    pub replica_pages: Vec<u32>,
 }
 
 /// A scheduling decision, for the timeline: from `cycle` on, physical CPU `pcpu` runs a

@@ -12,7 +12,9 @@
 //!   general vector (the guest's entry is there but invalid or clean).
 //!
 //! Every translation the monitor installs is recorded in the pmap's back-maps, so that
-//! `shootdown.rs` can find it again.
+//! `shootdown.rs` can find it again. A replicated page (`replicate.rs`) is mapped to the copy on
+//! the missing CPU's node, never writable; a store to it comes back here as a TLB-modification
+//! exception, and the copies collapse before the store is retried.
 
 use machine::Machine;
 use mips::Exception;
@@ -80,6 +82,11 @@ impl Monitor {
         let f = e.fault;
         let va = f.vaddr;
         if !f.refill {
+            // A store to a replicated page (mapped read-only whatever the guest allows) is the
+            // monitor's: the copies collapse and the store is retried.
+            if f.code == mips::ExcCode::Mod && self.write_to_replica(m, p, r, e) {
+                return false;
+            }
             // The hardware entry came from a guest entry that is invalid or clean there: the
             // guest decides (its page-fault path).
             self.forward(m, p, r, e);
@@ -141,7 +148,7 @@ impl Monitor {
             let lo = match (lo & 2 != 0).then(|| self.guest_page(m, r.vm, gppn, node)).flatten() {
                 Some(mppn) => {
                     self.vms[r.vm].pmap.add_backmap(gppn, backmap);
-                    machine_lo(mppn, lo)
+                    self.mapped_lo(r.vm, gppn, node, mppn, lo)
                 }
                 None => 0,
             };
@@ -151,7 +158,7 @@ impl Monitor {
         let lo = match self.guest_page(m, r.vm, gppn, node) {
             Some(mppn) => {
                 self.vms[r.vm].pmap.add_backmap(gppn, backmap);
-                machine_lo(mppn, 0b111)
+                self.mapped_lo(r.vm, gppn, node, mppn, 0b111)
             }
             None => 0,
         };
@@ -200,13 +207,14 @@ impl Monitor {
             return lo & !2;
         }
         let gppn = guest_frame(lo, e.page_size(), page_va & !0xFFF);
-        match self.guest_page(m, r.vm, gppn, self.node_of_cpu(p)) {
+        let node = self.node_of_cpu(p);
+        match self.guest_page(m, r.vm, gppn, node) {
             Some(mppn) => {
                 let asid = (e.hi & 0xFF) as u8;
                 self.vms[r.vm]
                     .pmap
                     .add_backmap(gppn, Backmap { vcpu: r.vcpu, asid, vpn: page_va >> 12 });
-                machine_lo(mppn, lo)
+                self.mapped_lo(r.vm, gppn, node, mppn, lo)
             }
             // A frame outside the VM's memory: the guest cannot reach it.
             None => 0,

@@ -12,6 +12,7 @@ use abi::mcall::{DISK_MAX_SECTORS, DISK_WRITE, Error};
 use machine::Machine;
 
 use crate::cost::Kind;
+use crate::events::CollapseCause;
 use crate::ids::{Gppn, VcpuId, VcpuRef, VmId};
 use crate::mcall::CallResult;
 use crate::monitor::Monitor;
@@ -131,7 +132,11 @@ impl Monitor {
         while done < bytes {
             let a = gpa + done;
             let n = (4096 - (a & 0xFFF)).min(bytes - done);
-            let mppn = self.guest_page(m, r.vm, Gppn::of_gpa(a), node).ok_or(Error::BadAddress)?;
+            // A replicated page collapses first: the transfer must see (or fill) the one page
+            // the VM will keep, and no copy may go stale.
+            let cause = CollapseCause::DiskTransfer;
+            let mppn = self.guest_page_for_write(m, Some(p), r.vm, Gppn::of_gpa(a), node, cause);
+            let mppn = mppn.ok_or(Error::BadAddress)?;
             transfers.push(Transfer {
                 sector: sector + done / reg::SECTOR_BYTES,
                 pa: mppn.pa() | (a & 0xFFF),

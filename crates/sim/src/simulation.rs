@@ -156,7 +156,7 @@ impl Os {
             Os::Disco(mon) => match mon.memmap().owner(page) {
                 PageOwner::Free => (OWNER_FREE, None),
                 PageOwner::Monitor => (OWNER_MONITOR, None),
-                PageOwner::Vm { vm, gppn } => {
+                PageOwner::Vm { vm, gppn } | PageOwner::Replica { vm, gppn } => {
                     (OWNER_GUEST0 + vm.0 as u8, Some((vm.index(), gppn.0)))
                 }
             },

@@ -525,6 +525,16 @@ impl Simulation {
                     let mppn = vm.pmap().get(monitor::Gppn(gppn));
                     mix(u64::from(mppn.map_or(u32::MAX, |p| p.0)));
                 }
+                // The NUMA policy's work and where its replicas are (only once it has done
+                // something, so that runs without it keep their hashes).
+                let numa = [s.migrations, s.replications, s.collapses, s.reclaimed];
+                if numa.iter().any(|&v| v > 0) {
+                    numa.iter().for_each(|&v| mix(v));
+                    for (gppn, copies) in vm.pmap().replicated() {
+                        mix(u64::from(gppn.0));
+                        copies.iter().for_each(|c| mix(u64::from(c.0)));
+                    }
+                }
             }
         }
         h

@@ -1,7 +1,11 @@
 //! FLASH's hot-page counters: per machine page and per node, the cache misses in the current
-//! interval, plus the writes that reached memory (write misses and upgrades). When one node's
-//! count for a page reaches the threshold, the page is *hot*: an event goes to the machine's
-//! owner (the monitor's NUMA policy; a log on the bare machine), once per page per interval.
+//! interval, plus the writes that reached memory (write misses and upgrades). When a *remote*
+//! node's count for a page reaches the threshold, the page is *hot*: an event goes to the
+//! machine's owner (the monitor's NUMA policy; a log on the bare machine), once per page per
+//! interval. The page's own node counts too (the policy weighs its misses when it decides
+//! between migrating and replicating) but never makes the page hot: a page busy only where it
+//! lives needs nothing, and its interrupt would use up the page's one event of the interval
+//! before a remote node that does need the page could raise it.
 //! All counters reset at the end of each interval. Optionally only one miss in `sample` is
 //! counted, as the paper's policy study found sufficient.
 //!
@@ -33,6 +37,9 @@ pub struct HotPageEvent {
 pub struct HotPages {
     cfg: HotPageConfig,
     nodes: usize,
+    /// Pages per node (a page's home node is its number divided by this).
+    #[serde(default)]
+    per_node: usize,
     counts: Vec<u32>,
     writes: Vec<u32>,
     fired: Vec<u64>,
@@ -48,6 +55,7 @@ impl HotPages {
         HotPages {
             cfg: cfg.clone(),
             nodes,
+            per_node: pages / nodes.max(1),
             counts: vec![0; pages * nodes],
             writes: vec![0; pages],
             fired: vec![0; pages.div_ceil(64)],
@@ -81,7 +89,8 @@ impl HotPages {
             self.writes[p] += 1;
         }
         let (word, bit) = (p / 64, 1u64 << (p % 64));
-        if count >= self.cfg.threshold && self.fired[word] & bit == 0 {
+        let home = p / self.per_node.max(1);
+        if count >= self.cfg.threshold && node != home && self.fired[word] & bit == 0 {
             self.fired[word] |= bit;
             let row = &self.counts[p * self.nodes..(p + 1) * self.nodes];
             self.events.push(HotPageEvent {
@@ -149,6 +158,7 @@ mod tests {
 
     #[test]
     fn fires_exactly_at_the_threshold_once_per_interval() {
+        // Pages 0..8 live on node 0, 8..16 on node 1.
         let mut h = HotPages::new(&cfg(3, 1), 16, 2);
         h.miss(Mppn(5), NodeId(1), false, 10);
         h.miss(Mppn(5), NodeId(0), true, 11);
@@ -178,15 +188,30 @@ mod tests {
     }
 
     #[test]
-    fn sampling_counts_one_in_n() {
-        let mut h = HotPages::new(&cfg(2, 4), 4, 1);
-        for t in 0..7 {
-            h.miss(Mppn(1), NodeId(0), false, t);
+    fn misses_from_the_pages_own_node_count_but_never_make_it_hot() {
+        let mut h = HotPages::new(&cfg(2, 1), 16, 2);
+        for t in 0..5 {
+            h.miss(Mppn(12), NodeId(1), false, t);
         }
-        assert_eq!(h.count(Mppn(1), NodeId(0)), 1);
-        h.miss(Mppn(1), NodeId(0), false, 7);
-        assert_eq!(h.count(Mppn(1), NodeId(0)), 2);
+        assert!(h.take_events().is_empty(), "node 1 is page 12's home");
+        assert_eq!(h.count(Mppn(12), NodeId(1)), 5);
+        h.miss(Mppn(12), NodeId(0), false, 6);
+        h.miss(Mppn(12), NodeId(0), false, 7);
+        let ev = h.take_events();
+        assert_eq!(ev.len(), 1);
+        assert_eq!((ev[0].node, ev[0].misses.clone()), (NodeId(0), vec![2, 5]));
+    }
+
+    #[test]
+    fn sampling_counts_one_in_n() {
+        let mut h = HotPages::new(&cfg(2, 4), 4, 2);
+        for t in 0..7 {
+            h.miss(Mppn(1), NodeId(1), false, t);
+        }
+        assert_eq!(h.count(Mppn(1), NodeId(1)), 1);
+        h.miss(Mppn(1), NodeId(1), false, 7);
+        assert_eq!(h.count(Mppn(1), NodeId(1)), 2);
         assert_eq!(h.take_events().len(), 1);
-        assert_eq!(h.heat(Mppn(1)), &[8], "the heat map counts every miss");
+        assert_eq!(h.heat(Mppn(1)), &[0, 8], "the heat map counts every miss");
     }
 }

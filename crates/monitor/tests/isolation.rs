@@ -6,9 +6,11 @@
 //! hold after every trap and quantum.
 
 use guest_files::{disk_with_init, guest, in_order, variant};
-use machine::{Machine, MachineConfig};
+use machine::{Machine, MachineConfig, Stop};
 use monitor::Monitor;
 use monitor::config::{MonitorConfig, VmSpec};
+use monitor::ids::{Gppn, NodeId, PcpuId, VmId};
+use monitor::numa_policy::{NumaConfig, PolicyMode};
 
 #[test]
 fn a_hostile_guest_is_contained_and_its_neighbour_unharmed() {
@@ -68,4 +70,51 @@ fn bookkeeping_holds_through_two_smp_vms_of_the_kernel_self_test() {
     }
     assert_eq!(code, Some(0));
     assert_eq!(mon.violation(), None);
+}
+
+#[test]
+fn a_hostile_guest_gets_no_replica_of_its_neighbours_pages_and_cannot_write_through_one() {
+    // The neighbour's pages are replicated on every node while the hostile guest runs (its
+    // VCPU shares node 0 with one of the neighbour's): the hostile guest must still reach only
+    // its own pages, and no translation of a replicated page may be writable — the monitor's
+    // invariants (checked after every trap and quantum in this debug build) say both.
+    let (disk, expected) = variant("pmake-tiny", 4096, 1024);
+    let cfg = MachineConfig { memory_per_node_mb: 32, ..MachineConfig::flash(2, 1) };
+    let mut m = Machine::new(cfg, vec![disk]).expect("machine");
+    let specs = vec![
+        VmSpec { name: "hostile".into(), vcpus: 1, memory_mb: 4, disk_unit: None },
+        VmSpec { name: "pmake".into(), vcpus: 2, memory_mb: 24, disk_unit: Some(0) },
+    ];
+    let numa = NumaConfig { mode: PolicyMode::Both, ..NumaConfig::default() };
+    let mcfg = MonitorConfig { check_invariants: true, numa, ..MonitorConfig::default() };
+    let mut mon = Monitor::new(mcfg, specs, &[guest("hostile"), guest("kernel-disco")], &mut m)
+        .expect("monitor");
+    let neighbour = VmId(1);
+    let mut replicated = 0;
+    while m.run(20_000_000, &mut mon) == Stop::Budget {
+        let pages: Vec<Gppn> = mon.vms()[1].pmap().mapped().map(|(g, _)| g).step_by(3).collect();
+        for gppn in pages {
+            for node in [NodeId(0), NodeId(1)] {
+                replicated +=
+                    u32::from(mon.replicate(&mut m, PcpuId(0), neighbour, gppn, node).is_ok());
+            }
+        }
+        assert_eq!(mon.violation(), None);
+        assert!(m.now() < 20_000_000_000, "the run did not finish");
+    }
+    assert!(replicated > 100, "only {replicated} replicas made");
+    let hostile = String::from_utf8_lossy(mon.vms()[0].console()).into_owned();
+    let pmake = String::from_utf8_lossy(mon.vms()[1].console()).into_owned();
+    assert_eq!(
+        mon.vms()[0].halted(),
+        Some(0),
+        "the hostile guest got away with something:\n{hostile}"
+    );
+    assert!(hostile.contains("hostile: contained"), "{hostile}");
+    assert!(mon.vms()[0].stats().pages <= 1024, "hostile VM holds more than its 4 MB");
+    assert_eq!(mon.vms()[0].stats().replications, 0, "nothing of the hostile VM's was copied");
+    assert!(mon.vms()[1].stats().collapses > 0, "the neighbour's stores collapsed replicas");
+    assert!(in_order(&pmake, &expected), "pmake's output changed:\n{pmake}");
+    assert_eq!(mon.violation(), None);
+    assert_eq!(mon.check_invariants(&m), Ok(()));
 }

@@ -114,10 +114,12 @@ fn decode(data: JsValue) -> Result<Event, String> {
                 .map_err(|_| "not bytes".to_string())
         };
         let heat = get("heat").dyn_into::<js_sys::Uint32Array>().ok().map(|a| a.to_vec());
+        let replicas = get("replicas").dyn_into::<js_sys::Uint32Array>().map(|a| a.to_vec());
         return Ok(Event::PageMap(PageMap {
             owner: bytes(get("owner"))?,
             kind: bytes(get("kind"))?,
             heat,
+            replicas: replicas.unwrap_or_default(),
         }));
     }
     serde_wasm_bindgen::from_value::<Event>(data).map_err(|e| e.to_string())

@@ -271,6 +271,112 @@ pub struct Frame {
     pub console: Vec<ConsoleText>,
     /// The run hash, in frames sent when the run stops (it costs a pass over memory).
     pub run_hash: Option<u64>,
+    /// The NUMA policy's work, under the monitor (`None` natively); boxed, so that events
+    /// holding a frame stay small to move.
+    #[serde(default)]
+    pub numa: Option<Box<NumaFrame>>,
+}
+
+/// What the NUMA policy did to a page (paper §4.2.3), for the NUMA panel's event list and the
+/// page map's moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NumaAction {
+    /// The page moved to the node that missed on it: `from` is the old machine page (now
+    /// free), `to` the new one.
+    Migrate,
+    /// A read-only copy was made on the node that missed on it: `from` is the master copy,
+    /// `to` the new copy.
+    Replicate,
+    /// A replicated page went back to one writable copy: `from` are the copies freed, `to` the
+    /// copy kept.
+    Collapse,
+    /// A node ran short of free pages and gave a replica back: `from` is the replica freed.
+    Reclaim,
+    /// A hot page was left where it is (`from`), and `why` says why.
+    Left,
+    /// The policy's settings were changed mid-run (no page).
+    Policy,
+}
+
+impl NumaAction {
+    /// Every action, in the order the panel lists them.
+    pub const ALL: [NumaAction; 6] = [
+        NumaAction::Migrate,
+        NumaAction::Replicate,
+        NumaAction::Collapse,
+        NumaAction::Reclaim,
+        NumaAction::Left,
+        NumaAction::Policy,
+    ];
+
+    /// A one-word label.
+    pub fn label(self) -> &'static str {
+        match self {
+            NumaAction::Migrate => "migrate",
+            NumaAction::Replicate => "replicate",
+            NumaAction::Collapse => "collapse",
+            NumaAction::Reclaim => "reclaim",
+            NumaAction::Left => "left",
+            NumaAction::Policy => "policy",
+        }
+    }
+}
+
+/// A machine page and the node it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageAt {
+    /// Machine page number.
+    pub page: u32,
+    /// Its node.
+    pub node: u32,
+}
+
+/// One action of the NUMA policy, shaped for drawing: which page went where, and why in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumaEvent {
+    /// Machine cycle it happened at.
+    pub cycle: u64,
+    /// What happened.
+    pub action: NumaAction,
+    /// The guest whose page it is (`None` for a policy change, or a hot page no guest owns).
+    pub guest: Option<u16>,
+    /// Its guest-physical page.
+    pub guest_page: Option<u32>,
+    /// The machine pages it left (see [`NumaAction`] for each action's meaning).
+    pub from: Vec<PageAt>,
+    /// The machine page it is on now, for an action that put it somewhere.
+    pub to: Option<PageAt>,
+    /// Why, in words, from the counters that decided it: "node 2 took 140 of 160 misses in
+    /// the interval, 3 writes → migrate node 1 → 2".
+    pub why: String,
+}
+
+/// The NUMA policy's work in a frame: totals so far and what it did since the previous frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NumaFrame {
+    /// Pages migrated so far.
+    pub migrations: u64,
+    /// Replicas made so far.
+    pub replications: u64,
+    /// Replicated pages collapsed back to one copy so far.
+    pub collapses: u64,
+    /// Replicas freed because their node ran short of memory, so far.
+    pub reclaimed: u64,
+    /// Replica pages held now, per node.
+    pub replica_pages: Vec<u32>,
+    /// The policy's actions since the previous frame, oldest first (the latest
+    /// [`NumaFrame::MAX_EVENTS`]; FLASH's hot-page reports themselves are left out — their
+    /// counters are in the action that follows).
+    pub events: Vec<NumaEvent>,
+    /// Actions since the previous frame not carried in `events`: older than the latest
+    /// [`NumaFrame::MAX_EVENTS`], or gone from the monitor's event ring (which keeps 4 096)
+    /// before this frame was taken.
+    pub skipped: u64,
+}
+
+impl NumaFrame {
+    /// Events a frame carries at most, so that a frame stays small however busy the policy.
+    pub const MAX_EVENTS: usize = 32;
 }
 
 /// One entry per machine page (owner, kind), and on request the heat: cache misses to each
@@ -283,6 +389,10 @@ pub struct PageMap {
     pub kind: Vec<u8>,
     /// Misses per page per node, if asked for.
     pub heat: Option<Vec<u32>>,
+    /// Machine pages that are replicas (read-only copies the NUMA policy made of another
+    /// page), ascending; few, so listed rather than flagged per page.
+    #[serde(default)]
+    pub replicas: Vec<u32>,
 }
 
 /// Everything known about one machine page (the page map's hover).
@@ -300,6 +410,21 @@ pub struct PageInfo {
     pub guest_page: Option<u32>,
     /// Cache misses to it from each node.
     pub heat: Vec<u32>,
+    /// True if it is a replica (a read-only copy of the guest page, not its master).
+    #[serde(default)]
+    pub replica: bool,
+    /// The guest page's other copies (master first), if it is replicated.
+    #[serde(default)]
+    pub copies: Vec<PageAt>,
+    /// The NUMA policy's latest actions on the guest page, newest first (at most
+    /// [`PageInfo::MAX_MOVES`], of those the monitor still remembers).
+    #[serde(default)]
+    pub moves: Vec<NumaEvent>,
+}
+
+impl PageInfo {
+    /// Actions a page's details list at most.
+    pub const MAX_MOVES: usize = 4;
 }
 
 #[cfg(test)]
@@ -347,7 +472,33 @@ mod tests {
             segments: vec![Segment { cpu: 1, start: 2, end: 3, running }],
             console: vec![ConsoleText { guest: 1, text: "dux: boot\n\u{fffd}é".into() }],
             run_hash: Some(0xdead_beef_cafe_f00d),
+            numa: Some(Box::new(NumaFrame {
+                migrations: 1,
+                replications: 2,
+                collapses: 3,
+                reclaimed: 4,
+                replica_pages: vec![0, 5],
+                events: numa_events(),
+                skipped: 6,
+            })),
         }
+    }
+
+    /// One event of each action, every field set.
+    fn numa_events() -> Vec<NumaEvent> {
+        NumaAction::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &action)| NumaEvent {
+                cycle: (1 << 60) + i as u64,
+                action,
+                guest: (action != NumaAction::Policy).then_some(1),
+                guest_page: Some(77),
+                from: vec![PageAt { page: 9, node: 0 }, PageAt { page: 10, node: 2 }],
+                to: (i % 2 == 0).then_some(PageAt { page: 8200, node: 1 }),
+                why: format!("node 1 took 140 of 160 misses → {} · é", action.label()),
+            })
+            .collect()
     }
 
     #[test]
@@ -367,6 +518,7 @@ mod tests {
             owner: vec![0, 1, 2, 3],
             kind: vec![0, 5, 3, 4],
             heat: Some(vec![1, 2, 3, 4, 5, 6, 7, 8]),
+            replicas: vec![2, 3],
         };
         let info = PageInfo {
             page: 7,
@@ -375,6 +527,9 @@ mod tests {
             kind: PageKind::BufferCache,
             guest_page: Some(99),
             heat: vec![0, 4],
+            replica: true,
+            copies: vec![PageAt { page: 3, node: 0 }],
+            moves: numa_events(),
         };
         let layout = Layout {
             scenario: Preset::DEFAULT.scenario(),
@@ -394,13 +549,41 @@ mod tests {
         };
         for e in [
             Event::PageMap(map.clone()),
-            Event::PageMap(PageMap { heat: None, ..map }),
+            Event::PageMap(PageMap { heat: None, replicas: Vec::new(), ..map }),
+            Event::PageInfo(PageInfo {
+                replica: false,
+                copies: Vec::new(),
+                moves: Vec::new(),
+                ..info.clone()
+            }),
             Event::PageInfo(info),
             Event::Loaded(layout),
         ] {
             let json = serde_json::to_string(&e).expect("encode");
             assert_eq!(serde_json::from_str::<Event>(&json).expect("decode"), e);
         }
+    }
+
+    #[test]
+    fn messages_without_the_numa_parts_still_decode() {
+        let f: Frame = serde_json::from_str(
+            r#"{"cycle":1,"instructions":0,"local_misses":0,"remote_misses":0,"coherence_misses":0,"cpus":[],"guests":[],"memory":[],"segments":[],"console":[],"run_hash":null}"#,
+        )
+        .expect("decode");
+        assert_eq!(f.numa, None);
+        let m: PageMap =
+            serde_json::from_str(r#"{"owner":[0],"kind":[0],"heat":null}"#).expect("decode");
+        assert!(m.replicas.is_empty());
+    }
+
+    #[test]
+    fn a_frame_carries_few_numa_events() {
+        // Each event is a few hundred bytes of JSON: the bound keeps a busy frame small.
+        let mut f = full_frame();
+        let e = numa_events()[0].clone();
+        f.numa.as_mut().expect("numa").events = vec![e; NumaFrame::MAX_EVENTS];
+        let json = serde_json::to_string(&Event::Frame(f)).expect("encode");
+        assert!(json.len() < 16 * 1024, "{} bytes", json.len());
     }
 
     #[test]

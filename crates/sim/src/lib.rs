@@ -9,7 +9,8 @@
 //! - With the `engine` feature: [`simulation`] (a scenario booted: the machine with the native OS
 //!   or the monitor and its VMs), [`control`] (the run-control state machine the worker and tests
 //!   drive), [`assets`] (kernels and disk images by name), [`kstats`] (the guest kernel's
-//!   statistics, read from its memory), [`timeline`] (scheduling segments).
+//!   statistics, read from its memory), [`timeline`] (scheduling segments), [`numa`] (the NUMA
+//!   policy's actions in words).
 //!
 //! ```no_run
 //! use sim::assets::Assets;
@@ -36,6 +37,8 @@ pub mod assets;
 pub mod control;
 #[cfg(feature = "engine")]
 pub mod kstats;
+#[cfg(feature = "engine")]
+pub mod numa;
 #[cfg(feature = "engine")]
 pub mod simulation;
 #[cfg(feature = "engine")]

@@ -20,11 +20,12 @@ use monitor::{Monitor, VmId};
 
 use crate::assets::{Assets, KERNEL};
 use crate::frame::{
-    ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, OWNER_FREE,
-    OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running, Segment, ServiceFrame,
-    TlbFrame,
+    ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, NumaEvent, NumaFrame,
+    OWNER_FREE, OWNER_GUEST0, OWNER_MONITOR, PageAt, PageInfo, PageKind, PageMap, Running, Segment,
+    ServiceFrame, TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
+use crate::numa;
 use crate::scenario::{
     Guests, NumaMode, NumaPolicy, Placement as ScenarioPlacement, Scenario, ScenarioError,
 };
@@ -195,6 +196,8 @@ pub struct Simulation {
     timeline: Timeline,
     /// Console bytes of each guest already handed out in frames.
     console_sent: Vec<usize>,
+    /// Sequence number of the first monitor event not yet handed out in frames.
+    numa_sent: u64,
 }
 
 /// What a snapshot holds: everything of a simulation that changes as it runs (the scenario,
@@ -205,6 +208,7 @@ struct Saved {
     os: Os,
     timeline: Timeline,
     console_sent: Vec<usize>,
+    numa_sent: u64,
 }
 
 /// A borrowed view of the same, to serialise without copying the machine.
@@ -214,6 +218,7 @@ struct SavedRef<'a> {
     os: &'a Os,
     timeline: &'a Timeline,
     console_sent: &'a Vec<usize>,
+    numa_sent: u64,
 }
 
 impl fmt::Debug for Simulation {
@@ -325,6 +330,7 @@ impl Simulation {
             guests,
             timeline: Timeline::new(cpus),
             console_sent: vec![0; n],
+            numa_sent: 0,
         };
         sim.observe();
         Ok(sim)
@@ -338,6 +344,7 @@ impl Simulation {
             os: &self.os,
             timeline: &self.timeline,
             console_sent: &self.console_sent,
+            numa_sent: self.numa_sent,
         };
         // Serialising plain data to memory cannot fail.
         bincode::serialize(&saved).unwrap_or_default()
@@ -358,6 +365,7 @@ impl Simulation {
         self.os = saved.os;
         self.timeline = saved.timeline;
         self.console_sent = saved.console_sent;
+        self.numa_sent = saved.numa_sent;
         Ok(())
     }
 
@@ -586,7 +594,13 @@ impl Simulation {
             }
             h
         });
-        PageMap { owner, kind, heat }
+        let replicas = match self.monitor() {
+            Some(mon) if mon.numa_totals().replica_pages.iter().any(|&n| n > 0) => (0..pages)
+                .filter(|&p| matches!(mon.memmap().owner(Mppn(p)), PageOwner::Replica { .. }))
+                .collect(),
+            _ => Vec::new(),
+        };
+        PageMap { owner, kind, heat, replicas }
     }
 
     /// Everything about machine page `page`; `None` beyond memory.
@@ -608,6 +622,21 @@ impl Simulation {
         let owner =
             if self.monitor().is_none() && kind == PageKind::Free { OWNER_FREE } else { owner };
         let heat = self.machine.page_heat(page);
+        let (replica, copies, moves) = match self.monitor() {
+            Some(mon) => {
+                let o = mon.memmap().owner(page);
+                let copies = o.guest_page().map(|(vm, gppn)| mon.copies(vm, gppn));
+                let copies: Vec<PageAt> = match copies {
+                    Some(c) if c.len() > 1 => {
+                        c.into_iter().filter(|&p| p != page).map(|p| numa::at(mon, p)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let replica = matches!(o, PageOwner::Replica { .. });
+                (replica, copies, numa::moves_of(mon, page, PageInfo::MAX_MOVES))
+            }
+            None => (false, Vec::new(), Vec::new()),
+        };
         Some(PageInfo {
             page: page.0,
             node: u32::from(c.node_of_page(page).0),
@@ -615,6 +644,9 @@ impl Simulation {
             kind,
             guest_page: guest.map(|(_, gp)| gp),
             heat: (0..c.nodes as usize).map(|n| heat.get(n).copied().unwrap_or(0)).collect(),
+            replica,
+            copies,
+            moves,
         })
     }
 
@@ -668,6 +700,17 @@ impl Simulation {
             }
         }
         f.memory = memory;
+        f.numa = self.monitor().map(|mon| {
+            let t = mon.numa_totals();
+            Box::new(NumaFrame {
+                migrations: t.migrations,
+                replications: t.replications,
+                collapses: t.collapses,
+                reclaimed: t.reclaimed,
+                replica_pages: t.replica_pages,
+                ..NumaFrame::default()
+            })
+        });
         for (g, &pages) in guest_pages.iter().enumerate() {
             let ks = self.kstats(g).unwrap_or_default();
             let services = ks
@@ -731,11 +774,24 @@ impl Simulation {
         (segments, console)
     }
 
+    /// Takes the NUMA policy's actions since the previous call (the latest
+    /// [`NumaFrame::MAX_EVENTS`]) and how many others there were; natively none.
+    pub fn take_numa_events(&mut self) -> (Vec<NumaEvent>, u64) {
+        let Some(mon) = self.os.monitor() else { return (Vec::new(), 0) };
+        let (events, skipped, next) = numa::since(mon, self.numa_sent, NumaFrame::MAX_EVENTS);
+        self.numa_sent = next;
+        (events, skipped)
+    }
+
     /// The next frame for the views: [`Simulation::counters`] with the deltas of
-    /// [`Simulation::take_deltas`].
+    /// [`Simulation::take_deltas`] and [`Simulation::take_numa_events`].
     pub fn take_frame(&mut self) -> Frame {
         let mut f = self.counters();
         (f.segments, f.console) = self.take_deltas();
+        let (events, skipped) = self.take_numa_events();
+        if let Some(n) = &mut f.numa {
+            (n.events, n.skipped) = (events, skipped);
+        }
         f
     }
 }

@@ -83,13 +83,14 @@ impl Worker {
         }
     }
 
-    /// `{type: "PageMap", owner: Uint8Array, kind: Uint8Array, heat: Uint32Array | null}`,
-    /// with the arrays' buffers transferred.
+    /// `{type: "PageMap", owner: Uint8Array, kind: Uint8Array, heat: Uint32Array | null,
+    /// replicas: Uint32Array}`, with the arrays' buffers transferred.
     fn post_page_map(&self, map: &PageMap) {
         let obj = js_sys::Object::new();
         let owner = js_sys::Uint8Array::from(map.owner.as_slice());
         let kind = js_sys::Uint8Array::from(map.kind.as_slice());
-        let transfer = js_sys::Array::of2(&owner.buffer(), &kind.buffer());
+        let replicas = js_sys::Uint32Array::from(map.replicas.as_slice());
+        let transfer = js_sys::Array::of3(&owner.buffer(), &kind.buffer(), &replicas.buffer());
         let heat = match &map.heat {
             Some(h) => {
                 let a = js_sys::Uint32Array::from(h.as_slice());
@@ -102,7 +103,8 @@ impl Worker {
         if !(set("type", &"PageMap".into())
             && set("owner", &owner)
             && set("kind", &kind)
-            && set("heat", &heat))
+            && set("heat", &heat)
+            && set("replicas", &replicas))
         {
             return;
         }

@@ -254,7 +254,12 @@ mod tests {
 
     #[test]
     fn counts_pages_by_owner() {
-        let map = PageMap { owner: vec![0, 0, 1, 2, 3, 3, 3], kind: vec![0; 7], heat: None };
+        let map = PageMap {
+            owner: vec![0, 0, 1, 2, 3, 3, 3],
+            kind: vec![0; 7],
+            heat: None,
+            replicas: Vec::new(),
+        };
         assert_eq!(owner_counts(&map), vec![2, 1, 1, 3]);
         assert_eq!(owner_counts(&PageMap::default()), vec![0, 0]);
     }

@@ -269,6 +269,7 @@ mod tests {
                 PageKind::BufferCache as u8,
             ],
             heat: None,
+            replicas: Vec::new(),
         };
         let g = Grid::for_pages(5);
         let buf = paint(&map, 1, 0, 5, g, Layer::Owner, &n);
@@ -291,6 +292,7 @@ mod tests {
             owner: vec![OWNER_GUEST0; 3],
             kind: vec![PageKind::User as u8; 3],
             heat: Some(vec![0, 0, 5, 5, 600, 400]),
+            replicas: Vec::new(),
         };
         assert_eq!(heat_max(&map, 2), 1000);
         let g = Grid::for_pages(3);

@@ -568,7 +568,7 @@ const PMAKE_4VMS: Preset = Preset {
 };
 
 /// Every preset, in the order the picker shows them.
-pub const PRESETS: [Preset; 14] = [
+pub const PRESETS: [Preset; 15] = [
     Preset {
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
@@ -617,10 +617,10 @@ pub const PRESETS: [Preset; 14] = [
     Preset {
         name: "engineering-numa",
         title: "engineering in 1 VM: pages migrate to their users",
-        description: "The engineering workload in one 8-VCPU VM whose pages start spread round robin over the nodes, as a NUMA-unaware allocator leaves them; the monitor's NUMA policy migrates each hot page to the node that misses on it (paper §4.2.3). Switch the NUMA policy off mid-run to watch the local-miss share stop improving. (Replication, for pages read by several nodes, is still to come.)",
+        description: "The engineering workload in one 8-VCPU VM whose pages start spread round robin over the nodes, as a NUMA-unaware allocator leaves them; the monitor's NUMA policy (paper §4.2.3) migrates a hot page used by one node to that node, and gives a page that several nodes read a read-only copy on each of them (replication), collapsed back to one page when someone writes it. Switch the NUMA policy off mid-run to watch the local-miss share stop improving.",
         build: || {
             let numa = NumaPolicy {
-                mode: NumaMode::Migrate,
+                mode: NumaMode::Both,
                 placement: Placement::RoundRobin,
                 ..NumaPolicy::default()
             };
@@ -634,6 +634,17 @@ pub const PRESETS: [Preset; 14] = [
         title: "raytrace, native OS, 8 CPUs",
         description: "Eight threads rendering from one shared scene: the scene's pages are read by every node.",
         build: || (shape(4, 2, 16), native("raytrace-full")),
+    },
+    Preset {
+        name: "raytrace-numa",
+        title: "raytrace in 1 VM: the scene replicated on every node",
+        description: "The ray tracer's eight threads in one 8-VCPU VM: the monitor puts each page on the node that first touches it, so the scene lands where it was built and the other nodes read it remotely; the NUMA policy (paper §4.2.3) gives each node that keeps missing on a read-shared page its own read-only copy (replication; a write collapses the copies) and migrates pages one node uses. Switch the NUMA policy off to compare the local-miss share with raytrace-native.",
+        build: || {
+            let numa = NumaPolicy { mode: NumaMode::Both, ..NumaPolicy::default() };
+            let policies = Policies { numa, ..Policies::default() };
+            let vms = vec![vm("raytrace-full", 8, 48)];
+            (shape(4, 2, 16), Guests::Disco { vms, policies })
+        },
     },
     Preset {
         name: "radix-native",

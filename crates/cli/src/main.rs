@@ -2,7 +2,8 @@
 //!
 //! Runs the same simulations as the web worker, for tests, benchmarks and reproducing the
 //! paper's figures. Subcommands: `user` (a Linux o32 program in user mode, like qemu-mipsel), `bare` (a
-//! bare-metal image on the machine), `run` (a scenario: native OS or VMs under the monitor).
+//! bare-metal image on the machine), `run` (a scenario: native OS or VMs under the monitor),
+//! `experiment` (one of the paper's figures: its runs, our numbers beside the paper's).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,6 +12,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bare;
+mod chart;
+mod experiment;
+mod paper;
 mod run;
 mod services;
 use sim::protocol::SIM_VERSION;
@@ -47,6 +51,9 @@ enum Cmd {
     /// consoles prefixed by guest, then the overhead ledger and memory statistics. Exits 0 if
     /// every guest's output was correct.
     Run(run::RunArgs),
+    /// Reproduce one of the paper's figures: run its configurations to the end (in parallel),
+    /// print our numbers beside the paper's, and write NAME.csv, NAME.json and NAME.svg.
+    Experiment(experiment::ExperimentArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
         Cmd::User { elf, args, limit, stats } => user(&elf, args, limit, stats),
         Cmd::Bare(args) => bare::run(&args),
         Cmd::Run(args) => run::run(&args),
+        Cmd::Experiment(args) => experiment::run(&args),
     }
 }
 

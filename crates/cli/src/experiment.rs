@@ -1,0 +1,507 @@
+//! `disco experiment NAME`: reproduce one of the paper's figures — run its configurations to
+//! completion, in parallel over the host's cores, and set our numbers beside the paper's.
+//!
+//! An [`Experiment`] is a list of configurations (each a whole [`Scenario`]) and a rule that
+//! turns their measurements into bars (one number per configuration and metric); the paper's
+//! value for each bar comes from `crates/cli/data/paper.json` ([`crate::paper`]). Everything
+//! else is shared by every experiment:
+//!
+//! ```text
+//! configs(size) ──rayon──▶ run each to the end ──▶ Measured ──bars()──▶ Bar ──▶ table (stdout)
+//!   (Scenario)            (checksums must pass)    (raw counts)          + paper   NAME.csv
+//!                                                                                  NAME.json
+//!                                                                                  NAME.svg
+//! ```
+//!
+//! Fig. 8 ([`fig8`]) is the first; Fig. 5, Table 2, Fig. 6 and Fig. 7 are meant to slot in as
+//! further entries of [`EXPERIMENTS`]. Every run is deterministic and the files hold no host
+//! times, so the same commit writes the same files on any host; only the progress on stderr
+//! depends on the host.
+
+mod fig8;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+use sim::assets::Assets;
+use sim::scenario::Scenario;
+use sim::simulation::Simulation;
+
+use crate::chart::{Chart, Group, Pair, Panel};
+use crate::paper::{Figure, Paper};
+
+/// Options of `disco experiment`.
+#[derive(Args, Debug)]
+pub struct ExperimentArgs {
+    /// The experiment: fig8 (the NUMA policy: migration and replication against the
+    /// NUMA-unaware OS and a UMA machine).
+    name: String,
+    /// Workload size: tiny (seconds: a quick look, and the test's) or full (minutes per run:
+    /// the figure).
+    #[arg(long, value_enum, default_value_t = Size::Full)]
+    size: Size,
+    /// Where to write NAME.csv, NAME.json and NAME.svg (created if missing).
+    #[arg(long, default_value = "target/experiments")]
+    out: PathBuf,
+    /// Runs at once (default: the host's cores). Each run takes one core.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Where the kernels and disk images are.
+    #[arg(long, default_value = "target/guests")]
+    assets: PathBuf,
+    /// Give up on a run after this many machine cycles (an error: every run must finish).
+    #[arg(long, default_value_t = 100_000_000_000)]
+    max_cycles: u64,
+}
+
+/// Which variant of the workloads an experiment runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Size {
+    /// The `-tiny` workloads: a few host seconds per run.
+    Tiny,
+    /// The `-full` workloads: the paper's figure, minutes per run.
+    Full,
+}
+
+impl Size {
+    /// Its name, the workloads' suffix (`engineering-tiny`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Size::Tiny => "tiny",
+            Size::Full => "full",
+        }
+    }
+}
+
+/// One of the paper's figures as an experiment.
+pub struct Experiment {
+    /// Its name on the command line and in the file names (`fig8`); also its entry in
+    /// `paper.json`.
+    pub id: &'static str,
+    /// The machine and what runs on it, in a line (the chart's subtitle).
+    pub setup: &'static str,
+    /// The metrics it reports, in table and chart order.
+    pub metrics: &'static [Metric],
+    /// The runs it needs at a size, in table order.
+    pub configs: fn(Size) -> Vec<Config>,
+    /// Its bars (ours only: the paper's are added from `paper.json`), from the runs'
+    /// measurements, which come in the order of `configs`.
+    pub bars: fn(&[Measured]) -> Result<Vec<Bar>, String>,
+}
+
+/// A metric of an experiment.
+pub struct Metric {
+    /// Its id in the CSV and in `paper.json` (`time`).
+    pub id: &'static str,
+    /// Its column heading in the table.
+    pub column: &'static str,
+    /// Its panel title in the chart.
+    pub title: &'static str,
+}
+
+/// One configuration of an experiment: a scenario run to the end.
+pub struct Config {
+    /// Its id in the CSV and in `paper.json`: workload and configuration
+    /// (`engineering/native`).
+    pub id: String,
+    /// The workload it belongs to (the chart's and table's group).
+    pub workload: &'static str,
+    /// A short label under its bars (`, ` breaks lines).
+    pub label: &'static str,
+    /// What it is, for the table.
+    pub description: &'static str,
+    /// What runs.
+    pub scenario: Scenario,
+}
+
+/// What one run measured: the raw figures behind the bars (all simulated, none from the host).
+#[derive(Debug, Clone, Serialize)]
+pub struct Measured {
+    /// The configuration's id.
+    pub config: String,
+    /// The scenario it ran.
+    pub scenario: Scenario,
+    /// Machine cycles to the last guest's power-off.
+    pub cycles: u64,
+    /// The same in simulated seconds.
+    pub simulated_s: f64,
+    /// Instructions of all CPUs.
+    pub instructions: u64,
+    /// Cache misses served by the missing CPU's own node.
+    pub local_misses: u64,
+    /// Cache misses served by another node or another CPU's cache.
+    pub remote_misses: u64,
+    /// Pages the NUMA policy migrated.
+    pub migrations: u64,
+    /// Replicas it made.
+    pub replications: u64,
+    /// Replicated pages collapsed back to one copy by a write.
+    pub collapses: u64,
+    /// Replicas freed because a node ran short of memory.
+    pub reclaimed: u64,
+    /// Replica pages held at the end of the run.
+    pub replica_pages: u64,
+    /// The run hash (16 hex digits), to compare runs across hosts and commits.
+    pub run_hash: String,
+}
+
+impl Measured {
+    /// The share of misses that cost the local latency, in %. On a UMA machine that is every
+    /// miss — the machine's counters still say which node held the line, but the latency is
+    /// the same everywhere, which is what the paper's UMA bar (100 % local) means.
+    pub fn local_misses_pct(&self) -> f64 {
+        if self.scenario.machine.uma {
+            return 100.0;
+        }
+        100.0 * self.local_misses as f64 / (self.local_misses + self.remote_misses).max(1) as f64
+    }
+}
+
+/// One bar: a configuration's value of a metric, ours and the paper's. A row of `NAME.csv`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bar {
+    /// The experiment (`fig8`).
+    pub figure: String,
+    /// The configuration's id.
+    pub config: String,
+    /// The metric's id.
+    pub metric: String,
+    /// Our value, to one decimal.
+    pub ours: f64,
+    /// The paper's, if it printed one.
+    pub paper: Option<f64>,
+}
+
+/// Every experiment, by name.
+pub const EXPERIMENTS: &[Experiment] = &[fig8::FIG8];
+
+/// Runs the command.
+pub fn run(a: &ExperimentArgs) -> ExitCode {
+    match run_inner(a) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("disco: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_inner(a: &ExperimentArgs) -> Result<(), String> {
+    let Some(x) = EXPERIMENTS.iter().find(|x| x.id == a.name) else {
+        let known: Vec<&str> = EXPERIMENTS.iter().map(|x| x.id).collect();
+        return Err(format!("no experiment {:?} (known: {})", a.name, known.join(", ")));
+    };
+    let paper = Paper::load()?;
+    let figure = paper
+        .figure(x.id)
+        .ok_or_else(|| format!("crates/cli/data/paper.json has no figure {:?}", x.id))?;
+    let jobs = match a.jobs {
+        Some(0) => return Err("--jobs 0: at least one run must go at a time".into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    // Before the runs, which take minutes: a directory we cannot write is an error now.
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| format!("--out {}: cannot create the directory: {e}", a.out.display()))?;
+    let configs = (x.configs)(a.size);
+    for c in &configs {
+        c.scenario.validate().map_err(|e| format!("{}: scenario: {e}", c.id))?;
+    }
+    let wall = Instant::now();
+    let measured = run_all(&configs, a, jobs)?;
+    let bars = with_paper((x.bars)(&measured)?, figure);
+    let r = Results { x, paper: &paper, figure, size: a.size, configs: &configs, bars, measured };
+    r.print_table();
+    r.print_runs();
+    let files = r.write_files(&a.out)?;
+    println!("wrote {}", files.join(", "));
+    eprintln!(
+        "disco: {} runs in {:.1} s on {jobs} host thread{}",
+        configs.len(),
+        wall.elapsed().as_secs_f64(),
+        if jobs == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+/// Runs every configuration, `jobs` at a time, with a progress bar on stderr (none when stderr
+/// is not a terminal: then a line per finished run). The results come in the order of
+/// `configs`, whichever finished first.
+fn run_all(configs: &[Config], a: &ExperimentArgs, jobs: usize) -> Result<Vec<Measured>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
+    let multi = MultiProgress::new();
+    let total = multi.add(ProgressBar::new(configs.len() as u64));
+    total.set_style(
+        ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} runs")
+            .map_err(|e| e.to_string())?,
+    );
+    total.enable_steady_tick(Duration::from_millis(500));
+    let result = pool.install(|| {
+        configs
+            .par_iter()
+            .map(|c| {
+                let bar = multi.add(ProgressBar::new_spinner());
+                if let Ok(style) = ProgressStyle::with_template("  {spinner} {prefix:<34} {msg}") {
+                    bar.set_style(style);
+                }
+                bar.set_prefix(c.id.clone());
+                let started = Instant::now();
+                let m = run_one(c, a, &bar);
+                bar.finish_and_clear();
+                multi.remove(&bar);
+                total.inc(1);
+                if let Ok(m) = &m {
+                    let line = format!(
+                        "{}: {:.3} simulated s, {:.1} s host",
+                        c.id,
+                        m.simulated_s,
+                        started.elapsed().as_secs_f64()
+                    );
+                    if multi.is_hidden() {
+                        eprintln!("disco: {line}");
+                    } else {
+                        let _ = multi.println(line);
+                    }
+                }
+                m
+            })
+            .collect::<Result<Vec<_>, String>>()
+    });
+    total.finish_and_clear();
+    result
+}
+
+/// Runs one configuration to the end. A run that does not finish, or whose guest prints a
+/// wrong checksum or exits non-zero, is an error: its numbers would not be the workload's.
+fn run_one(c: &Config, a: &ExperimentArgs, bar: &ProgressBar) -> Result<Measured, String> {
+    let s = &c.scenario;
+    let assets = Assets::from_dir(&a.assets, s).map_err(|e| format!("{}: {e}", c.id))?;
+    let mut sim = Simulation::new(s, &assets).map_err(|e| format!("{}: {e}", c.id))?;
+    let mhz = f64::from(sim.layout().clock_mhz);
+    // Slices of 0.1 simulated s: the bar moves every host second or so, and the result does
+    // not depend on the slicing (runs stop on the machine's quantum grid).
+    let slice = 20_000_000;
+    while !sim.finished() && sim.machine().now() < a.max_cycles {
+        sim.run(slice.min(a.max_cycles - sim.machine().now()));
+        bar.set_message(format!("{:.2} simulated s", sim.machine().now() as f64 / (mhz * 1e6)));
+        bar.tick();
+    }
+    if !sim.finished() {
+        return Err(format!("{}: still running after {} cycles", c.id, a.max_cycles));
+    }
+    for (g, info) in sim.layout().guests.iter().enumerate() {
+        if sim.passed(g) != Some(true) {
+            let console = String::from_utf8_lossy(sim.console(g)).into_owned();
+            let tail: Vec<&str> = console.lines().rev().take(8).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "{}: {} ({}) did not print its checksums (exit code {:?}); its console ends:\n{}",
+                c.id,
+                info.name,
+                info.workload,
+                sim.exit_code(g),
+                tail.join("\n")
+            ));
+        }
+    }
+    let f = sim.counters();
+    let numa = sim.monitor().map(|m| m.numa_totals()).unwrap_or_default();
+    Ok(Measured {
+        config: c.id.clone(),
+        scenario: s.clone(),
+        cycles: f.cycle,
+        simulated_s: f.cycle as f64 / (mhz * 1e6),
+        instructions: f.instructions,
+        local_misses: f.local_misses,
+        remote_misses: f.remote_misses,
+        migrations: numa.migrations,
+        replications: numa.replications,
+        collapses: numa.collapses,
+        reclaimed: numa.reclaimed,
+        replica_pages: numa.replica_pages.iter().map(|&p| u64::from(p)).sum(),
+        run_hash: format!("{:016x}", sim.run_hash()),
+    })
+}
+
+/// Our bars, rounded to one decimal, with the paper's value beside each.
+fn with_paper(bars: Vec<Bar>, figure: &Figure) -> Vec<Bar> {
+    bars.into_iter()
+        .map(|b| Bar {
+            ours: (b.ours * 10.0).round() / 10.0,
+            paper: figure.value(&b.config, &b.metric),
+            ..b
+        })
+        .collect()
+}
+
+/// The bar of `config` and `metric`.
+fn find<'a>(bars: &'a [Bar], config: &str, metric: &str) -> Option<&'a Bar> {
+    bars.iter().find(|b| b.config == config && b.metric == metric)
+}
+
+/// A paper value as the table and CSV show it: as printed, or empty.
+fn paper_text(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `NAME.json`: what was run, the bars and the raw figures.
+#[derive(Serialize)]
+struct Report<'a> {
+    /// The paper.
+    source: &'a str,
+    figure: &'a str,
+    title: &'a str,
+    cite: &'a str,
+    notes: &'a [String],
+    size: Size,
+    bars: &'a [Bar],
+    runs: &'a [Measured],
+}
+
+/// A row of `NAME.csv`: the paper's column empty where it has no number.
+#[derive(Serialize)]
+struct CsvRow<'a> {
+    figure: &'a str,
+    config: &'a str,
+    metric: &'a str,
+    ours: String,
+    paper: String,
+}
+
+/// An experiment's outcome: what the table, the files and the chart are made from.
+struct Results<'a> {
+    x: &'a Experiment,
+    paper: &'a Paper,
+    figure: &'a Figure,
+    size: Size,
+    configs: &'a [Config],
+    bars: Vec<Bar>,
+    measured: Vec<Measured>,
+}
+
+impl Results<'_> {
+    /// The table: a row per configuration, ours and the paper's per metric.
+    fn print_table(&self) {
+        let Results { x, figure, size, configs, .. } = *self;
+        let bars = &self.bars;
+        println!("{} — {} ({}), size {}", x.id, figure.title, figure.cite, size.name());
+        let mut head = format!("{:<12} {:<40}", "workload", "configuration");
+        for m in x.metrics {
+            head += &format!(" {:>w$} {:>6}", m.column, "paper", w = m.column.len().max(6));
+        }
+        println!("{head}");
+        let mut last = "";
+        for c in configs {
+            let workload = if c.workload == last { "" } else { c.workload };
+            last = c.workload;
+            let mut row = format!("{workload:<12} {:<40}", c.description);
+            for m in x.metrics {
+                let b = find(bars, &c.id, m.id);
+                let ours = b.map_or("?".to_string(), |b| format!("{:.1}", b.ours));
+                let paper = b.and_then(|b| b.paper).map_or("–".to_string(), |v| v.to_string());
+                row += &format!(" {ours:>w$} {paper:>6}", w = m.column.len().max(6));
+            }
+            println!("{row}");
+        }
+    }
+
+    /// The raw figures behind the bars, a line per run.
+    fn print_runs(&self) {
+        for m in &self.measured {
+            println!(
+                "  {}: {:.3} simulated s, {:.1} M instructions, misses {} local / {} remote, \
+                 {} migrations, {} replications, {} collapses, {} replica pages at the end",
+                m.config,
+                m.simulated_s,
+                m.instructions as f64 / 1e6,
+                m.local_misses,
+                m.remote_misses,
+                m.migrations,
+                m.replications,
+                m.collapses,
+                m.replica_pages
+            );
+        }
+    }
+
+    /// Writes `NAME.csv`, `NAME.json` and `NAME.svg` into `out`; returns their paths.
+    fn write_files(&self, out: &Path) -> Result<Vec<String>, String> {
+        let Results { x, paper, figure, size, .. } = *self;
+        let (bars, measured) = (&self.bars, &self.measured);
+        let path = |ext: &str| out.join(format!("{}.{ext}", x.id));
+        let write = |p: &Path, bytes: &[u8]| {
+            std::fs::write(p, bytes).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        };
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for b in bars {
+            csv.serialize(CsvRow {
+                figure: &b.figure,
+                config: &b.config,
+                metric: &b.metric,
+                ours: format!("{:.1}", b.ours),
+                paper: paper_text(b.paper),
+            })
+            .map_err(|e| e.to_string())?;
+        }
+        let csv = csv.into_inner().map_err(|e| e.to_string())?;
+        write(&path("csv"), &csv)?;
+        let report = Report {
+            source: &paper.source,
+            figure: x.id,
+            title: &figure.title,
+            cite: &figure.cite,
+            notes: &figure.notes,
+            size,
+            bars,
+            runs: measured,
+        };
+        let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n";
+        write(&path("json"), json.as_bytes())?;
+        write(&path("svg"), self.chart().svg().as_bytes())?;
+        Ok(["csv", "json", "svg"].iter().map(|e| path(e).display().to_string()).collect())
+    }
+
+    /// The chart: a panel per metric, a group per workload, a pair of bars per configuration.
+    fn chart(&self) -> Chart {
+        let Results { x, figure, size, configs, .. } = *self;
+        let bars = &self.bars;
+        let panels = x
+            .metrics
+            .iter()
+            .map(|m| {
+                let mut groups: Vec<Group> = Vec::new();
+                for c in configs {
+                    let Some(b) = find(bars, &c.id, m.id) else { continue };
+                    let pair = Pair { label: c.label.to_string(), ours: b.ours, paper: b.paper };
+                    match groups.last_mut() {
+                        Some(g) if g.name == c.workload => g.pairs.push(pair),
+                        _ => groups.push(Group { name: c.workload.to_string(), pairs: vec![pair] }),
+                    }
+                }
+                Panel { title: m.title.to_string(), groups }
+            })
+            .collect();
+        Chart {
+            title: figure.title.clone(),
+            subtitle: vec![
+                format!("The paper's {}; ours on {}.", figure.cite, x.setup),
+                format!(
+                    "Ours: {} workloads, disco experiment {} --size {}.",
+                    size.name(),
+                    x.id,
+                    size.name()
+                ),
+            ],
+            panels,
+        }
+    }
+}

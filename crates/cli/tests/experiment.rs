@@ -1,0 +1,118 @@
+//! `disco experiment`, end to end: Fig. 8 at the tiny size runs its eight configurations to
+//! the end (the workloads' checksums must pass) and writes the CSV, JSON and SVG; bad options
+//! are messages, not panics. Needs the guest build (`cargo xtask guests`).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn disco(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_disco"))
+        .arg("experiment")
+        .args(args)
+        .arg("--assets")
+        .arg(guest_files::dir())
+        .output()
+        .expect("cannot run disco")
+}
+
+/// A fresh directory for this test's output.
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("disco-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The paper's Fig. 8 as `paper.json` should give it: (config, metric, value); every other
+/// bar's paper column is empty.
+const PAPER: [(&str, &str, &str); 11] = [
+    ("engineering/native", "time", "100"),
+    ("engineering/native", "local_misses_pct", "16"),
+    ("engineering/vm-migrate-replicate", "time", "67"),
+    ("engineering/vm-migrate-replicate", "local_misses_pct", "78"),
+    ("engineering/uma", "time", "48"),
+    ("engineering/uma", "local_misses_pct", "100"),
+    ("raytrace/native", "time", "100"),
+    ("raytrace/native", "local_misses_pct", "6"),
+    ("raytrace/vm-migrate-replicate", "time", "62"),
+    ("raytrace/vm-migrate-replicate", "local_misses_pct", "76"),
+    ("raytrace/uma", "time", "49"),
+];
+
+#[test]
+fn fig8_tiny_writes_its_bars_beside_the_papers() {
+    let dir = out_dir("fig8");
+    let o = disco(&["fig8", "--size", "tiny", "--out", dir.to_str().expect("utf-8 path")]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("§5.5, Figure 8") && stdout.contains("engineering"), "{stdout}");
+
+    let csv = std::fs::read_to_string(dir.join("fig8.csv")).expect("fig8.csv");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("figure,config,metric,ours,paper"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 4 * 2, "2 workloads x 4 configs x 2 metrics:\n{csv}");
+    for r in &rows {
+        assert_eq!(r.len(), 5, "{r:?}");
+        assert_eq!(r[0], "fig8");
+        let ours: f64 = r[3].parse().unwrap_or_else(|_| panic!("ours of {r:?}"));
+        assert!(ours > 0.0 && ours <= 100.0 || r[2] == "time", "{r:?}");
+        let paper = PAPER.iter().find(|(c, m, _)| *c == r[1] && *m == r[2]).map(|p| p.2);
+        assert_eq!(Some(r[4]).filter(|p| !p.is_empty()), paper, "paper column of {r:?}");
+    }
+    let ours = |config: &str, metric: &str| -> f64 {
+        let r = rows.iter().find(|r| r[1] == config && r[2] == metric).expect(config);
+        r[3].parse().expect("a number")
+    };
+    for w in ["engineering", "raytrace"] {
+        assert_eq!(ours(&format!("{w}/native"), "time"), 100.0, "{w}: native is the unit");
+        assert_eq!(ours(&format!("{w}/uma"), "local_misses_pct"), 100.0, "{w}: UMA is local");
+        // First touch puts a page where it is used: more local misses than the NUMA-unaware OS.
+        assert!(
+            ours(&format!("{w}/vm-first-touch"), "local_misses_pct")
+                > ours(&format!("{w}/native"), "local_misses_pct"),
+            "{w}:\n{csv}"
+        );
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fig8.json")).expect("fig8.json"))
+            .expect("valid JSON");
+    assert_eq!(json["bars"].as_array().map(Vec::len), Some(16));
+    let runs = json["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 8);
+    assert!(runs.iter().all(|r| r["cycles"].as_u64() > Some(0) && r["run_hash"].is_string()));
+    let svg = std::fs::read_to_string(dir.join("fig8.svg")).expect("fig8.svg");
+    assert!(svg.starts_with("<svg ") && svg.contains("raytrace"), "{svg}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_options_are_messages() {
+    let o = disco(&["fig8", "--size", "huge"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("huge") && stderr.contains("tiny"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let o = disco(&["fig99", "--size", "tiny"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no experiment \"fig99\" (known: fig8)"), "{stderr}");
+
+    // A directory under a file cannot be made: refused before any run starts.
+    let dir = out_dir("fig8-bad");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").expect("a file");
+    let out = file.join("sub");
+    let o = disco(&["fig8", "--size", "tiny", "--out", out.to_str().expect("utf-8 path")]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot create the directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let o = disco(&["fig8", "--jobs", "0"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs 0"), "{o:?}");
+}

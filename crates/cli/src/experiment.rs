@@ -396,7 +396,7 @@ impl Results<'_> {
         println!("{} — {} ({}), size {}", x.id, figure.title, figure.cite, size.name());
         let mut head = format!("{:<12} {:<40}", "workload", "configuration");
         for m in x.metrics {
-            head += &format!(" {:>w$} {:>6}", m.column, "paper", w = m.column.len().max(6));
+            head += &format!("  {:>w$} {:>6}", m.column, "paper", w = m.column.len().max(6));
         }
         println!("{head}");
         let mut last = "";
@@ -408,7 +408,7 @@ impl Results<'_> {
                 let b = find(bars, &c.id, m.id);
                 let ours = b.map_or("?".to_string(), |b| format!("{:.1}", b.ours));
                 let paper = b.and_then(|b| b.paper).map_or("–".to_string(), |v| v.to_string());
-                row += &format!(" {ours:>w$} {paper:>6}", w = m.column.len().max(6));
+                row += &format!("  {ours:>w$} {paper:>6}", w = m.column.len().max(6));
             }
             println!("{row}");
         }

@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// Memory per node, MB (default: enough for the VMs).
     #[arg(long)]
     memory_per_node_mb: Option<u32>,
+    /// A UMA machine: every cache miss costs the local latency wherever the memory is (the
+    /// paper's comparison point in Fig. 8). Applies to a preset, query or file too.
+    #[arg(long)]
+    uma: bool,
     /// Second-level TLB entries per VCPU (0 = off).
     #[arg(long, default_value_t = Policies::default().l2tlb_entries)]
     l2tlb: u32,
@@ -115,6 +119,9 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
     let mut s = chosen_scenario(a)?;
     if a.seed != 0 {
         s.seed = a.seed;
+    }
+    if a.uma {
+        s.machine.uma = true;
     }
     Ok(s)
 }
@@ -243,10 +250,11 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
     let layout = sim.layout();
     let secs = f.cycle as f64 / (f64::from(layout.clock_mhz) * 1e6);
     eprintln!(
-        "\n-- {}: {} nodes x {} CPUs, {}",
+        "\n-- {}: {} nodes x {} CPUs{}, {}",
         layout.scenario.name,
         layout.nodes,
         layout.cpus_per_node,
+        if layout.scenario.machine.uma { " (UMA)" } else { "" },
         if layout.disco { "Disco" } else { "native OS" }
     );
     eprintln!(

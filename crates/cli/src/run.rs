@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// paper's comparison point in Fig. 8). Applies to a preset, query or file too.
     #[arg(long)]
     uma: bool,
+    /// Each CPU's cache, KB (a power of two, 16–16384; default 256). Applies to a preset, query
+    /// or file too.
+    #[arg(long)]
+    cache_kb: Option<u32>,
     /// Second-level TLB entries per VCPU (0 = off).
     #[arg(long, default_value_t = Policies::default().l2tlb_entries)]
     l2tlb: u32,
@@ -123,6 +127,9 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
     if a.uma {
         s.machine.uma = true;
     }
+    if let Some(kb) = a.cache_kb {
+        s.machine.cache_kb = kb;
+    }
     Ok(s)
 }
 
@@ -164,6 +171,7 @@ fn chosen_scenario(a: &RunArgs) -> Result<Scenario, String> {
             cpus_per_node: a.cpus_per_node,
             memory_per_node_mb: per_node,
             uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
         },
         guests,
         seed: 0,

@@ -27,6 +27,17 @@ pub struct MachineShape {
     /// Every miss costs the local latency (a UMA machine, for comparison).
     #[serde(default)]
     pub uma: bool,
+    /// Each CPU's (board) cache in KB, a power of two in 16..=16384 (the paper's machine: 1 MB,
+    /// 256 KB for its NUMA runs of raytrace; ours: 256 KB).
+    #[serde(default = "default_cache_kb")]
+    pub cache_kb: u32,
+}
+
+/// The machine's cache size unless a scenario says otherwise.
+pub const DEFAULT_CACHE_KB: u32 = 256;
+
+fn default_cache_kb() -> u32 {
+    DEFAULT_CACHE_KB
 }
 
 impl MachineShape {
@@ -251,6 +262,10 @@ impl Scenario {
         in_range("machine.nodes", m.nodes, 1, 8)?;
         in_range("machine.cpus_per_node", m.cpus_per_node, 1, 4)?;
         in_range("machine.memory_per_node_mb", m.memory_per_node_mb, 4, 256)?;
+        in_range("machine.cache_kb", m.cache_kb, 16, 16384)?;
+        if !m.cache_kb.is_power_of_two() {
+            return err("machine.cache_kb", format!("{} KB is not a power of two", m.cache_kb));
+        }
         if m.memory_mb() > MAX_MACHINE_MEMORY_MB {
             return err(
                 "machine.memory_per_node_mb",
@@ -330,6 +345,9 @@ impl Scenario {
             m.memory_per_node_mb,
             u8::from(m.uma)
         );
+        if m.cache_kb != DEFAULT_CACHE_KB {
+            q += &format!("&cache={}", m.cache_kb);
+        }
         match &self.guests {
             Guests::Native { workload } => q += &format!("&os=native&workload={workload}"),
             Guests::Disco { vms, policies } => {
@@ -408,6 +426,7 @@ impl Scenario {
                 "nodes" => s.machine.nodes = num(k, v)?,
                 "cpus" => s.machine.cpus_per_node = num(k, v)?,
                 "mem" => s.machine.memory_per_node_mb = num(k, v)?,
+                "cache" => s.machine.cache_kb = num(k, v)?,
                 "uma" => {
                     s.machine.uma = match *v {
                         "1" | "true" => true,
@@ -526,7 +545,13 @@ impl Eq for Preset {}
 
 /// A NUMA machine of `nodes` nodes of `cpus_per_node` CPUs and `memory_per_node_mb` MB each.
 fn shape(nodes: u32, cpus_per_node: u32, memory_per_node_mb: u32) -> MachineShape {
-    MachineShape { nodes, cpus_per_node, memory_per_node_mb, uma: false }
+    MachineShape {
+        nodes,
+        cpus_per_node,
+        memory_per_node_mb,
+        uma: false,
+        cache_kb: DEFAULT_CACHE_KB,
+    }
 }
 
 /// A VM running `workload` with `vcpus` VCPUs and `memory_mb` MB.

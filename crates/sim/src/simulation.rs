@@ -248,6 +248,10 @@ impl Simulation {
             seed: scenario.seed,
             ..MachineConfig::flash(shape.nodes, shape.cpus_per_node)
         };
+        let cfg = MachineConfig {
+            cache: machine::config::CacheConfig { size_kb: shape.cache_kb, ..cfg.cache.clone() },
+            ..cfg
+        };
         let workloads = scenario.workloads();
         let mut images = Vec::new();
         for w in &workloads {

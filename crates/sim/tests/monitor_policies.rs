@@ -19,7 +19,13 @@ fn run(s: &Scenario) -> Simulation {
 fn disco(vms: Vec<VmPlan>, l2tlb_entries: u32, nodes: u32, cpus: u32) -> Scenario {
     Scenario {
         name: "test".into(),
-        machine: MachineShape { nodes, cpus_per_node: cpus, memory_per_node_mb: 64, uma: false },
+        machine: MachineShape {
+            nodes,
+            cpus_per_node: cpus,
+            memory_per_node_mb: 64,
+            uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+        },
         guests: Guests::Disco { vms, policies: Policies { l2tlb_entries, ..Policies::default() } },
         seed: 0,
     }

@@ -15,7 +15,13 @@ fn scenario(mode: NumaMode) -> Scenario {
     let numa = NumaPolicy { mode, placement: Placement::RoundRobin, ..NumaPolicy::default() };
     Scenario {
         name: "test".into(),
-        machine: MachineShape { nodes: 4, cpus_per_node: 2, memory_per_node_mb: 32, uma: false },
+        machine: MachineShape {
+            nodes: 4,
+            cpus_per_node: 2,
+            memory_per_node_mb: 32,
+            uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+        },
         guests: Guests::Disco {
             vms: vec![VmPlan { workload: "engineering-tiny".into(), vcpus: 8, memory_mb: 64 }],
             policies: Policies { numa, ..Policies::default() },

@@ -15,6 +15,7 @@ fn scenario(nodes: u32, cpus: u32, workload: &str, vcpus: u32, numa: NumaPolicy)
             cpus_per_node: cpus,
             memory_per_node_mb: if nodes == 1 { 64 } else { 32 },
             uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
         },
         guests: Guests::Disco {
             vms: vec![VmPlan { workload: workload.into(), vcpus, memory_mb: 48 }],

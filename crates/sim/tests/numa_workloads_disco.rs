@@ -9,7 +9,13 @@ use sim::simulation::Simulation;
 fn run(vms: Vec<VmPlan>) -> Simulation {
     let s = Scenario {
         name: "test".into(),
-        machine: MachineShape { nodes: 4, cpus_per_node: 2, memory_per_node_mb: 32, uma: false },
+        machine: MachineShape {
+            nodes: 4,
+            cpus_per_node: 2,
+            memory_per_node_mb: 32,
+            uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+        },
         guests: Guests::Disco { vms, policies: Policies::default() },
         seed: 0,
     };

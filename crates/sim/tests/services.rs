@@ -10,7 +10,13 @@ use sim::simulation::Simulation;
 fn run(guests: Guests) -> Simulation {
     let s = Scenario {
         name: "services".into(),
-        machine: MachineShape { nodes: 1, cpus_per_node: 1, memory_per_node_mb: 64, uma: false },
+        machine: MachineShape {
+            nodes: 1,
+            cpus_per_node: 1,
+            memory_per_node_mb: 64,
+            uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+        },
         guests,
         seed: 0,
     };

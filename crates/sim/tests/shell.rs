@@ -78,7 +78,13 @@ fn two_vms_take_commands_and_keep_their_own_files() {
 fn the_native_shell_runs_a_script_and_ends_at_end_of_input() {
     let s = Scenario {
         name: "native shell".into(),
-        machine: MachineShape { nodes: 1, cpus_per_node: 2, memory_per_node_mb: 32, uma: false },
+        machine: MachineShape {
+            nodes: 1,
+            cpus_per_node: 2,
+            memory_per_node_mb: 32,
+            uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+        },
         guests: Guests::Native { workload: "shell".into() },
         seed: 0,
     };

@@ -12,7 +12,13 @@ use sim::workload::SPLASHOS;
 fn scenario(vms: Vec<VmPlan>) -> Scenario {
     Scenario {
         name: "test".into(),
-        machine: MachineShape { nodes: 4, cpus_per_node: 2, memory_per_node_mb: 32, uma: false },
+        machine: MachineShape {
+            nodes: 4,
+            cpus_per_node: 2,
+            memory_per_node_mb: 32,
+            uma: false,
+            cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+        },
         guests: Guests::Disco { vms, policies: Policies::default() },
         seed: 0,
     }

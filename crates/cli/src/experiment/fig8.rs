@@ -74,6 +74,7 @@ fn configs(size: Size) -> Vec<Config> {
                 cpus_per_node: CPUS_PER_NODE,
                 memory_per_node_mb: w.memory_per_node_mb,
                 uma: kind == "uma",
+                cache_kb: sim::scenario::DEFAULT_CACHE_KB,
             };
             let vm = |mode| {
                 let numa =

@@ -65,24 +65,27 @@ pub struct RunArgs {
     /// VCPU time slice, µs.
     #[arg(long, default_value_t = Policies::default().slice_us)]
     slice_us: u32,
-    /// The NUMA policy: off, migrate, replicate or both (paper §4.2.3).
-    #[arg(long, default_value = "off")]
-    numa_policy: String,
-    /// Where a VM's page goes on first use: first-touch or round-robin.
-    #[arg(long, default_value = "first-touch")]
-    placement: String,
-    /// NUMA policy: misses from one node (per 10 ms interval) that make a page hot.
-    #[arg(long, default_value_t = NumaPolicy::default().trigger)]
-    trigger: u32,
-    /// NUMA policy: misses from another node that make a hot page shared (replicate).
-    #[arg(long, default_value_t = NumaPolicy::default().sharing)]
-    sharing: u32,
-    /// NUMA policy: writes above which a shared page is not replicated.
-    #[arg(long, default_value_t = NumaPolicy::default().write)]
-    write_threshold: u32,
-    /// NUMA policy: moves after which a page is not migrated again.
-    #[arg(long, default_value_t = NumaPolicy::default().migrate)]
-    migrate_threshold: u32,
+    /// The NUMA policy: off, migrate, replicate or both (paper §4.2.3). Default: off, or the
+    /// preset's (these NUMA flags apply on top of a preset, query or file).
+    #[arg(long)]
+    numa_policy: Option<String>,
+    /// Where a VM's page goes on first use: first-touch or round-robin (default: first-touch).
+    #[arg(long)]
+    placement: Option<String>,
+    /// NUMA policy: misses from one remote node (per 10 ms interval) that make a page hot
+    /// (default 64).
+    #[arg(long)]
+    trigger: Option<u32>,
+    /// NUMA policy: misses from another node that make a hot page shared, to replicate
+    /// (default 16).
+    #[arg(long)]
+    sharing: Option<u32>,
+    /// NUMA policy: writes above which a shared page is not replicated (default 4).
+    #[arg(long)]
+    write_threshold: Option<u32>,
+    /// NUMA policy: moves after which a page is not migrated again (default 4).
+    #[arg(long)]
+    migrate_threshold: Option<u32>,
     /// Where the kernels and disk images are.
     #[arg(long, default_value = "target/guests")]
     assets: PathBuf,
@@ -103,20 +106,23 @@ pub struct RunArgs {
     list: bool,
 }
 
-/// The NUMA settings the flags give.
-fn numa(a: &RunArgs) -> Result<NumaPolicy, String> {
-    Ok(NumaPolicy {
-        mode: NumaMode::named(&a.numa_policy).ok_or_else(|| {
-            format!("--numa-policy {:?}: choose off, migrate, replicate or both", a.numa_policy)
-        })?,
-        placement: Placement::named(&a.placement).ok_or_else(|| {
-            format!("--placement {:?}: choose first-touch or round-robin", a.placement)
-        })?,
-        trigger: a.trigger,
-        sharing: a.sharing,
-        write: a.write_threshold,
-        migrate: a.migrate_threshold,
-    })
+/// `numa` with the NUMA flags given applied.
+fn numa(a: &RunArgs, numa: &NumaPolicy) -> Result<NumaPolicy, String> {
+    let mut n = numa.clone();
+    if let Some(mode) = &a.numa_policy {
+        n.mode = NumaMode::named(mode).ok_or_else(|| {
+            format!("--numa-policy {mode:?}: choose off, migrate, replicate or both")
+        })?;
+    }
+    if let Some(p) = &a.placement {
+        n.placement = Placement::named(p)
+            .ok_or_else(|| format!("--placement {p:?}: choose first-touch or round-robin"))?;
+    }
+    n.trigger = a.trigger.unwrap_or(n.trigger);
+    n.sharing = a.sharing.unwrap_or(n.sharing);
+    n.write = a.write_threshold.unwrap_or(n.write);
+    n.migrate = a.migrate_threshold.unwrap_or(n.migrate);
+    Ok(n)
 }
 
 fn scenario(a: &RunArgs) -> Result<Scenario, String> {
@@ -126,6 +132,17 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
     }
     if a.uma {
         s.machine.uma = true;
+    }
+    let numa_flags = [&a.numa_policy, &a.placement].iter().any(|f| f.is_some())
+        || [a.trigger, a.sharing, a.write_threshold, a.migrate_threshold]
+            .iter()
+            .any(Option::is_some);
+    match &mut s.guests {
+        Guests::Disco { policies, .. } => policies.numa = numa(a, &policies.numa)?,
+        Guests::Native { .. } if numa_flags => {
+            return Err("the NUMA policy flags need virtual machines (the monitor's policy); this scenario runs the OS natively".into());
+        }
+        Guests::Native { .. } => {}
     }
     if let Some(kb) = a.cache_kb {
         s.machine.cache_kb = kb;
@@ -159,7 +176,11 @@ fn chosen_scenario(a: &RunArgs) -> Result<Scenario, String> {
                     memory_mb: a.vm_memory_mb,
                 })
                 .collect(),
-            policies: Policies { l2tlb_entries: a.l2tlb, slice_us: a.slice_us, numa: numa(a)? },
+            policies: Policies {
+                l2tlb_entries: a.l2tlb,
+                slice_us: a.slice_us,
+                numa: NumaPolicy::default(),
+            },
         }
     };
     let need = if a.native { a.vm_memory_mb } else { a.vms * a.vm_memory_mb + 1 };

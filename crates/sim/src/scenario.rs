@@ -179,8 +179,9 @@ impl Default for NumaPolicy {
         NumaPolicy {
             mode: NumaMode::Off,
             placement: Placement::FirstTouch,
-            trigger: 64,
-            sharing: 16,
+            // The monitor's defaults (`monitor::numa_policy::Thresholds`; a test keeps them equal).
+            trigger: 16,
+            sharing: 8,
             write: 4,
             migrate: 4,
         }

@@ -94,3 +94,13 @@ fn the_native_os_has_no_policy_to_switch() {
     let mut sim = boot(&s);
     assert!(sim.set_numa_policy(&migrate()).is_err());
 }
+
+#[test]
+fn the_scenarios_default_thresholds_are_the_monitors() {
+    let d = NumaPolicy::default();
+    let t = monitor::numa_policy::Thresholds::default();
+    assert_eq!(
+        (d.trigger, d.sharing, d.write, d.migrate),
+        (t.trigger, t.sharing, t.write, t.migrate)
+    );
+}

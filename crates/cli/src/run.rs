@@ -86,6 +86,12 @@ pub struct RunArgs {
     /// NUMA policy: moves after which a page is not migrated again (default 4).
     #[arg(long)]
     migrate_threshold: Option<u32>,
+    /// NUMA policy: FLASH's counter reset interval, µs (default 10000).
+    #[arg(long)]
+    interval_us: Option<u32>,
+    /// NUMA policy: count one cache miss in this many (default 1: every miss).
+    #[arg(long)]
+    sample: Option<u32>,
     /// Where the kernels and disk images are.
     #[arg(long, default_value = "target/guests")]
     assets: PathBuf,
@@ -122,6 +128,8 @@ fn numa(a: &RunArgs, numa: &NumaPolicy) -> Result<NumaPolicy, String> {
     n.sharing = a.sharing.unwrap_or(n.sharing);
     n.write = a.write_threshold.unwrap_or(n.write);
     n.migrate = a.migrate_threshold.unwrap_or(n.migrate);
+    n.interval_us = a.interval_us.unwrap_or(n.interval_us);
+    n.sample = a.sample.unwrap_or(n.sample);
     Ok(n)
 }
 
@@ -134,7 +142,7 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
         s.machine.uma = true;
     }
     let numa_flags = [&a.numa_policy, &a.placement].iter().any(|f| f.is_some())
-        || [a.trigger, a.sharing, a.write_threshold, a.migrate_threshold]
+        || [a.trigger, a.sharing, a.write_threshold, a.migrate_threshold, a.interval_us, a.sample]
             .iter()
             .any(Option::is_some);
     match &mut s.guests {

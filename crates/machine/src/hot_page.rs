@@ -121,6 +121,14 @@ impl HotPages {
         self.cfg.threshold = threshold.max(1);
     }
 
+    /// Changes the counter reset interval (from the next reset on) and the sampling (from the
+    /// next counted miss on), as the owner's policy was retuned mid-run.
+    pub fn set_interval_and_sample(&mut self, interval_cycles: u64, sample: u32) {
+        self.cfg.interval_cycles = interval_cycles.max(1000);
+        self.cfg.sample = sample.max(1);
+        self.sample_left = self.sample_left.min(self.cfg.sample);
+    }
+
     /// Takes the events raised since the last call.
     pub fn take_events(&mut self) -> Vec<HotPageEvent> {
         std::mem::take(&mut self.events)
@@ -213,5 +221,16 @@ mod tests {
         assert_eq!(h.count(Mppn(1), NodeId(1)), 2);
         assert_eq!(h.take_events().len(), 1);
         assert_eq!(h.heat(Mppn(1)), &[0, 8], "the heat map counts every miss");
+        // Retuned: every miss counts from now on; the interval ends sooner after the next reset.
+        h.set_interval_and_sample(2000, 1);
+        h.miss(Mppn(1), NodeId(1), false, 8);
+        assert_eq!(h.count(Mppn(1), NodeId(1)), 3);
+        h.advance(1000);
+        assert_eq!(h.count(Mppn(1), NodeId(1)), 0);
+        h.miss(Mppn(1), NodeId(1), false, 1500);
+        h.advance(1999);
+        assert_eq!(h.count(Mppn(1), NodeId(1)), 1, "intervals are 2000 cycles now");
+        h.advance(2000);
+        assert_eq!(h.count(Mppn(1), NodeId(1)), 0);
     }
 }

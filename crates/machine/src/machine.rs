@@ -476,6 +476,14 @@ impl Machine {
         self.sys.mem.hot.set_threshold(threshold);
     }
 
+    /// Sets the hot-page counters' reset interval and sampling from now on (see
+    /// [`HotPages::set_interval_and_sample`]).
+    ///
+    /// [`HotPages::set_interval_and_sample`]: crate::hot_page::HotPages::set_interval_and_sample
+    pub fn set_hot_page_counting(&mut self, interval_cycles: u64, sample: u32) {
+        self.sys.mem.hot.set_interval_and_sample(interval_cycles, sample);
+    }
+
     /// Cache misses to machine page `page` from each node since the start (the heat map).
     pub fn page_heat(&self, page: crate::ids::Mppn) -> &[u32] {
         self.sys.mem.hot.heat(page)

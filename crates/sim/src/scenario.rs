@@ -162,6 +162,21 @@ pub struct NumaPolicy {
     pub write: u32,
     /// Moves after which a page is not migrated again.
     pub migrate: u32,
+    /// FLASH's counter reset interval, µs (the counts above are per interval).
+    #[serde(default = "default_interval_us")]
+    pub interval_us: u32,
+    /// Count one miss in every `sample` (1: every miss; the policy study found sampling
+    /// enough).
+    #[serde(default = "default_sample")]
+    pub sample: u32,
+}
+
+fn default_interval_us() -> u32 {
+    NumaPolicy::default().interval_us
+}
+
+fn default_sample() -> u32 {
+    NumaPolicy::default().sample
 }
 
 impl NumaPolicy {
@@ -170,7 +185,9 @@ impl NumaPolicy {
         in_range("policies.numa.trigger", self.trigger, 1, 1_000_000)?;
         in_range("policies.numa.sharing", self.sharing, 1, 1_000_000)?;
         in_range("policies.numa.write", self.write, 0, 1_000_000)?;
-        in_range("policies.numa.migrate", self.migrate, 0, 1_000)
+        in_range("policies.numa.migrate", self.migrate, 0, 1_000)?;
+        in_range("policies.numa.interval_us", self.interval_us, 100, 1_000_000)?;
+        in_range("policies.numa.sample", self.sample, 1, 1024)
     }
 }
 
@@ -184,6 +201,8 @@ impl Default for NumaPolicy {
             sharing: 8,
             write: 4,
             migrate: 4,
+            interval_us: 10_000,
+            sample: 1,
         }
     }
 }
@@ -375,6 +394,8 @@ impl Scenario {
                     ("sharing", n.sharing, d.sharing),
                     ("writes", n.write, d.write),
                     ("moves", n.migrate, d.migrate),
+                    ("interval", n.interval_us, d.interval_us),
+                    ("sample", n.sample, d.sample),
                 ] {
                     if v != dv {
                         q += &format!("&{key}={v}");
@@ -478,6 +499,8 @@ impl Scenario {
                 "sharing" => policies.numa.sharing = num(k, v)?,
                 "writes" => policies.numa.write = num(k, v)?,
                 "moves" => policies.numa.migrate = num(k, v)?,
+                "interval" => policies.numa.interval_us = num(k, v)?,
+                "sample" => policies.numa.sample = num(k, v)?,
                 "seed" => {
                     s.seed =
                         v.parse().or_else(|_| err(*k, format!("{v:?} is not a whole number")))?
@@ -747,13 +770,19 @@ mod tests {
 
     #[test]
     fn numa_settings_round_trip_through_the_url_and_stay_out_of_it_by_default() {
-        let q = "preset=engineering-1vm&numa=both&placement=round-robin&trigger=32&moves=2";
+        let q = "preset=engineering-1vm&numa=both&placement=round-robin&trigger=32&moves=2&interval=5000&sample=4&cache=64";
         let s = Scenario::from_query(q).expect("valid");
         let Guests::Disco { policies, .. } = &s.guests else { panic!("disco") };
         assert_eq!(policies.numa.mode, NumaMode::Both);
         assert_eq!(policies.numa.placement, Placement::RoundRobin);
         assert_eq!((policies.numa.trigger, policies.numa.migrate), (32, 2));
+        assert_eq!((policies.numa.interval_us, policies.numa.sample), (5000, 4));
+        assert_eq!(s.machine.cache_kb, 64);
         assert_eq!(Scenario::from_query(&s.to_query()), Ok(s.clone()));
+        for bad in ["interval=50", "sample=0", "cache=100", "cache=8"] {
+            let q = format!("preset=engineering-1vm&numa=both&{bad}");
+            assert!(Scenario::from_query(&q).and_then(|s| s.validate()).is_err(), "{bad}");
+        }
         assert!(
             !Scenario::from_query("preset=tiny-2vms&slice=500")
                 .expect("ok")

@@ -165,6 +165,14 @@ impl Os {
     }
 }
 
+/// FLASH's counters as the policy wants them: interrupting at its trigger, reset every
+/// interval, counting one miss in `sample`.
+fn hot_page_counting(m: &mut Machine, n: &NumaPolicy) {
+    m.set_hot_page_threshold(n.trigger);
+    let cycles = u64::from(n.interval_us) * u64::from(m.config().clock_mhz);
+    m.set_hot_page_counting(cycles, n.sample);
+}
+
 /// The monitor's form of the scenario's NUMA settings.
 fn numa_config(n: &NumaPolicy) -> NumaConfig {
     NumaConfig {
@@ -318,8 +326,7 @@ impl Simulation {
                 };
                 let mut m =
                     Machine::new(cfg, images).map_err(|e| SimError::Machine(e.to_string()))?;
-                // FLASH's counters interrupt at the policy's trigger.
-                m.set_hot_page_threshold(policies.numa.trigger);
+                hot_page_counting(&mut m, &policies.numa);
                 let mon = Monitor::new(mcfg, specs, &kernels, &mut m)
                     .map_err(|e| SimError::Monitor(e.to_string()))?;
                 (m, Os::Disco(Box::new(mon)))
@@ -421,7 +428,7 @@ impl Simulation {
             }
             Os::Disco(mon) => {
                 mon.set_numa_policy(self.machine.now(), numa_config(numa));
-                self.machine.set_hot_page_threshold(numa.trigger);
+                hot_page_counting(&mut self.machine, numa);
                 Ok(())
             }
         }

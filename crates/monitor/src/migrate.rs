@@ -161,6 +161,7 @@ impl Monitor {
         self.charge(m, p, r, Kind::NumaPolicy, copy);
         self.charge_interrupts(m, Some(p), r, &shot.cpus);
         self.vms[vm].stats.migrations += 1;
+        self.node_actions(to).migrations += 1;
         Ok(Migration { from: old, to: new, interrupted: shot.cpus })
     }
 

@@ -64,6 +64,9 @@ pub struct Monitor {
     /// Replica pages held on each node (`replicate.rs`).
     #[serde(default)]
     pub(crate) replicas_on: Vec<u32>,
+    /// The NUMA policy's actions per node.
+    #[serde(default)]
+    pub(crate) node_actions: Vec<crate::stats::NodeActions>,
     /// The node the round-robin placement used last.
     #[serde(default)]
     pub(crate) next_node: usize,
@@ -103,6 +106,7 @@ impl Monitor {
             violation: None,
             moves: vec![0; mc.pages() as usize],
             replicas_on: vec![0; nodes],
+            node_actions: vec![Default::default(); nodes],
             next_node: 0,
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
@@ -196,6 +200,14 @@ impl Monitor {
         m.cpus[p].charge(cycles);
         self.pcpus[p].monitor_cycles[kind as usize] += cycles;
         self.vms[r.vm].stats.monitor_cycles[kind as usize] += cycles;
+    }
+
+    /// The NUMA policy's counts for `node`, to update.
+    pub(crate) fn node_actions(&mut self, node: NodeId) -> &mut crate::stats::NodeActions {
+        if self.node_actions.len() <= node.index() {
+            self.node_actions.resize(node.index() + 1, Default::default());
+        }
+        &mut self.node_actions[node.index()]
     }
 
     /// Adds the guest time physical CPU `p` ran since it was last accounted to the VM running
@@ -299,6 +311,9 @@ impl Monitor {
         }
         t.replica_pages =
             (0..self.memmap.nodes()).map(|n| self.replica_pages_on(NodeId::of_index(n))).collect();
+        t.per_node = (0..self.memmap.nodes())
+            .map(|n| self.node_actions.get(n).copied().unwrap_or_default())
+            .collect();
         t
     }
 

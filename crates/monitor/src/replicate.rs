@@ -114,6 +114,7 @@ impl Monitor {
         self.charge(m, p, r, Kind::NumaPolicy, cost);
         self.charge_interrupts(m, Some(p), r, &shot.cpus);
         self.vms[vm].stats.replications += 1;
+        self.node_actions(to).replications += 1;
         Ok(Replication { master, copy, interrupted: shot.cpus })
     }
 
@@ -156,6 +157,8 @@ impl Monitor {
         let r = VcpuRef { vm, vcpu: VcpuId(0) };
         self.charge_interrupts(m, p, r, &shot.cpus);
         self.vms[vm].stats.collapses += 1;
+        let kept_node = self.memmap.node_of(kept);
+        self.node_actions(kept_node).collapses += 1;
         let kind = EventKind::Collapsed {
             vm,
             gppn,
@@ -256,6 +259,7 @@ impl Monitor {
                 let r = VcpuRef { vm, vcpu: VcpuId(0) };
                 self.charge_interrupts(m, None, r, &shot.cpus);
                 self.vms[vm].stats.reclaimed += 1;
+                self.node_actions(node).reclaimed += 1;
                 let kind = EventKind::Reclaimed { vm, gppn, page, node, free: free as u32 };
                 self.events.push(m.now(), kind);
             }

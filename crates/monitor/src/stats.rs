@@ -79,6 +79,23 @@ pub struct NumaTotals {
     pub reclaimed: u64,
     /// Replica pages held now, per node.
     pub replica_pages: Vec<u32>,
+    /// The same actions, per node: migrations *to* the node, replicas made *on* it, collapses
+    /// onto it, replicas reclaimed from it.
+    #[serde(default)]
+    pub per_node: Vec<NodeActions>,
+}
+
+/// The NUMA policy's actions that concern one node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeActions {
+    /// Pages migrated to it.
+    pub migrations: u64,
+    /// Replicas made on it.
+    pub replications: u64,
+    /// Replicated pages collapsed onto it (the copy kept is here).
+    pub collapses: u64,
+    /// Its replicas freed because it ran short of memory.
+    pub reclaimed: u64,
 }
 
 /// A scheduling decision, for the timeline: from `cycle` on, physical CPU `pcpu` runs a

@@ -162,7 +162,7 @@ fn a_store_by_the_masters_node_collapses_the_copies_and_every_vcpu_sees_it() {
     assert_eq!(g.stats().collapses, 1);
     assert_eq!(g.mon.replica_pages_on(NodeId(1)), 0);
     let t = g.mon.numa_totals();
-    assert_eq!((t.replications, t.collapses, t.replica_pages), (1, 1, vec![0, 0]));
+    assert_eq!((t.replications, t.collapses, &t.replica_pages), (1, 1, &vec![0, 0]));
     assert_eq!((t.per_node[1].replications, t.per_node[0].collapses), (1, 1), "{t:?}");
 
     set(&mut g, GO_READ3, 1);

@@ -375,8 +375,10 @@ pub struct NumaFrame {
 }
 
 impl NumaFrame {
-    /// Events a frame carries at most, so that a frame stays small however busy the policy.
-    pub const MAX_EVENTS: usize = 32;
+    /// Events a frame carries at most, so that a frame stays small however busy the policy:
+    /// at 30 frames a second that is still more than a reader can follow (the page lists the
+    /// latest 25 once a second), and the policy can act thousands of times a second.
+    pub const MAX_EVENTS: usize = 16;
 }
 
 /// One entry per machine page (owner, kind), and on request the heat: cache misses to each
@@ -416,14 +418,15 @@ pub struct PageInfo {
     /// The guest page's other copies (master first), if it is replicated.
     #[serde(default)]
     pub copies: Vec<PageAt>,
-    /// The NUMA policy's latest actions on the guest page, newest first (at most
-    /// [`PageInfo::MAX_MOVES`], of those the monitor still remembers).
+    /// The NUMA policy's latest moves of the guest page — migrations, replicas made,
+    /// collapses, replicas reclaimed — newest first, at most [`PageInfo::MAX_MOVES`], as the
+    /// frames reported them.
     #[serde(default)]
     pub moves: Vec<NumaEvent>,
 }
 
 impl PageInfo {
-    /// Actions a page's details list at most.
+    /// Moves a page's details list at most.
     pub const MAX_MOVES: usize = 4;
 }
 

@@ -8,11 +8,14 @@
 //! the policy never moves): on a busy machine they are reported every few milliseconds and
 //! would bury the actions.
 
+use std::collections::{BTreeMap, VecDeque};
+
 use monitor::Monitor;
 use monitor::events::{EventKind, MonitorEvent};
 use monitor::ids::{Mppn, NodeId};
 use monitor::memmap::PageOwner;
 use monitor::numa_policy::Refusal;
+use serde::{Deserialize, Serialize};
 
 use crate::frame::{NumaAction, NumaEvent, PageAt};
 
@@ -186,11 +189,9 @@ pub fn describe(mon: &Monitor, e: &MonitorEvent) -> Option<NumaEvent> {
 }
 
 /// The policy's actions with a sequence number of at least `seq`, in the order the monitor
-/// recorded them, at most `max`; how many others there were; and the sequence number to ask
-/// from next time. Over `max`, the oldest pages left in place go first — they are the most
-/// frequent and the least telling — then the oldest of the rest. The others counted are those
-/// dropped and those the monitor's ring no longer holds.
-pub fn since(mon: &Monitor, seq: u64, max: usize) -> (Vec<NumaEvent>, u64, u64) {
+/// recorded them; how many the monitor's ring no longer holds; and the sequence number to ask
+/// from next time.
+pub fn since(mon: &Monitor, seq: u64) -> (Vec<NumaEvent>, u64, u64) {
     let (iter, missed) = mon.events_since(seq);
     let mut next = seq + missed;
     let mut events = Vec::new();
@@ -200,13 +201,13 @@ pub fn since(mon: &Monitor, seq: u64, max: usize) -> (Vec<NumaEvent>, u64, u64) 
             events.push(d);
         }
     }
-    let dropped = bound(&mut events, max);
-    (events, missed + dropped as u64, next)
+    (events, missed, next)
 }
 
-/// Keeps at most `max` of `events`: drops the oldest pages left in place first, then the
-/// oldest of the rest; how many it dropped.
-fn bound(events: &mut Vec<NumaEvent>, max: usize) -> usize {
+/// Keeps at most `max` of `events`: over it, the oldest pages left in place go first — they
+/// are the most frequent and the least telling — then the oldest of the rest. Returns how many
+/// it dropped.
+pub fn bound(events: &mut Vec<NumaEvent>, max: usize) -> usize {
     let over = events.len().saturating_sub(max);
     let mut left = events.iter().filter(|e| e.action == NumaAction::Left).count().min(over);
     events.retain(|e| {
@@ -219,21 +220,61 @@ fn bound(events: &mut Vec<NumaEvent>, max: usize) -> usize {
     over
 }
 
-/// The policy's latest actions on machine page `page`'s guest page (whichever copy `page` is),
-/// newest first, at most `max`, from the events the monitor still remembers.
-pub fn moves_of(mon: &Monitor, page: Mppn, max: usize) -> Vec<NumaEvent> {
-    let Some((vm, gppn)) = mon.memmap().owner(page).guest_page() else { return Vec::new() };
-    let (iter, _) = mon.events_since(0);
-    let about = |k: &EventKind| match k {
-        EventKind::Migrated { vm: v, gppn: g, .. }
-        | EventKind::Replicated { vm: v, gppn: g, .. }
-        | EventKind::Collapsed { vm: v, gppn: g, .. }
-        | EventKind::Reclaimed { vm: v, gppn: g, .. } => (*v, *g) == (vm, gppn),
-        EventKind::Left { owner, .. } => owner.guest_page() == Some((vm, gppn)),
-        EventKind::HotPage { .. } | EventKind::PolicyChanged { .. } => false,
-    };
-    let mine: Vec<&MonitorEvent> = iter.filter(|e| about(&e.kind)).collect();
-    mine.iter().rev().take(max).filter_map(|e| describe(mon, e)).collect()
+/// The latest moves of each guest page — migrations, replicas made, collapses, replicas
+/// reclaimed; not the pages left in place — as the frames reported them, for a page's details.
+/// The monitor's own ring cannot serve: FLASH's hot-page reports fill it within a fraction of a
+/// simulated second. Bounded: at most [`MoveHistory::MOVES`] per page, and the
+/// [`MoveHistory::PAGES`] pages moved most recently.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MoveHistory {
+    /// Per guest page (guest, page): when it last moved (a count of moves recorded), and its
+    /// moves, oldest first.
+    pages: BTreeMap<(u16, u32), (u64, VecDeque<NumaEvent>)>,
+    /// The same pages by when they last moved, to forget the stalest first.
+    by_age: BTreeMap<u64, (u16, u32)>,
+    recorded: u64,
+}
+
+impl MoveHistory {
+    /// Moves kept per page.
+    pub const MOVES: usize = 4;
+    /// Pages kept.
+    pub const PAGES: usize = 4096;
+
+    /// Records `e` if it moved a guest page.
+    pub fn record(&mut self, e: &NumaEvent) {
+        let moved = matches!(
+            e.action,
+            NumaAction::Migrate
+                | NumaAction::Replicate
+                | NumaAction::Collapse
+                | NumaAction::Reclaim
+        );
+        let (Some(g), Some(gp), true) = (e.guest, e.guest_page, moved) else { return };
+        let key = (g, gp);
+        self.recorded += 1;
+        let (age, moves) = self.pages.entry(key).or_default();
+        if *age > 0 {
+            self.by_age.remove(age);
+        }
+        *age = self.recorded;
+        moves.push_back(e.clone());
+        if moves.len() > Self::MOVES {
+            moves.pop_front();
+        }
+        self.by_age.insert(self.recorded, key);
+        while self.pages.len() > Self::PAGES {
+            let Some((_, stale)) = self.by_age.pop_first() else { break };
+            self.pages.remove(&stale);
+        }
+    }
+
+    /// Guest `guest`'s page `gppn`'s latest moves, newest first.
+    pub fn of(&self, guest: u16, gppn: u32) -> Vec<NumaEvent> {
+        self.pages
+            .get(&(guest, gppn))
+            .map_or_else(Vec::new, |(_, m)| m.iter().rev().cloned().collect())
+    }
 }
 
 #[cfg(test)]
@@ -267,6 +308,35 @@ mod tests {
         let mut e = events();
         assert_eq!(bound(&mut e, 9), 0);
         assert_eq!(e.len(), 6);
+    }
+
+    #[test]
+    fn the_history_keeps_each_pages_latest_moves_and_the_latest_pages() {
+        let mut h = MoveHistory::default();
+        let moved = |page: u32, cycle: u64, action| NumaEvent {
+            guest: Some(0),
+            guest_page: Some(page),
+            ..event(cycle, action)
+        };
+        h.record(&moved(7, 1, NumaAction::Left));
+        assert!(h.of(0, 7).is_empty(), "a page left in place did not move");
+        for c in 0..6 {
+            h.record(&moved(7, c, NumaAction::Migrate));
+        }
+        h.record(&moved(8, 9, NumaAction::Replicate));
+        let cycles = |v: Vec<NumaEvent>| v.iter().map(|e| e.cycle).collect::<Vec<_>>();
+        assert_eq!(cycles(h.of(0, 7)), [5, 4, 3, 2], "newest first, at most four");
+        assert_eq!(cycles(h.of(0, 8)), [9]);
+        assert!(h.of(1, 7).is_empty(), "another guest's page");
+        for p in 100..(100 + MoveHistory::PAGES as u32) {
+            h.record(&moved(p, 10, NumaAction::Migrate));
+        }
+        assert!(h.of(0, 7).is_empty() && h.of(0, 8).is_empty(), "the stalest pages went");
+        assert_eq!(h.pages.len(), MoveHistory::PAGES);
+        assert_eq!(h.by_age.len(), MoveHistory::PAGES);
+        h.record(&moved(100, 11, NumaAction::Collapse));
+        assert_eq!(cycles(h.of(0, 100)), [11, 10]);
+        assert_eq!(h.by_age.len(), MoveHistory::PAGES);
     }
 
     #[test]

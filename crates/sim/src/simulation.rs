@@ -25,7 +25,7 @@ use crate::frame::{
     ServiceFrame, TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
-use crate::numa;
+use crate::numa::{self, MoveHistory};
 use crate::scenario::{
     Guests, NumaMode, NumaPolicy, Placement as ScenarioPlacement, Scenario, ScenarioError,
 };
@@ -206,6 +206,8 @@ pub struct Simulation {
     console_sent: Vec<usize>,
     /// Sequence number of the first monitor event not yet handed out in frames.
     numa_sent: u64,
+    /// Each guest page's latest moves, as frames reported them (a page's details list them).
+    numa_history: MoveHistory,
 }
 
 /// What a snapshot holds: everything of a simulation that changes as it runs (the scenario,
@@ -217,6 +219,7 @@ struct Saved {
     timeline: Timeline,
     console_sent: Vec<usize>,
     numa_sent: u64,
+    numa_history: MoveHistory,
 }
 
 /// A borrowed view of the same, to serialise without copying the machine.
@@ -227,6 +230,7 @@ struct SavedRef<'a> {
     timeline: &'a Timeline,
     console_sent: &'a Vec<usize>,
     numa_sent: u64,
+    numa_history: &'a MoveHistory,
 }
 
 impl fmt::Debug for Simulation {
@@ -342,6 +346,7 @@ impl Simulation {
             timeline: Timeline::new(cpus),
             console_sent: vec![0; n],
             numa_sent: 0,
+            numa_history: MoveHistory::default(),
         };
         sim.observe();
         Ok(sim)
@@ -356,6 +361,7 @@ impl Simulation {
             timeline: &self.timeline,
             console_sent: &self.console_sent,
             numa_sent: self.numa_sent,
+            numa_history: &self.numa_history,
         };
         // Serialising plain data to memory cannot fail.
         bincode::serialize(&saved).unwrap_or_default()
@@ -377,6 +383,7 @@ impl Simulation {
         self.timeline = saved.timeline;
         self.console_sent = saved.console_sent;
         self.numa_sent = saved.numa_sent;
+        self.numa_history = saved.numa_history;
         Ok(())
     }
 
@@ -644,7 +651,12 @@ impl Simulation {
                     _ => Vec::new(),
                 };
                 let replica = matches!(o, PageOwner::Replica { .. });
-                (replica, copies, numa::moves_of(mon, page, PageInfo::MAX_MOVES))
+                let mut moves = match o.guest_page() {
+                    Some((vm, gppn)) => self.numa_history.of(vm.0, gppn.0),
+                    None => Vec::new(),
+                };
+                moves.truncate(PageInfo::MAX_MOVES);
+                (replica, copies, moves)
             }
             None => (false, Vec::new(), Vec::new()),
         };
@@ -789,9 +801,13 @@ impl Simulation {
     /// [`NumaFrame::MAX_EVENTS`]) and how many others there were; natively none.
     pub fn take_numa_events(&mut self) -> (Vec<NumaEvent>, u64) {
         let Some(mon) = self.os.monitor() else { return (Vec::new(), 0) };
-        let (events, skipped, next) = numa::since(mon, self.numa_sent, NumaFrame::MAX_EVENTS);
+        let (mut events, missed, next) = numa::since(mon, self.numa_sent);
         self.numa_sent = next;
-        (events, skipped)
+        for e in &events {
+            self.numa_history.record(e);
+        }
+        let dropped = numa::bound(&mut events, NumaFrame::MAX_EVENTS);
+        (events, missed + dropped as u64)
     }
 
     /// The next frame for the views: [`Simulation::counters`] with the deltas of

@@ -92,10 +92,14 @@ fn frames_carry_the_policys_actions_in_words_and_change_nothing() {
     let moved = seen.iter().rev().find(|e| e.action == NumaAction::Migrate).expect("a migration");
     let to = moved.to.expect("a destination");
     let info = sim.page_info(machine::Mppn(to.page)).expect("a page");
-    if info.guest_page == moved.guest_page {
-        assert!(!info.moves.is_empty(), "the page's details list its moves: {info:?}");
-        assert!(info.moves.len() <= sim::frame::PageInfo::MAX_MOVES);
-    }
+    assert_eq!(info.guest_page, moved.guest_page, "the newest migration's page is still there");
+    assert!(info.moves.len() <= sim::frame::PageInfo::MAX_MOVES);
+    assert!(info.moves.contains(moved), "the page's details list its moves: {info:?}");
+    let newest = seen
+        .iter()
+        .rev()
+        .find(|e| e.guest_page == moved.guest_page && e.action != NumaAction::Left);
+    assert_eq!(info.moves.first(), newest, "newest first");
 
     // Taking frames changed nothing: the same run without them reaches the same hash.
     let mut quiet = boot(&s);
@@ -116,17 +120,21 @@ fn the_policy_off_reports_no_actions_and_a_reset_starts_the_events_again() {
     // Switching it on is an event; its moves follow.
     let on = NumaPolicy { mode: NumaMode::Migrate, ..NumaPolicy::default() };
     sim.set_numa_policy(&on).expect("under the monitor");
-    sim.run(2_000_000);
     let n = sim.take_frame().numa.expect("under the monitor");
-    assert_eq!(n.events.first().map(|e| e.action), Some(NumaAction::Policy), "{n:?}");
+    assert_eq!(n.events.iter().map(|e| e.action).collect::<Vec<_>>(), [NumaAction::Policy]);
     assert!(n.events[0].why.starts_with("policy set to migrate"), "{}", n.events[0].why);
-
-    // After a reset the events come again from the boot's.
-    sim.restore(&booted).expect("restores");
-    sim.set_numa_policy(&on).expect("under the monitor");
-    sim.run(1_000_000);
+    sim.run(10_000_000);
     let n = sim.take_frame().numa.expect("under the monitor");
-    assert_eq!(n.events.first().map(|e| e.action), Some(NumaAction::Policy), "{n:?}");
+    assert!(n.migrations > 0 && n.events.iter().any(|e| e.action == NumaAction::Migrate));
+
+    // After a reset the events come again from the boot's, and the moves are forgotten.
+    let page = n.events.iter().find_map(|e| e.to).expect("a migration");
+    assert!(!sim.page_info(machine::Mppn(page.page)).expect("a page").moves.is_empty());
+    sim.restore(&booted).expect("restores");
+    assert!(sim.page_info(machine::Mppn(page.page)).expect("a page").moves.is_empty());
+    sim.set_numa_policy(&on).expect("under the monitor");
+    let n = sim.take_frame().numa.expect("under the monitor");
+    assert_eq!(n.events.iter().map(|e| e.action).collect::<Vec<_>>(), [NumaAction::Policy]);
 
     // Natively there is no NUMA part.
     let native = Scenario {

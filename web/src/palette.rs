@@ -141,6 +141,22 @@ pub fn mark(kind: u8, cell: u32, x: u32, y: u32) -> bool {
     }
 }
 
+/// True where a replica's cross goes in a `cell`×`cell` square at (`x`, `y`): both diagonals,
+/// so that a copy the NUMA policy made reads apart from every kind's pattern. Cells smaller than
+/// 3 pixels carry none (the page is then drawn half-way to the marks' colour instead).
+pub fn replica_mark(cell: u32, x: u32, y: u32) -> bool {
+    cell >= 3 && (x == y || x + y == cell - 1)
+}
+
+/// The theme's accent (the stylesheet's `--accent`): the page map's selected page, the NUMA
+/// panel's total line.
+pub fn accent(theme: Theme) -> Rgb {
+    match theme {
+        Theme::Light => [0x0f, 0x76, 0x6e],
+        Theme::Dark => [0x2d, 0xd4, 0xbf],
+    }
+}
+
 /// Viridis at five stops.
 const RAMP: [Rgb; 5] = [
     [0x44, 0x01, 0x54],

@@ -6,10 +6,12 @@
 //! - [`segments`]: the scheduling history the timeline draws.
 //! - [`console_log`]: each guest's console text.
 //! - [`speed`]: simulated instructions per wall second.
+//! - [`numa`]: the NUMA policy's actions and the miss counters over time.
 //! - [`poll`]: when to ask the worker for a page map.
 //! - [`url`]: the scenario in the address bar.
 
 pub mod console_log;
+pub mod numa;
 pub mod poll;
 pub mod segments;
 pub mod speed;
@@ -18,11 +20,12 @@ pub mod url;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use sim::frame::{Frame, Layout, PageInfo, PageMap};
+use sim::frame::{Frame, Layout, NumaEvent, PageInfo, PageMap};
 use sim::protocol::{Event, RunState};
 use yew::Reducible;
 
 use console_log::ConsoleLog;
+use numa::{NumaLog, Sample};
 use segments::SegmentLog;
 use speed::SpeedMeter;
 
@@ -95,6 +98,11 @@ pub struct Model {
     pub consoles: Shared<ConsoleLog>,
     /// Scheduling history.
     pub segments: Shared<SegmentLog>,
+    /// The NUMA policy's actions and the miss counters over time; refreshed with
+    /// [`Model::counters`] (a list changing 30 times a second cannot be read either).
+    pub numa: Shared<NumaLog>,
+    /// What frames delivered since the last refresh of [`Model::numa`].
+    numa_pending: NumaPending,
     /// Latest page map.
     pub page_map: Option<Shared<PageMap>>,
     /// Latest page details asked for.
@@ -119,6 +127,8 @@ impl Default for Model {
             counters_at: f64::NEG_INFINITY,
             consoles: Shared::default(),
             segments: Shared::default(),
+            numa: Shared::default(),
+            numa_pending: NumaPending::default(),
             page_map: None,
             page_info: None,
             speed: SpeedMeter::default(),
@@ -126,6 +136,14 @@ impl Default for Model {
             error: None,
         }
     }
+}
+
+/// What frames delivered for the NUMA log since it was last refreshed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct NumaPending {
+    events: Vec<Rc<NumaEvent>>,
+    skipped: u64,
+    samples: Vec<Sample>,
 }
 
 /// What changes the page state.
@@ -143,9 +161,30 @@ impl Model {
     fn clear_histories(&mut self) {
         self.consoles = Shared::default();
         self.segments = Shared::default();
+        self.numa = Shared::default();
+        self.numa_pending = NumaPending::default();
         self.page_map = None;
         self.page_info = None;
         self.speed = SpeedMeter::default();
+    }
+
+    /// Moves what frames delivered (actions, samples of the counters) into the NUMA log, under the
+    /// monitor (natively there is nothing to show).
+    fn refresh_numa(&mut self, ms: f64) {
+        let Some(layout) = &self.layout else { return };
+        if !layout.disco {
+            return;
+        }
+        let pending = std::mem::take(&mut self.numa_pending);
+        if pending.events.is_empty() && pending.samples.is_empty() && pending.skipped == 0 {
+            return;
+        }
+        let mut log = (*self.numa).clone();
+        log.push(pending.events, pending.skipped, ms);
+        for s in pending.samples {
+            log.sample(s);
+        }
+        self.numa = Shared::new(log);
     }
 
     /// Applies one worker event.
@@ -182,6 +221,15 @@ impl Model {
                     }
                     self.consoles = Shared::new(log);
                 }
+                if let Some(n) = f.numa.as_mut() {
+                    let p = &mut self.numa_pending;
+                    p.events.extend(std::mem::take(&mut n.events).into_iter().map(Rc::new));
+                    p.skipped += std::mem::take(&mut n.skipped);
+                    // Every frame is a sample: the charts' resolution should not depend on how
+                    // often the numbers are redrawn.
+                    let cpus_per_node = self.layout.as_ref().map_or(1, |l| l.cpus_per_node);
+                    p.samples.push(Sample::of(&f, cpus_per_node));
+                }
                 let running = self.run == RunState::Running;
                 self.speed.frame(ms, f.instructions, f.cycle, running);
                 self.frame = Shared::new(f);
@@ -189,6 +237,7 @@ impl Model {
                     self.counters = self.frame.clone();
                     self.counters_at = ms;
                     self.speed_shown = self.speed.reading();
+                    self.refresh_numa(ms);
                 }
             }
             Event::PageMap(map) => self.page_map = Some(Shared::new(map)),

@@ -1,4 +1,5 @@
-//! The controls panel: the preset picker, the scenario form, run control and the speed limit.
+//! The controls panel: the preset picker, the scenario form, run control, the speed limit, and
+//! under the monitor the NUMA policy and its thresholds (changeable while running).
 
 use sim::protocol::{Command, RunState};
 use sim::scenario::{Guests, NumaMode, NumaPolicy, PRESETS, Preset, Scenario};
@@ -28,6 +29,59 @@ const SPEEDS: [(Option<u32>, &str); 5] = [
     (Some(1), "1 MHz (slow motion)"),
 ];
 
+/// The NUMA policy's thresholds as the controls offer them: the test id's suffix, the label,
+/// and what the number means.
+const THRESHOLDS: [(&str, &str, &str); 4] = [
+    ("trigger", "trigger", "misses from one node within an interval (10 ms) that make a page hot"),
+    (
+        "sharing",
+        "sharing",
+        "misses from another node that make a hot page shared: replicated rather than migrated",
+    ),
+    ("writes", "writes", "writes within the interval above which a shared page is not replicated"),
+    ("moves", "moves", "moves after which a page is not migrated again"),
+];
+
+/// The thresholds of `p` in the order of [`THRESHOLDS`].
+fn threshold_values(p: &NumaPolicy) -> [u32; 4] {
+    [p.trigger, p.sharing, p.write, p.migrate]
+}
+
+/// The policy `base` with the thresholds typed in `drafts` (in the order of [`THRESHOLDS`]), or
+/// what is wrong with them, in words.
+pub fn with_thresholds(base: NumaPolicy, drafts: &[String; 4]) -> Result<NumaPolicy, String> {
+    let mut v = [0u32; 4];
+    for (i, d) in drafts.iter().enumerate() {
+        let (_, label, meaning) = THRESHOLDS[i];
+        v[i] = d.trim().parse().map_err(|_| {
+            format!(
+                "The {label} threshold must be a whole number ({meaning}); “{}” is not.",
+                d.trim()
+            )
+        })?;
+    }
+    let p = NumaPolicy { trigger: v[0], sharing: v[1], write: v[2], migrate: v[3], ..base };
+    p.validate().map_err(|e| {
+        let i = match e.field.rsplit('.').next() {
+            Some("trigger") => 0,
+            Some("sharing") => 1,
+            Some("write") => 2,
+            _ => 3,
+        };
+        let (_, label, meaning) = THRESHOLDS[i];
+        // The scenario's check says "7 is not in 1..=1000000": say it in words.
+        let range = e.message.split_once(" is not in ").and_then(|(_, r)| r.split_once("..="));
+        match range {
+            Some((lo, hi)) => format!(
+                "The {label} threshold must be between {lo} and {hi} ({meaning}); {} is not.",
+                v[i]
+            ),
+            None => format!("The {label} threshold: {}", e.message),
+        }
+    })?;
+    Ok(p)
+}
+
 /// Properties of [`Controls`].
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
@@ -44,6 +98,12 @@ pub struct ControlsProps {
 }
 
 /// Run / pause / step / reset, the preset, the scenario, the speed.
+/// `word` with a capital first letter.
+fn capitalise(word: &str) -> String {
+    let mut c = word.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
     let speed = use_state(|| 0usize);
@@ -89,26 +149,62 @@ pub fn controls(props: &ControlsProps) -> Html {
         Some(Guests::Disco { policies, .. }) => Some(policies.numa),
         _ => None,
     };
-    let numa_now = use_state(|| None::<NumaMode>);
+    // The settings in force when they differ from the scenario's, the thresholds as typed, and
+    // what is wrong with them.
+    let numa_now = use_state(|| None::<NumaPolicy>);
+    let drafts = use_state(|| None::<[String; 4]>);
+    let numa_error = use_state(|| None::<String>);
     {
-        let numa_now = numa_now.clone();
+        let (numa_now, drafts, numa_error) = (numa_now.clone(), drafts.clone(), numa_error.clone());
         use_effect_with((props.run == RunState::Idle, current.clone()), move |(idle, _)| {
             if *idle {
                 numa_now.set(None);
+                drafts.set(None);
+                numa_error.set(None);
             }
         });
     }
+    let numa = (*numa_now).or(start_numa);
     let on_numa = {
         let (numa_now, send) = (numa_now.clone(), props.send.clone());
         Callback::from(move |ev: Event| {
             let v = ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
-            if let (Some(start), Some(mode)) = (start_numa, NumaMode::named(&v)) {
-                numa_now.set(Some(mode));
-                send.emit(Command::SetPolicy { numa: NumaPolicy { mode, ..start } });
+            if let (Some(now), Some(mode)) = (numa, NumaMode::named(&v)) {
+                let p = NumaPolicy { mode, ..now };
+                numa_now.set(Some(p));
+                send.emit(Command::SetPolicy { numa: p });
             }
         })
     };
-    let numa_mode = numa_now.or(start_numa.map(|n| n.mode));
+    let shown: [String; 4] = (*drafts).clone().unwrap_or_else(|| {
+        numa.map_or_else(Default::default, |p| threshold_values(&p).map(|v| v.to_string()))
+    });
+    let on_threshold = |i: usize| {
+        let (numa_now, drafts, numa_error, send, shown) = (
+            numa_now.clone(),
+            drafts.clone(),
+            numa_error.clone(),
+            props.send.clone(),
+            shown.clone(),
+        );
+        Callback::from(move |ev: Event| {
+            let mut d = shown.clone();
+            d[i] = ev.target_unchecked_into::<web_sys::HtmlInputElement>().value();
+            let Some(now) = numa else { return };
+            match with_thresholds(now, &d) {
+                Ok(p) => {
+                    numa_error.set(None);
+                    if p != now {
+                        numa_now.set(Some(p));
+                        send.emit(Command::SetPolicy { numa: p });
+                    }
+                }
+                Err(message) => numa_error.set(Some(message)),
+            }
+            drafts.set(Some(d));
+        })
+    };
+    let numa_mode = numa.map(|n| n.mode);
     html! {
         <aside class="panel controls" aria-label="Controls">
             <header class="panel-head">
@@ -175,17 +271,61 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <label class="field numa">
                     <span>{ "NUMA policy (§4.2.3), while running" }</span>
                     <select onchange={on_numa} data-testid="numa-policy" disabled={!props.ready || !loaded}
-                        title="What the monitor does with a hot page: move it to the node that uses it (migrate), copy it to the nodes that read it (replicate; not built yet), or nothing. Takes effect at the next hot-page interrupt; Reset returns to the scenario's setting.">
+                        title="What the monitor does with a hot page: move it to the node that uses it (migrate), copy it to the nodes that read it (replicate), both, or nothing. Takes effect at the next hot-page interrupt; Reset returns to the scenario's setting.">
                         { for NumaMode::ALL.iter().map(|(m, name)| html! {
                             <option value={*name} selected={*m == mode}>{ *name }</option>
                         }) }
                     </select>
                 </label>
+                <div class="field-row four numa-thresholds">
+                    { for THRESHOLDS.iter().enumerate().map(|(i, (id, label, meaning))| html! {
+                        <label class="field inline" title={format!("{}: {meaning}", capitalise(label))}>
+                            <span>{ *label }</span>
+                            <input type="number" min="0" value={shown[i].clone()} onchange={on_threshold(i)}
+                                disabled={!props.ready || !loaded} data-testid={format!("numa-{id}")}
+                                aria-invalid={numa_error.is_some().to_string()} />
+                        </label>
+                    }) }
+                </div>
+                if let Some(message) = (*numa_error).clone() {
+                    <p class="form-error" role="alert" data-testid="numa-threshold-error">{ message }</p>
+                } else {
+                    <p class="hint tight">{ "Thresholds of the policy (misses and writes per 10 ms interval); a change applies from the next hot page." }</p>
+                }
             }
             <p class="hint">{ "Space runs and pauses." }</p>
             if let Some(s) = props.scenario.clone() {
                 <ScenarioForm loaded={s} on_load={props.on_load.clone()} disabled={!props.ready} />
             }
         </aside>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(v: [&str; 4]) -> [String; 4] {
+        v.map(str::to_string)
+    }
+
+    #[test]
+    fn thresholds_are_checked_and_refused_in_words() {
+        let base = NumaPolicy { mode: NumaMode::Both, ..NumaPolicy::default() };
+        let p = with_thresholds(base, &typed(["80", " 20 ", "0", "2"])).expect("valid");
+        assert_eq!(
+            (p.trigger, p.sharing, p.write, p.migrate, p.mode),
+            (80, 20, 0, 2, NumaMode::Both)
+        );
+        let e = with_thresholds(base, &typed(["0", "16", "4", "4"])).expect_err("trigger 0");
+        assert!(e.starts_with("The trigger threshold must be between 1 and 1000000"), "{e}");
+        assert!(e.ends_with("0 is not."), "{e}");
+        let e = with_thresholds(base, &typed(["64", "16", "4", "5000"])).expect_err("moves");
+        assert!(e.starts_with("The moves threshold must be between 0 and 1000"), "{e}");
+        let e = with_thresholds(base, &typed(["64", "lots", "4", "4"])).expect_err("not a number");
+        assert!(e.starts_with("The sharing threshold must be a whole number"), "{e}");
+        assert!(e.contains("“lots” is not"), "{e}");
+        let e = with_thresholds(base, &typed(["64", "16", "-1", "4"])).expect_err("negative");
+        assert!(e.starts_with("The writes threshold must be a whole number"), "{e}");
     }
 }

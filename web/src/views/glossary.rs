@@ -38,6 +38,12 @@ pub const GLOSSARY: &[Entry] = &[
         text: "Cache-coherent non-uniform memory access: memory is spread over nodes; a CPU reaches its own node's memory faster than another node's (here, as in the paper's FLASH machine, 300 ns local vs 900 ns remote). Caches are kept coherent by a directory.",
     },
     Entry {
+        key: "collapse",
+        term: "collapse (of replicas)",
+        section: "§4.2.3",
+        text: "Replicas are read-only, so a write to a replicated page must first take the page back to one writable copy: the monitor drops every mapping of it, keeps the copy on the writer's node, frees the others, and lets the write go on. A page written often would collapse again and again, which is why the policy does not replicate pages that are written.",
+    },
+    Entry {
         key: "demand-zero",
         term: "demand-zero fault",
         section: "§5.3, Table 2",
@@ -56,6 +62,12 @@ pub const GLOSSARY: &[Entry] = &[
         text: "The paper's overhead figure: execution time of each workload under Disco, normalised to IRIX alone and broken into idle, Disco (monitor), guest kernel and user time. Pmake ran 16% slower, engineering 6%, raytrace 3%, database 16%.",
     },
     Entry {
+        key: "first-touch",
+        term: "first-touch placement",
+        section: "§4.2.3, §5.5",
+        text: "Disco's placement of a VM's page when the VM first uses it: on the node of the physical CPU that touched it, where it is likely to be used again. Pages whose users change, or that several nodes use, are left to migration and replication.",
+    },
+    Entry {
         key: "forwarded",
         term: "forwarded TLB miss",
         section: "§4.2.2",
@@ -71,7 +83,7 @@ pub const GLOSSARY: &[Entry] = &[
         key: "hot-page",
         term: "hot page",
         section: "§4.2.3",
-        text: "A page that takes many cache misses. FLASH counts misses per page per node; when a count passes a threshold the monitor is told and may migrate the page to the node using it or replicate it on the nodes reading it (policies still to come here).",
+        text: "A page that takes many cache misses. FLASH counts misses per page per node in each interval (10 ms here); when one node's count reaches the trigger, the monitor is interrupted and its NUMA policy decides: migrate the page to that node, replicate it there, or leave it where it is.",
     },
     Entry {
         key: "idle",
@@ -95,7 +107,13 @@ pub const GLOSSARY: &[Entry] = &[
         key: "memmap",
         term: "memmap",
         section: "§4.2.3",
-        text: "The monitor's table with one entry per machine page: which VM uses it, for which guest-physical page (and later which replicas exist). It tells the monitor whose TLB entries to shoot down when a page moves.",
+        text: "The monitor's table with one entry per machine page: which VM uses it, for which guest-physical page, and whether the page is a replica of another. It tells the monitor whose TLB entries to shoot down when a page moves.",
+    },
+    Entry {
+        key: "migration",
+        term: "page migration",
+        section: "§4.2.3",
+        text: "The NUMA policy's answer to a hot page used mostly by one other node: the monitor copies the page to a free machine page on that node, drops every TLB entry that mapped the old one (interrupting the CPUs that held one), points the VM's pmap at the new page and frees the old. The guest sees the same physical page; only the machine page behind it changed. A page that moved too often is left alone.",
     },
     Entry {
         key: "miss",
@@ -132,6 +150,18 @@ pub const GLOSSARY: &[Entry] = &[
         term: "pmap",
         section: "§4.2.2",
         text: "A per-VM table from guest-physical pages to machine pages (with back-maps to the virtual addresses that map them). When a guest writes a TLB entry, the monitor translates it through the pmap.",
+    },
+    Entry {
+        key: "replication",
+        term: "page replication",
+        section: "§4.2.3",
+        text: "The NUMA policy's answer to a hot page that several nodes read and few write: the monitor copies it to the node that misses on it and maps each node's CPUs to their own copy, read-only. Every copy holds the same bytes; a write collapses them back to one. Replicas are spare memory: a node short of free pages gives them back.",
+    },
+    Entry {
+        key: "round-robin",
+        term: "round-robin placement",
+        section: "§5.5",
+        text: "Placing a VM's pages on the nodes in turn, as a NUMA-unaware allocator does (the paper's IRIX baseline interleaved memory): most misses go to another node. A starting point that shows what migration and replication add.",
     },
     Entry {
         key: "slice",
@@ -235,7 +265,19 @@ mod tests {
             assert!(e.section.starts_with('§'), "{}", e.key);
             assert!(GLOSSARY[..i].iter().all(|o| o.key != e.key), "{}", e.key);
         }
-        for k in ["pmap", "l2tlb", "vcpu", "hot-page", "memmap", "ccnuma"] {
+        for k in [
+            "pmap",
+            "l2tlb",
+            "vcpu",
+            "hot-page",
+            "memmap",
+            "ccnuma",
+            "migration",
+            "replication",
+            "collapse",
+            "first-touch",
+            "round-robin",
+        ] {
             assert!(entry(k).is_some(), "{k}");
         }
     }

@@ -1,6 +1,8 @@
 //! The machine: one box per ccNUMA node with its CPUs — each coloured by the VM whose virtual CPU
-//! runs on it now — and its memory as a page map. Hovering a page shows what the worker knows
-//! about it (asked for with `InspectPage`).
+//! runs on it now — and its memory as a page map, with the NUMA policy's moves drawn over it as
+//! they happen. Hovering a page shows what the worker knows about it (asked for with
+//! `InspectPage`): its owner and use, its misses by node, and under the monitor its other
+//! copies and the policy's latest actions on it, with their causes.
 
 use sim::frame::{
     Frame, Layout, OWNER_FREE, OWNER_GUEST0, OWNER_MONITOR, PageInfo, PageKind, PageMap, Running,
@@ -11,6 +13,7 @@ use yew::prelude::*;
 use crate::format;
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
+use crate::state::numa::NumaLog;
 use crate::theme::Theme;
 use crate::views::glossary::Term;
 use crate::views::page_map::{Hover, Layer, PageMapCanvas};
@@ -34,6 +37,10 @@ pub struct MachineProps {
     pub theme: Theme,
     /// Sends a command to the worker.
     pub send: Callback<Command>,
+    /// The NUMA policy's latest actions (their moves are drawn over the page maps).
+    pub moves: Shared<NumaLog>,
+    /// The machine page picked in the NUMA panel.
+    pub selected: Option<u32>,
 }
 
 /// A guest's name for the views (`vm0`, `native`).
@@ -165,7 +172,8 @@ pub fn machine(props: &MachineProps) -> Html {
                 </div>
                 <div class="cpus">{ for cpus }</div>
                 <PageMapCanvas node={node} first={first} count={layout.pages_per_node} nodes={layout.nodes}
-                    map={props.map.clone()} layer={props.layer} theme={props.theme} on_hover={on_hover.clone()} />
+                    map={props.map.clone()} layer={props.layer} theme={props.theme} on_hover={on_hover.clone()}
+                    moves={props.moves.clone()} selected={props.selected} />
             </div>
         }
     });
@@ -217,6 +225,23 @@ pub fn machine(props: &MachineProps) -> Html {
                             format!("n{n} {}{local}", format::short(u64::from(*m)))
                         }).collect::<Vec<_>>().join(" · ") }
                     </div>
+                    if i.replica {
+                        <div data-testid="page-replica">{ "a replica: a read-only copy the NUMA policy made" }</div>
+                    }
+                    if !i.copies.is_empty() {
+                        <div data-testid="page-copies">{ if i.replica { "the master and other copies: " } else { "its replicas: " } }
+                            { i.copies.iter().map(|c| format!("page {} (node {})", c.page, c.node)).collect::<Vec<_>>().join(" · ") }
+                        </div>
+                    }
+                    if !i.moves.is_empty() {
+                        <div class="tip-moves" data-testid="page-moves">{ "its latest moves:" }
+                            <ul>
+                                { for i.moves.iter().map(|m| html! {
+                                    <li>{ format!("{} {}: {}", format::sim_time(m.cycle, layout.clock_mhz), m.action.label(), m.why) }</li>
+                                }) }
+                            </ul>
+                        </div>
+                    }
                 } else {
                     <div class="muted">{ "asking the worker…" }</div>
                 }
@@ -241,6 +266,14 @@ pub fn machine(props: &MachineProps) -> Html {
                 </div>
             } else {
                 <div class="legend kinds">{ "kinds (shown for vm0's colour): " }{ for legend_kinds }</div>
+            }
+            if layout.disco {
+                <div class="legend moves-legend">
+                    <span class="legend-item" title="a read-only copy the NUMA policy made of a page another node holds (§4.2.3)">
+                        <i class="sw replica" />{ "replica" }</span>
+                    <span class="legend-item" title="the NUMA policy's moves, fading after about a second: a ring grows where a page arrives (migrated, replicated, kept by a collapse) and closes in, dashed, where one leaves">
+                        <i class="ring arrive" />{ "page arrived" }<i class="ring leave" />{ "page left" }</span>
+                </div>
             }
             <div class={classes!("nodes", format!("n{}", layout.nodes.min(8)))}>{ for nodes }</div>
             { tooltip.unwrap_or_default() }

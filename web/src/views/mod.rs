@@ -7,6 +7,7 @@ pub mod glossary;
 pub mod header;
 pub mod ledger;
 pub mod machine;
+pub mod numa;
 pub mod page_map;
 pub mod panel;
 pub mod scenario_form;

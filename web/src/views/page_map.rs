@@ -3,14 +3,23 @@
 //! one DOM element per page would never keep up). The stylesheet scales the canvas to its box
 //! with `image-rendering: pixelated`.
 //!
-//! A [`Layer`] decides the colouring: by owner VM and kind, or by heat. Policies still to come
-//! (replicas, pages shared copy-on-write) plug in as further layers.
+//! A [`Layer`] decides the colouring: by owner VM and kind, or by heat. In both, replicas (the
+//! NUMA policy's read-only copies, §4.2.3) carry a cross. Pages shared copy-on-write, still to
+//! come, plug in as a further layer.
+//!
+//! Over the map an overlay shows the NUMA policy's moves as they happen (see [`moves`]): a page
+//! leaving one node, appearing on another, a replica made, copies collapsing — each fading out
+//! about a second after it was shown — and the page picked in the NUMA panel's list. The map
+//! itself is painted once per page map.
+
+pub mod moves;
 
 use sim::frame::{OWNER_FREE, PageMap};
 use yew::prelude::*;
 
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
+use crate::state::numa::NumaLog;
 use crate::theme::Theme;
 use crate::views::canvas;
 
@@ -104,6 +113,13 @@ pub fn paint(
     let max = heat_max(map, nodes);
     let scale = if max > 0 { 1.0 / (1.0 + max as f32).ln() } else { 0.0 };
     let cell = grid.cell as usize;
+    // The node's replicas, by page within the node (the list is short and ascending).
+    let mut replica = vec![false; count as usize];
+    for &r in &map.replicas {
+        if let Some(i) = r.checked_sub(first).filter(|&i| i < count) {
+            replica[i as usize] = true;
+        }
+    }
     for i in 0..count {
         let p = (first + i) as usize;
         let owner = map.owner.get(p).copied().unwrap_or(OWNER_FREE);
@@ -123,11 +139,17 @@ pub fn paint(
                 (f, m, f != m)
             }
         };
+        let copy = replica[i as usize];
+        // Too small for the cross, a replica is drawn half-way to the text colour.
+        let fill = if copy && grid.cell < 3 { palette::mix(fill, n.text, 0.5) } else { fill };
         let (col, row) = ((i % grid.cols) as usize, (i / grid.cols) as usize);
         for y in 0..cell {
             let line = ((row * cell + y) * w + col * cell) * 4;
             for x in 0..cell {
-                let c = if patterned && palette::mark(kind, grid.cell, x as u32, y as u32) {
+                let (x32, y32) = (x as u32, y as u32);
+                let c = if copy && palette::replica_mark(grid.cell, x32, y32) {
+                    n.text
+                } else if !copy && patterned && palette::mark(kind, grid.cell, x32, y32) {
                     marks
                 } else {
                     fill
@@ -169,6 +191,10 @@ pub struct PageMapProps {
     pub theme: Theme,
     /// The mouse moved over a page, or left the map.
     pub on_hover: Callback<Option<Hover>>,
+    /// The NUMA policy's latest actions (their moves are drawn over the map).
+    pub moves: Shared<NumaLog>,
+    /// The machine page picked in the NUMA panel, marked until another is picked.
+    pub selected: Option<u32>,
 }
 
 /// One node's page map.
@@ -208,11 +234,15 @@ pub fn page_map_canvas(props: &PageMapProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(None))
     };
     html! {
-        <canvas ref={node_ref} class="pagemap" data-testid={format!("pagemap-node{}", props.node)}
-            width={grid.width().to_string()} height={grid.height().to_string()}
-            style={format!("aspect-ratio: {} / {}", grid.width(), grid.height())}
-            onmousemove={on_move} onmouseleave={on_leave}
-            aria-label={format!("memory of node {}: {} machine pages", props.node, props.count)} />
+        <div class="pagemap-wrap">
+            <canvas ref={node_ref} class="pagemap" data-testid={format!("pagemap-node{}", props.node)}
+                width={grid.width().to_string()} height={grid.height().to_string()}
+                style={format!("aspect-ratio: {} / {}", grid.width(), grid.height())}
+                onmousemove={on_move} onmouseleave={on_leave}
+                aria-label={format!("memory of node {}: {} machine pages", props.node, props.count)} />
+            <moves::MovesOverlay node={props.node} first={props.first} count={props.count} grid={grid}
+                moves={props.moves.clone()} selected={props.selected} theme={props.theme} />
+        </div>
     }
 }
 
@@ -283,6 +313,29 @@ mod tests {
         // A node further on paints its own pages from its first.
         let buf = paint(&map, 1, 2, 3, Grid::for_pages(3), Layer::Owner, &n);
         assert_eq!(pixel(&buf, Grid::for_pages(3), 0, 1, 1), palette::vm(0));
+    }
+
+    #[test]
+    fn replicas_carry_a_cross_in_every_layer() {
+        let n = Neutrals::of(Theme::Light);
+        let map = PageMap {
+            owner: vec![OWNER_GUEST0; 4],
+            kind: vec![PageKind::BufferCache as u8; 4],
+            heat: Some(vec![1; 4]),
+            replicas: vec![1, 3],
+        };
+        let g = Grid::for_pages(4);
+        for layer in [Layer::Owner, Layer::Heat] {
+            let buf = paint(&map, 1, 0, 4, g, layer, &n);
+            assert_eq!(pixel(&buf, g, 1, 0, 0), n.text, "{layer:?}: a diagonal");
+            assert_eq!(pixel(&buf, g, 1, g.cell - 1, 0), n.text, "{layer:?}: the other");
+            assert_ne!(pixel(&buf, g, 1, 1, 0), n.text, "{layer:?}: fill between");
+            assert_ne!(pixel(&buf, g, 0, 0, 0), n.text, "{layer:?}: not a replica");
+        }
+        // A node further on finds its own replicas.
+        let buf = paint(&map, 1, 2, 2, Grid::for_pages(2), Layer::Owner, &n);
+        assert_eq!(pixel(&buf, Grid::for_pages(2), 1, 0, 0), n.text);
+        assert_ne!(pixel(&buf, Grid::for_pages(2), 0, 0, 0), n.text);
     }
 
     #[test]

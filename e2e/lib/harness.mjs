@@ -133,6 +133,24 @@ export async function screenshot(page, name) {
   return path;
 }
 
+/** Saves a screenshot of one element (a panel) under e2e/artifacts/. */
+export async function screenshotOf(locator, name) {
+  await mkdir(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, name);
+  await locator.screenshot({ path });
+  return path;
+}
+
+/** Waits until the `data-value` of a test id is at least `min`; resolves to the value. */
+export async function valueAtLeast(page, testId, min, timeout = 60_000) {
+  await page.waitForFunction(
+    ([id, min]) => Number(document.querySelector(`[data-testid="${id}"]`)?.dataset.value) >= min,
+    [testId, min],
+    { timeout },
+  );
+  return valueOf(page, testId);
+}
+
 /**
  * Serves dist/ and launches Chromium once for a test file (node:test before/after hooks);
  * returns the object whose `server` and `browser` the tests use.
@@ -166,7 +184,9 @@ export async function useTheViews(page) {
   await page.waitForTimeout(1200);
   await page.getByTestId('pagemap-node1').hover({ position: { x: 10, y: 5 } });
   await page.getByTestId('heat-toggle').uncheck();
-  await page.getByTestId('console-tab-vm2').click();
+  // The third console tab (vm2 of four VMs), or the last one of fewer.
+  const tabs = page.locator('[role="tab"]');
+  await tabs.nth(Math.min(2, (await tabs.count()) - 1)).click();
   await page.getByTestId('timeline-window').selectOption('3');
   await page.getByTestId('timeline-canvas').hover({ position: { x: 300, y: 30 } });
   await page.waitForTimeout(1000);

@@ -66,7 +66,9 @@ pub fn with_thresholds(base: NumaPolicy, drafts: &[String; 4]) -> Result<NumaPol
             Some("trigger") => 0,
             Some("sharing") => 1,
             Some("write") => 2,
-            _ => 3,
+            Some("migrate") => 3,
+            // Not one typed here (the scenario's own settings are valid): say it as it is.
+            _ => return format!("The NUMA settings were refused: {e}"),
         };
         let (_, label, meaning) = THRESHOLDS[i];
         // The scenario's check says "7 is not in 1..=1000000": say it in words.

@@ -42,9 +42,9 @@ const CHART_H: f64 = PAD_T + PLOT_H + AXIS_H;
 /// Points across a chart at most: shorter intervals are merged (see
 /// [`NumaLog::intervals_of`]).
 const POINTS: u64 = 120;
-/// The shortest interval a chart shows: a frame's few hundred thousand cycles hold too few
-/// misses per node for a steady share.
-const MIN_US: u64 = 4_000;
+/// The shortest interval a chart shows, one interval of FLASH's counters: a frame's few
+/// hundred thousand cycles hold too few misses per node for a steady share.
+const MIN_US: u64 = 10_000;
 /// What "now" means in the figures: the latest 10 ms of simulated time (one interval of
 /// FLASH's counters).
 const NOW_US: u64 = 10_000;

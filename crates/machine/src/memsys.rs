@@ -103,13 +103,15 @@ impl MemorySystem {
         1 << self.line_shift
     }
 
-    /// The memory latency for `cpu` reaching `line` from its home (or a dirty cache).
+    /// The memory latency for `cpu` reaching `line` from its home (or a dirty cache), and
+    /// whether the miss counts as local. On a UMA machine every miss is local: there is no
+    /// remote memory (the UI's "every miss local" must hold in every figure).
     #[inline]
     fn miss_latency(&self, cpu: usize, line: u32, dirty_elsewhere: bool) -> (u64, bool) {
-        let local = self.home(line << self.line_shift) == self.cpu_node[cpu];
         if self.uma {
-            return (self.local, local && !dirty_elsewhere);
+            return (self.local, true);
         }
+        let local = self.home(line << self.line_shift) == self.cpu_node[cpu];
         if dirty_elsewhere || !local { (self.remote, false) } else { (self.local, true) }
     }
 

@@ -110,7 +110,7 @@ impl Naive {
         let home = (line / self.node_lines) as usize;
         let local = home == cpu / self.cpus_per_node && !dirty;
         if self.uma {
-            (self.local, local)
+            (self.local, true)
         } else if local {
             (self.local, true)
         } else {

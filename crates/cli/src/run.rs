@@ -114,7 +114,7 @@ pub struct RunArgs {
 
 /// `numa` with the NUMA flags given applied.
 fn numa(a: &RunArgs, numa: &NumaPolicy) -> Result<NumaPolicy, String> {
-    let mut n = numa.clone();
+    let mut n = *numa;
     if let Some(mode) = &a.numa_policy {
         n.mode = NumaMode::named(mode).ok_or_else(|| {
             format!("--numa-policy {mode:?}: choose off, migrate, replicate or both")

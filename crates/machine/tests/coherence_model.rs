@@ -109,13 +109,8 @@ impl Naive {
     fn latency(&self, cpu: usize, line: u32, dirty: bool) -> (u64, bool) {
         let home = (line / self.node_lines) as usize;
         let local = home == cpu / self.cpus_per_node && !dirty;
-        if self.uma {
-            (self.local, true)
-        } else if local {
-            (self.local, true)
-        } else {
-            (self.remote, false)
-        }
+        // UMA: no remote memory, every miss local.
+        if self.uma || local { (self.local, true) } else { (self.remote, false) }
     }
 
     fn access(&mut self, cpu: usize, line: u32, write: bool) -> u64 {

@@ -126,6 +126,11 @@ test('the NUMA panel shows the policy at work, with causes in words; switched of
   await valueAtLeast(page, 'cycles', from + 60_000_000, 120_000);
   const after = { m: await valueOf(page, 'numa-migrations'), r: await valueOf(page, 'numa-replications') };
   assert.deepEqual(after, before, 'no migration or replication in 60 M cycles with the policy off');
+  // Every migration went to some node: the nodes' "moved in" add up to the total.
+  const movedIn = await panel.locator('tr[data-moved-in]').evaluateAll(
+    (rows) => rows.reduce((sum, r) => sum + Number(r.dataset.movedIn), 0),
+  );
+  assert.equal(movedIn, after.m, 'migrations per node add up to the total');
   expectClean(page);
   await page.close();
 });

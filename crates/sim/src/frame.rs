@@ -364,6 +364,9 @@ pub struct NumaFrame {
     pub reclaimed: u64,
     /// Replica pages held now, per node.
     pub replica_pages: Vec<u32>,
+    /// Per node, so far: pages migrated to it and replicas made on it.
+    #[serde(default)]
+    pub arrivals: Vec<[u64; 2]>,
     /// The policy's actions since the previous frame, oldest first (the latest
     /// [`NumaFrame::MAX_EVENTS`]; FLASH's hot-page reports themselves are left out — their
     /// counters are in the action that follows).
@@ -481,6 +484,7 @@ mod tests {
                 collapses: 3,
                 reclaimed: 4,
                 replica_pages: vec![0, 5],
+                arrivals: vec![[7, 8], [9, 10]],
                 events: numa_events(),
                 skipped: 6,
             })),

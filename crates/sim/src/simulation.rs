@@ -730,6 +730,7 @@ impl Simulation {
                 replications: t.replications,
                 collapses: t.collapses,
                 reclaimed: t.reclaimed,
+                arrivals: t.per_node.iter().map(|n| [n.migrations, n.replications]).collect(),
                 replica_pages: t.replica_pages,
                 ..NumaFrame::default()
             })

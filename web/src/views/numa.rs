@@ -400,13 +400,18 @@ pub fn numa_panel(props: &NumaProps) -> Html {
             cpus.fold((0, 0), |(l, r), c| (l + c.local_misses, r + c.remote_misses));
         let now = latest.as_ref().and_then(|i| i.local_share.get(k).copied().flatten());
         let replicas = numa.replica_pages.get(k).copied().unwrap_or(0);
+        let [moved_in, copied_in] = numa.arrivals.get(k).copied().unwrap_or_default();
         html! {
-            <tr data-testid={format!("numa-node-{k}")} data-replicas={replicas.to_string()}>
+            <tr data-testid={format!("numa-node-{k}")} data-replicas={replicas.to_string()}
+                data-moved-in={moved_in.to_string()}>
                 <th scope="row">{ format!("node {k}") }</th>
                 <td>{ share_text(now) }</td>
                 <td>{ format::percent(local, local + remote) }</td>
                 <td>{ format::short(remote) }</td>
-                <td>{ format::count(u64::from(replicas)) }</td>
+                <td>{ format::count(moved_in) }</td>
+                <td title={format!("{} replicas made here so far", format::count(copied_in))}>
+                    { format::count(u64::from(replicas)) }
+                </td>
             </tr>
         }
     });
@@ -476,7 +481,8 @@ pub fn numa_panel(props: &NumaProps) -> Html {
                     <th scope="col" title="share of the node's CPUs' cache misses served by the node's own memory, in the latest interval">{ "local now" }</th>
                     <th scope="col" title="the same since the start of the run">{ "local, run" }</th>
                     <th scope="col" title="the node's CPUs' misses served by another node, since the start">{ "remote" }</th>
-                    <th scope="col" title="replica pages the node holds now">{ "replicas" }</th>
+                    <th scope="col" title="pages the policy migrated to the node, since the start">{ "moved in" }</th>
+                    <th scope="col" title="replica pages the node holds now (hover a number: replicas made there so far)">{ "replicas" }</th>
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>

@@ -32,7 +32,7 @@ test('an edited scenario is validated, goes into the URL and survives a reload',
   await page.getByTestId('vms').fill('3');
   await page.getByTestId('vms').press('Tab');
   await page.getByTestId('form-error').waitFor();
-  assert.match(await page.getByTestId('form-error').textContent(), /^vms: .*MB/);
+  assert.match(await page.getByTestId('form-error').textContent(), /^VMs: .*MB/);
   assert.ok(await page.getByTestId('apply').isDisabled());
   // More memory per node makes it fit.
   await page.getByTestId('mem').fill('48');
@@ -62,7 +62,7 @@ test('a malformed URL parameter shows a message and falls back to the preset', a
   await loaded(page);
   const banner = page.getByTestId('error-banner');
   await banner.waitFor();
-  assert.match(await banner.textContent(), /nodes: "banana" is not a number/);
+  assert.match(await banner.textContent(), /Nodes: "banana" is not a number/);
   assert.match(await banner.textContent(), /tiny-2vms/);
   assert.equal(await page.getByTestId('preset').inputValue(), 'tiny-2vms');
   assert.equal(await tabs(page), 2);
@@ -87,7 +87,7 @@ test('a URL scenario beyond the machine falls back to the preset too', async () 
   await banner.waitFor();
   assert.match(
     await banner.textContent(),
-    /machine\.memory_per_node_mb: 256 MB x 8 nodes is 2048 MB; the machine holds at most 448 MB.*tiny-2vms/,
+    /MB per node: 256 MB x 8 nodes is 2048 MB; the machine holds at most 448 MB\. Showing.*tiny-2vms/,
   );
   assert.equal(await page.getByTestId('preset').inputValue(), 'tiny-2vms');
   assert.equal(await tabs(page), 2);

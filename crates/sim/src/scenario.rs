@@ -259,6 +259,56 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+impl ScenarioError {
+    /// The error as the form says it: the field by its label on the form (or the URL's own
+    /// word), the range in words — "Nodes: must be between 1 and 8; 0 is not." — for people,
+    /// where [`Display`](fmt::Display) keeps the field's path for files and logs.
+    pub fn in_words(&self) -> String {
+        let message = match self.message.split_once(" is not in ") {
+            Some((v, range)) => match range.split_once("..=") {
+                Some((lo, hi)) => format!("must be between {lo} and {hi}; {v} is not."),
+                None => self.message.clone(),
+            },
+            None => self.message.clone(),
+        };
+        format!("{}: {message}", field_label(&self.field))
+    }
+}
+
+/// A scenario field's label on the form (`vms[1].memory_mb` → "VM 1's MB"); URL parameters and
+/// anything unknown keep their own name.
+fn field_label(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("vms[")
+        && let Some((k, part)) = rest.split_once("].")
+    {
+        let what = match part {
+            "workload" => "workload",
+            "vcpus" => "VCPUs",
+            "memory_mb" => "MB",
+            other => other,
+        };
+        return format!("VM {k}'s {what}");
+    }
+    let label = match field {
+        "machine.nodes" | "nodes" => "Nodes",
+        "machine.cpus_per_node" | "cpus" => "CPUs per node",
+        "machine.memory_per_node_mb" | "mem" => "MB per node",
+        "machine.cache_kb" | "cache" => "Cache KB",
+        "vms" => "VMs",
+        "workload" => "Workload",
+        "policies.l2tlb_entries" | "l2tlb" => "L2TLB entries",
+        "policies.slice_us" | "slice" => "Slice µs",
+        "policies.numa.trigger" | "trigger" => "NUMA trigger threshold",
+        "policies.numa.sharing" | "sharing" => "NUMA sharing threshold",
+        "policies.numa.write" | "writes" => "NUMA writes threshold",
+        "policies.numa.migrate" | "moves" => "NUMA moves threshold",
+        "policies.numa.interval_us" | "interval" => "NUMA counter interval µs",
+        "policies.numa.sample" | "sample" => "NUMA miss sampling",
+        other => other,
+    };
+    label.to_string()
+}
+
 fn err<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, ScenarioError> {
     Err(ScenarioError { field: field.into(), message: message.into() })
 }
@@ -730,6 +780,22 @@ pub const PRESETS: [Preset; 15] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_in_words_name_the_forms_fields_and_ranges() {
+        let mut s = Preset::DEFAULT.scenario();
+        s.machine.nodes = 0;
+        let e = s.validate().expect_err("0 nodes");
+        assert_eq!(e.to_string(), "machine.nodes: 0 is not in 1..=8");
+        assert_eq!(e.in_words(), "Nodes: must be between 1 and 8; 0 is not.");
+        let e = ScenarioError {
+            field: "vms[2].memory_mb".into(),
+            message: "1 is not in 8..=448".into(),
+        };
+        assert_eq!(e.in_words(), "VM 2's MB: must be between 8 and 448; 1 is not.");
+        let e = ScenarioError { field: "vms".into(), message: "the VMs need 9 MB".into() };
+        assert_eq!(e.in_words(), "VMs: the VMs need 9 MB");
+    }
 
     #[test]
     fn preset_names_are_unique_and_the_default_is_one_of_them() {

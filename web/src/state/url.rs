@@ -31,8 +31,10 @@ pub fn fallback(query: &str) -> Scenario {
 /// The message shown for a bad URL.
 pub fn message(e: &ScenarioError, fallback: &Scenario) -> String {
     format!(
-        "The scenario in the URL is not valid — {}: {}. Showing the preset \u{201c}{}\u{201d} instead.",
-        e.field, e.message, fallback.name
+        "The scenario in the URL is not valid — {}{} Showing the preset \u{201c}{}\u{201d} instead.",
+        e.in_words(),
+        if e.in_words().ends_with('.') { "" } else { "." },
+        fallback.name
     )
 }
 

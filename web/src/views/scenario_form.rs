@@ -189,7 +189,7 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
                 </div>
                 <div class="form-foot">
                     if let Err(e) = &verdict {
-                        <p class="form-error" role="alert" data-testid="form-error">{ format!("{}: {}", e.field, e.message) }</p>
+                        <p class="form-error" role="alert" data-testid="form-error">{ e.in_words() }</p>
                     }
                     <button class="primary" onclick={on_apply} disabled={verdict.is_err()} data-testid="apply"
                         title="Load this scenario (and put it in the address bar)">

@@ -84,7 +84,9 @@ mod tests {
         assert_eq!(s.name, "tiny-2vms");
         let e = e.expect("an error");
         assert_eq!(e.field, "nodes");
-        assert!(message(&e, &s).contains("nodes"));
+        let m = message(&e, &s);
+        assert!(m.contains("Nodes: \"banana\" is not a number"), "{m}");
+        assert!(m.contains("Showing the preset"), "{m}");
     }
 
     #[test]

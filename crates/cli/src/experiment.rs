@@ -13,12 +13,15 @@
 //!                                                                                  NAME.svg
 //! ```
 //!
-//! Fig. 8 ([`fig8`]) is the first; Fig. 5, Table 2, Fig. 6 and Fig. 7 are meant to slot in as
-//! further entries of [`EXPERIMENTS`]. Every run is deterministic and the files hold no host
+//! Fig. 5 ([`fig5`]: the overhead of virtualization), Table 2 ([`table2`]: the kernel services
+//! it slows) and Fig. 8 ([`fig8`]: the NUMA policy) are here; Fig. 6 and Fig. 7 slot in as further
+//! entries of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
 //! times, so the same commit writes the same files on any host; only the progress on stderr
 //! depends on the host.
 
+mod fig5;
 mod fig8;
+mod table2;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,8 +41,10 @@ use crate::paper::{Figure, Paper};
 /// Options of `disco experiment`.
 #[derive(Args, Debug)]
 pub struct ExperimentArgs {
-    /// The experiment: fig8 (the NUMA policy: migration and replication against the
-    /// NUMA-unaware OS and a UMA machine).
+    /// The experiment: fig5 (the overhead of virtualization: four workloads natively and in a
+    /// VM on one CPU), table2 (the kernel services under the monitor: pmake on one CPU), fig8
+    /// (the NUMA policy: migration and replication against the NUMA-unaware OS and a UMA
+    /// machine), or all (every one in turn).
     name: String,
     /// Workload size: tiny (seconds: a quick look, and the test's) or full (minutes per run:
     /// the figure).
@@ -93,6 +98,36 @@ pub struct Experiment {
     /// Its bars (ours only: the paper's are added from `paper.json`), from the runs'
     /// measurements, which come in the order of `configs`.
     pub bars: fn(&[Measured]) -> Result<Vec<Bar>, String>,
+    /// The rows of its table and the bar pairs of its chart, in order: its runs
+    /// ([`rows_are_configs`]), or what the bars are of when that is something else (Table 2:
+    /// one row per kernel service, from two runs).
+    pub rows: fn(&[Config]) -> Vec<Row>,
+}
+
+/// A row of an experiment's table: the bars of one configuration (or, in Table 2, one kernel
+/// service).
+pub struct Row {
+    /// The bars' `config` id.
+    pub id: String,
+    /// Its group in the table and the chart (`engineering`).
+    pub workload: &'static str,
+    /// A short label under its bars.
+    pub label: String,
+    /// What it is, for the table.
+    pub description: String,
+}
+
+/// The usual rows: one per run, as the configurations describe themselves.
+pub fn rows_are_configs(configs: &[Config]) -> Vec<Row> {
+    configs
+        .iter()
+        .map(|c| Row {
+            id: c.id.clone(),
+            workload: c.workload,
+            label: c.label.to_string(),
+            description: c.description.to_string(),
+        })
+        .collect()
 }
 
 /// A metric of an experiment.
@@ -103,6 +138,8 @@ pub struct Metric {
     pub column: &'static str,
     /// Its panel title in the chart.
     pub title: &'static str,
+    /// Decimals it is given to (in the table, the CSV and the chart).
+    pub decimals: u8,
 }
 
 /// One configuration of an experiment: a scenario run to the end.
@@ -147,11 +184,56 @@ pub struct Measured {
     pub reclaimed: u64,
     /// Replica pages held at the end of the run.
     pub replica_pages: u64,
+    /// CPU cycles of every guest by what ran: its user code, its kernel, the monitor on its
+    /// behalf, and idle (a native run has one guest: the OS).
+    pub user_cycles: u64,
+    /// Guest kernel cycles (see `user_cycles`).
+    pub kernel_cycles: u64,
+    /// Monitor cycles (see `user_cycles`; 0 natively).
+    pub monitor_cycles: u64,
+    /// Idle cycles (see `user_cycles`).
+    pub idle_cycles: u64,
+    /// The first guest kernel's services (its own statistics: calls and cycles, paper Table 2);
+    /// empty if its kernel keeps none.
+    pub services: Vec<ServiceMeasured>,
     /// The run hash (16 hex digits), to compare runs across hosts and commits.
     pub run_hash: String,
 }
 
+/// One kernel service as a run measured it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceMeasured {
+    /// The service (`DEMAND_ZERO`, `open`).
+    pub name: String,
+    /// Calls.
+    pub count: u64,
+    /// Cycles spent in it, all CPUs.
+    pub cycles: u64,
+}
+
+impl ServiceMeasured {
+    /// Mean time per call, in µs at `mhz`.
+    pub fn mean_us(&self, mhz: f64) -> f64 {
+        self.cycles as f64 / mhz / self.count.max(1) as f64
+    }
+}
+
 impl Measured {
+    /// The service named `name`, if the first guest's kernel ran it.
+    pub fn service(&self, name: &str) -> Option<&ServiceMeasured> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The machine's clock, MHz (cycles per simulated µs).
+    pub fn mhz(&self) -> f64 {
+        self.cycles as f64 / self.simulated_s.max(f64::MIN_POSITIVE) / 1e6
+    }
+
+    /// Every guest's cycles: user + kernel + monitor + idle.
+    pub fn guest_cycles(&self) -> u64 {
+        self.user_cycles + self.kernel_cycles + self.monitor_cycles + self.idle_cycles
+    }
+
     /// The share of misses that cost the local latency, in %. On a UMA machine that is every
     /// miss — the machine's counters still say which node held the line, but the latency is
     /// the same everywhere, which is what the paper's UMA bar (100 % local) means.
@@ -179,7 +261,7 @@ pub struct Bar {
 }
 
 /// Every experiment, by name.
-pub const EXPERIMENTS: &[Experiment] = &[fig8::FIG8];
+pub const EXPERIMENTS: &[Experiment] = &[fig5::FIG5, table2::TABLE2, fig8::FIG8];
 
 /// Runs the command.
 pub fn run(a: &ExperimentArgs) -> ExitCode {
@@ -193,11 +275,29 @@ pub fn run(a: &ExperimentArgs) -> ExitCode {
 }
 
 fn run_inner(a: &ExperimentArgs) -> Result<(), String> {
-    let Some(x) = EXPERIMENTS.iter().find(|x| x.id == a.name) else {
-        let known: Vec<&str> = EXPERIMENTS.iter().map(|x| x.id).collect();
-        return Err(format!("no experiment {:?} (known: {})", a.name, known.join(", ")));
+    let chosen: Vec<&Experiment> = if a.name == "all" {
+        EXPERIMENTS.iter().collect()
+    } else {
+        let Some(x) = EXPERIMENTS.iter().find(|x| x.id == a.name) else {
+            let known: Vec<&str> = EXPERIMENTS.iter().map(|x| x.id).collect();
+            return Err(format!("no experiment {:?} (known: {}, all)", a.name, known.join(", ")));
+        };
+        vec![x]
     };
     let paper = Paper::load()?;
+    for x in &chosen {
+        if paper.figure(x.id).is_none() {
+            return Err(format!("crates/cli/data/paper.json has no figure {:?}", x.id));
+        }
+    }
+    for x in chosen {
+        run_experiment(x, &paper, a)?;
+    }
+    Ok(())
+}
+
+/// Runs one experiment and writes its files.
+fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(), String> {
     let figure = paper
         .figure(x.id)
         .ok_or_else(|| format!("crates/cli/data/paper.json has no figure {:?}", x.id))?;
@@ -215,8 +315,9 @@ fn run_inner(a: &ExperimentArgs) -> Result<(), String> {
     }
     let wall = Instant::now();
     let measured = run_all(&configs, a, jobs)?;
-    let bars = with_paper((x.bars)(&measured)?, figure);
-    let r = Results { x, paper: &paper, figure, size: a.size, configs: &configs, bars, measured };
+    let bars = with_paper(x, (x.bars)(&measured)?, figure);
+    let rows = (x.rows)(&configs);
+    let r = Results { x, paper, figure, size: a.size, rows: &rows, bars, measured };
     r.print_table();
     r.print_runs();
     let files = r.write_files(&a.out)?;
@@ -315,6 +416,20 @@ fn run_one(c: &Config, a: &ExperimentArgs, bar: &ProgressBar) -> Result<Measured
     }
     let f = sim.counters();
     let numa = sim.monitor().map(|m| m.numa_totals()).unwrap_or_default();
+    let sum = |part: fn(&sim::frame::GuestFrame) -> u64| f.guests.iter().map(part).sum::<u64>();
+    let services = sim
+        .kstats(0)
+        .map(|k| {
+            k.services()
+                .into_iter()
+                .map(|s| ServiceMeasured {
+                    name: s.name.to_string(),
+                    count: s.count,
+                    cycles: s.cycles,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Measured {
         config: c.id.clone(),
         scenario: s.clone(),
@@ -328,19 +443,32 @@ fn run_one(c: &Config, a: &ExperimentArgs, bar: &ProgressBar) -> Result<Measured
         collapses: numa.collapses,
         reclaimed: numa.reclaimed,
         replica_pages: numa.replica_pages.iter().map(|&p| u64::from(p)).sum(),
+        user_cycles: sum(|g| g.user),
+        kernel_cycles: sum(|g| g.kernel),
+        monitor_cycles: sum(|g| g.monitor.iter().sum()),
+        idle_cycles: sum(|g| g.idle),
+        services,
         run_hash: format!("{:016x}", sim.run_hash()),
     })
 }
 
-/// Our bars, rounded to one decimal, with the paper's value beside each.
-fn with_paper(bars: Vec<Bar>, figure: &Figure) -> Vec<Bar> {
+/// Our bars, rounded to their metric's decimals, with the paper's value beside each.
+fn with_paper(x: &Experiment, bars: Vec<Bar>, figure: &Figure) -> Vec<Bar> {
     bars.into_iter()
-        .map(|b| Bar {
-            ours: (b.ours * 10.0).round() / 10.0,
-            paper: figure.value(&b.config, &b.metric),
-            ..b
+        .map(|b| {
+            let scale = 10f64.powi(i32::from(decimals(x, &b.metric)));
+            Bar {
+                ours: (b.ours * scale).round() / scale,
+                paper: figure.value(&b.config, &b.metric),
+                ..b
+            }
         })
         .collect()
+}
+
+/// The decimals of `metric` in `x` (one if it has no such metric).
+fn decimals(x: &Experiment, metric: &str) -> u8 {
+    x.metrics.iter().find(|m| m.id == metric).map_or(1, |m| m.decimals)
 }
 
 /// The bar of `config` and `metric`.
@@ -383,7 +511,7 @@ struct Results<'a> {
     paper: &'a Paper,
     figure: &'a Figure,
     size: Size,
-    configs: &'a [Config],
+    rows: &'a [Row],
     bars: Vec<Bar>,
     measured: Vec<Measured>,
 }
@@ -391,7 +519,7 @@ struct Results<'a> {
 impl Results<'_> {
     /// The table: a row per configuration, ours and the paper's per metric.
     fn print_table(&self) {
-        let Results { x, figure, size, configs, .. } = *self;
+        let Results { x, figure, size, rows, .. } = *self;
         let bars = &self.bars;
         println!("{} — {} ({}), size {}", x.id, figure.title, figure.cite, size.name());
         let mut head = format!("{:<12} {:<40}", "workload", "configuration");
@@ -400,13 +528,14 @@ impl Results<'_> {
         }
         println!("{head}");
         let mut last = "";
-        for c in configs {
+        for c in rows {
             let workload = if c.workload == last { "" } else { c.workload };
             last = c.workload;
             let mut row = format!("{workload:<12} {:<40}", c.description);
             for m in x.metrics {
                 let b = find(bars, &c.id, m.id);
-                let ours = b.map_or("?".to_string(), |b| format!("{:.1}", b.ours));
+                let d = usize::from(m.decimals);
+                let ours = b.map_or("?".to_string(), |b| format!("{:.d$}", b.ours));
                 let paper = b.and_then(|b| b.paper).map_or("–".to_string(), |v| v.to_string());
                 row += &format!("  {ours:>w$} {paper:>6}", w = m.column.len().max(6));
             }
@@ -447,7 +576,7 @@ impl Results<'_> {
                 figure: &b.figure,
                 config: &b.config,
                 metric: &b.metric,
-                ours: format!("{:.1}", b.ours),
+                ours: format!("{:.d$}", b.ours, d = usize::from(decimals(x, &b.metric))),
                 paper: paper_text(b.paper),
             })
             .map_err(|e| e.to_string())?;
@@ -472,16 +601,16 @@ impl Results<'_> {
 
     /// The chart: a panel per metric, a group per workload, a pair of bars per configuration.
     fn chart(&self) -> Chart {
-        let Results { x, figure, size, configs, .. } = *self;
+        let Results { x, figure, size, rows, .. } = *self;
         let bars = &self.bars;
         let panels = x
             .metrics
             .iter()
             .map(|m| {
                 let mut groups: Vec<Group> = Vec::new();
-                for c in configs {
+                for c in rows {
                     let Some(b) = find(bars, &c.id, m.id) else { continue };
-                    let pair = Pair { label: c.label.to_string(), ours: b.ours, paper: b.paper };
+                    let pair = Pair { label: c.label.clone(), ours: b.ours, paper: b.paper };
                     match groups.last_mut() {
                         Some(g) if g.name == c.workload => g.pairs.push(pair),
                         _ => groups.push(Group { name: c.workload.to_string(), pairs: vec![pair] }),

@@ -1,6 +1,7 @@
-//! `disco experiment`, end to end: Fig. 8 at the tiny size runs its eight configurations to
-//! the end (the workloads' checksums must pass) and writes the CSV, JSON and SVG; bad options
-//! are messages, not panics. Needs the guest build (`cargo xtask guests`).
+//! `disco experiment`, end to end: Fig. 5, Table 2 and Fig. 8 at the tiny size run their
+//! configurations to the end (the workloads' checksums must pass) and write the CSV, JSON and
+//! SVG with the paper's numbers beside ours and the figures' shapes; bad options are messages,
+//! not panics. Needs the guest build (`cargo xtask guests`).
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -98,7 +99,10 @@ fn bad_options_are_messages() {
     let o = disco(&["fig99", "--size", "tiny"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("no experiment \"fig99\" (known: fig8)"), "{stderr}");
+    assert!(
+        stderr.contains("no experiment \"fig99\" (known: fig5, table2, fig8, all)"),
+        "{stderr}"
+    );
 
     // A directory under a file cannot be made: refused before any run starts.
     let dir = out_dir("fig8-bad");
@@ -115,4 +119,74 @@ fn bad_options_are_messages() {
 
     let o = disco(&["fig8", "--jobs", "0"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs 0"), "{o:?}");
+}
+
+/// Runs `name` at the tiny size into a fresh directory; its CSV rows (header checked) and the
+/// directory.
+fn tiny_rows(name: &str) -> (Vec<Vec<String>>, PathBuf) {
+    let dir = out_dir(name);
+    let o = disco(&[name, "--size", "tiny", "--out", dir.to_str().expect("utf-8 path")]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let csv = std::fs::read_to_string(dir.join(format!("{name}.csv"))).expect("the CSV");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("figure,config,metric,ours,paper"));
+    let rows: Vec<Vec<String>> =
+        lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    for r in &rows {
+        assert_eq!(r.len(), 5, "{r:?}");
+        assert_eq!(r[0], name);
+        assert!(r[3].parse::<f64>().is_ok(), "ours of {r:?}");
+    }
+    for ext in ["json", "svg"] {
+        assert!(dir.join(format!("{name}.{ext}")).is_file(), "{name}.{ext}");
+    }
+    (rows, dir)
+}
+
+/// The value in `rows` of (config, metric): ours (column 3) or the paper's (column 4).
+fn cell(rows: &[Vec<String>], config: &str, metric: &str, column: usize) -> Option<f64> {
+    let r = rows.iter().find(|r| r[1] == config && r[2] == metric)?;
+    r[column].parse().ok()
+}
+
+#[test]
+fn fig5_tiny_shows_the_monitor_and_a_smaller_guest_kernel() {
+    let (rows, dir) = tiny_rows("fig5");
+    assert_eq!(rows.len(), 4 * 2 * 5, "4 workloads x 2 configs x 5 metrics");
+    for w in ["pmake", "engineering", "raytrace", "database"] {
+        let ours = |c: &str, m: &str| cell(&rows, &format!("{w}/{c}"), m, 3).expect(w);
+        assert_eq!(ours("native", "time"), 100.0, "{w}: native is the unit");
+        assert_eq!(ours("native", "monitor"), 0.0, "{w}: no monitor natively");
+        // The parts stack to the bar (each is rounded to a tenth).
+        for c in ["native", "disco"] {
+            let parts: f64 = ["user", "kernel", "monitor", "idle"].iter().map(|m| ours(c, m)).sum();
+            assert!((parts - ours(c, "time")).abs() < 0.3, "{w}/{c}: {parts}");
+        }
+        // The paper's shape: the monitor takes time, the guest kernel takes less (the monitor
+        // zeroes pages and refills the TLB for it), and the run is slower.
+        assert!(ours("disco", "monitor") > 0.0, "{w}");
+        assert!(ours("disco", "kernel") < ours("native", "kernel"), "{w}");
+        assert!(ours("disco", "time") > 100.0, "{w}: {}", ours("disco", "time"));
+        assert_eq!(cell(&rows, &format!("{w}/native"), "time", 4), Some(100.0), "{w}: paper");
+    }
+    assert_eq!(cell(&rows, "pmake/disco", "time", 4), Some(116.0));
+    assert_eq!(cell(&rows, "pmake/disco", "monitor", 4), Some(24.0));
+    assert_eq!(cell(&rows, "raytrace/disco", "time", 4), Some(103.0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn table2_tiny_has_a_row_per_kernel_service() {
+    let (rows, dir) = tiny_rows("table2");
+    for s in ["DEMAND_ZERO", "open", "read", "write", "exec", "fork"] {
+        let ours = |m: &str| cell(&rows, s, m, 3).unwrap_or_else(|| panic!("{s} {m}"));
+        assert!(ours("native_us") > 0.0 && ours("disco_us") > 0.0, "{s}");
+        let ratio = ours("disco_us") / ours("native_us");
+        assert!((ratio - ours("slowdown")).abs() < 0.02, "{s}: slowdown is the ratio");
+    }
+    assert_eq!(cell(&rows, "DEMAND_ZERO", "slowdown", 4), Some(1.42));
+    assert_eq!(cell(&rows, "exec", "native_us", 4), Some(437.0));
+    assert_eq!(cell(&rows, "fork", "slowdown", 4), None, "the paper has no fork row");
+    let _ = std::fs::remove_dir_all(&dir);
 }

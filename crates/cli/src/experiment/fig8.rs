@@ -26,15 +26,17 @@ pub const FIG8: Experiment = Experiment {
     id: "fig8",
     setup: "4 nodes × 2 CPUs, misses 300 ns local / 900 ns remote",
     metrics: &[
-        Metric { id: "time", column: "time", title: "Run time (native OS = 100)" },
+        Metric { id: "time", column: "time", title: "Run time (native OS = 100)", decimals: 1 },
         Metric {
             id: "local_misses_pct",
             column: "local misses %",
             title: "Cache misses served by local memory (%)",
+            decimals: 1,
         },
     ],
     configs,
     bars,
+    rows: super::rows_are_configs,
 };
 
 /// A workload of the figure and its machine.

@@ -1,0 +1,145 @@
+//! Table 2 (paper §5.3): which kernel services virtualization slows, and by how much. pmake on
+//! one CPU, natively and in one VM (the runs of Fig. 5); for each service the guest kernel's
+//! own statistics give calls and time (the monitor's work on the service's behalf included),
+//! and the row is the mean time per call both ways and their ratio.
+//!
+//! Our services map to the paper's: `DEMAND_ZERO` (a page zeroed on first touch),
+//! `SLOW_FAULT` (a TLB fault the refill fast path cannot serve: IRIX's `QUICK_FAULT`), `open`,
+//! `read`, `write`, `exec` (`execve`) and `fork`. The paper's `UTLB_MISS` (the user TLB refill
+//! handler) has no row: dux's refill handler keeps no statistics, and under the monitor most
+//! refills never reach it.
+
+use sim::scenario::{Guests, MachineShape, Policies, Scenario, VmPlan};
+
+use super::{Bar, Config, Experiment, Measured, Metric, Row, Size};
+
+/// The experiment.
+pub const TABLE2: Experiment = Experiment {
+    id: "table2",
+    setup: "pmake, 1 node × 1 CPU, 128 MB (the VM: 120 MB)",
+    metrics: &[
+        Metric {
+            id: "native_us",
+            column: "native µs",
+            title: "Mean time per call, native (µs)",
+            decimals: 2,
+        },
+        Metric {
+            id: "disco_us",
+            column: "Disco µs",
+            title: "Mean time per call, in a VM (µs)",
+            decimals: 2,
+        },
+        Metric {
+            id: "slowdown",
+            column: "slowdown",
+            title: "Slowdown in a VM (native = 1)",
+            decimals: 2,
+        },
+    ],
+    configs,
+    bars,
+    rows,
+};
+
+/// The services, in the paper's order: (our name, what it is).
+const SERVICES: [(&str, &str); 7] = [
+    ("DEMAND_ZERO", "page fault: a zeroed page"),
+    ("SLOW_FAULT", "TLB fault off the fast path (QUICK_FAULT)"),
+    ("open", "open a file"),
+    ("write", "write to a file"),
+    ("read", "read from a file"),
+    ("exec", "execve: start a program"),
+    ("fork", "fork a process"),
+];
+
+const MACHINE_MB: u32 = 128;
+const VM_MB: u32 = 120;
+
+fn configs(size: Size) -> Vec<Config> {
+    let machine = MachineShape {
+        nodes: 1,
+        cpus_per_node: 1,
+        memory_per_node_mb: MACHINE_MB,
+        uma: false,
+        cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+    };
+    let workload = format!("pmake-{}", size.name());
+    let native = Guests::Native { workload: workload.clone() };
+    let disco = Guests::Disco {
+        vms: vec![VmPlan { workload, vcpus: 1, memory_mb: VM_MB }],
+        policies: Policies::default(),
+    };
+    [("native", "native OS, 1 CPU", native), ("disco", "1 VM, 1 VCPU", disco)]
+        .into_iter()
+        .map(|(kind, description, guests)| Config {
+            scenario: Scenario {
+                name: format!("table2 pmake/{kind}"),
+                machine: machine.clone(),
+                guests,
+                seed: 0,
+            },
+            id: format!("pmake/{kind}"),
+            workload: "pmake",
+            label: kind,
+            description,
+        })
+        .collect()
+}
+
+/// A row per service.
+fn rows(_: &[Config]) -> Vec<Row> {
+    SERVICES
+        .iter()
+        .map(|&(name, what)| Row {
+            id: name.to_string(),
+            workload: "pmake",
+            label: name.to_string(),
+            description: what.to_string(),
+        })
+        .collect()
+}
+
+/// Per service both runs called: mean µs natively and in the VM, and their ratio.
+fn bars(measured: &[Measured]) -> Result<Vec<Bar>, String> {
+    let run = |id: &str| {
+        measured.iter().find(|m| m.config == id).ok_or_else(|| format!("table2: no {id} run"))
+    };
+    let (native, disco) = (run("pmake/native")?, run("pmake/disco")?);
+    let mut out = Vec::new();
+    for (name, _) in SERVICES {
+        let (Some(n), Some(d)) = (native.service(name), disco.service(name)) else { continue };
+        let bar = |metric: &str, ours| Bar {
+            figure: "table2".into(),
+            config: name.into(),
+            metric: metric.into(),
+            ours,
+            paper: None,
+        };
+        let (n_us, d_us) = (n.mean_us(native.mhz()), d.mean_us(disco.mhz()));
+        out.push(bar("native_us", n_us));
+        out.push(bar("disco_us", d_us));
+        out.push(bar("slowdown", d_us / n_us.max(f64::MIN_POSITIVE)));
+    }
+    if out.is_empty() {
+        return Err("table2: the runs' kernels kept no service statistics".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_config_is_valid_at_both_sizes() {
+        for size in [Size::Tiny, Size::Full] {
+            let c = configs(size);
+            assert_eq!(c.len(), 2);
+            for c in &c {
+                assert_eq!(c.scenario.validate(), Ok(()), "{}", c.id);
+            }
+        }
+        assert_eq!(rows(&[]).len(), SERVICES.len());
+    }
+}

@@ -64,9 +64,9 @@ export async function launch() {
 }
 
 /** Opens a page that records errors in `page.errors` and long main-thread tasks (over 50 ms, the
- * Long Tasks API's threshold) in `window.__longTasks`. */
-export async function openPage(browser, url) {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+ * Long Tasks API's threshold) in `window.__longTasks`; `viewport` defaults to 1366×860. */
+export async function openPage(browser, url, viewport = { width: 1366, height: 860 }) {
+  const page = await browser.newPage({ viewport });
   await page.addInitScript(() => {
     window.__longTasks = [];
     try {
@@ -125,11 +125,12 @@ export async function numberOf(page, testId) {
   return n;
 }
 
-/** Saves a screenshot under e2e/artifacts/. */
-export async function screenshot(page, name) {
+/** Saves a screenshot under e2e/artifacts/ (the whole page, or with `fullPage` false only what
+ * the window shows). */
+export async function screenshot(page, name, fullPage = true) {
   await mkdir(artifactsDir, { recursive: true });
   const path = join(artifactsDir, name);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 

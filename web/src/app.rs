@@ -24,6 +24,7 @@ use crate::views::page_map::Layer;
 use crate::views::panel::Panel;
 use crate::views::services::Services;
 use crate::views::status_bar::StatusBar;
+use crate::views::summary::RunSummary;
 use crate::views::timeline::Timeline;
 
 /// The page's clock in milliseconds.
@@ -111,6 +112,23 @@ fn explain_consoles() -> Html {
                results (with checksums computed on the host) and the kernel's shutdown line. A tab turns ✓ once its guest \
                powered off having printed every expected line." }
         </>
+    }
+}
+
+/// Closes every open "?" explanation except the one holding `keep` (the node a click landed
+/// on); `None` closes them all (Esc).
+fn close_explanations(keep: Option<&web_sys::Node>) {
+    let Some(d) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(open) = d.query_selector_all("details.explain[open]") else { return };
+    for i in 0..open.length() {
+        let Some(el) = open.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        else {
+            continue;
+        };
+        if keep.is_some_and(|k| el.contains(Some(k))) {
+            continue;
+        }
+        el.set_open(false);
     }
 }
 
@@ -246,6 +264,32 @@ pub fn app() -> Html {
         });
     }
 
+    // The panels' "?" explanations: one open at a time; Esc or a click outside closes it.
+    use_effect_with((), move |_| {
+        let closer = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            let escape = ev.dyn_ref::<KeyboardEvent>().map(|k| k.key() == "Escape");
+            if escape == Some(false) {
+                return;
+            }
+            close_explanations(if escape.is_some() { None } else { target.as_ref() });
+        });
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &document {
+            for kind in ["click", "keydown"] {
+                let _ = d.add_event_listener_with_callback(kind, closer.as_ref().unchecked_ref());
+            }
+        }
+        move || {
+            if let Some(d) = document {
+                for kind in ["click", "keydown"] {
+                    let _ = d
+                        .remove_event_listener_with_callback(kind, closer.as_ref().unchecked_ref());
+                }
+            }
+        }
+    });
+
     let on_theme = {
         let theme = theme.clone();
         Callback::from(move |_| theme.set(theme.toggled()))
@@ -295,8 +339,12 @@ pub fn app() -> Html {
                     <button class="ghost" onclick={on_dismiss} aria-label="Dismiss">{ "×" }</button>
                 </div>
             }
+            if let (RunState::Finished, Some(layout)) = (model.run, model.layout.clone()) {
+                <RunSummary layout={layout} frame={model.counters.clone()} />
+            }
             <main class="layout">
-                <Controls run={model.run} ready={ready} scenario={scenario} send={send.clone()} on_load={on_load} />
+                <Controls run={model.run} ready={ready} scenario={scenario} send={send.clone()} on_load={on_load}
+                    measured_mhz={model.speed_shown.mhz} />
                 <Panel class="machine" title="Machine" explain={explain_machine()} tools={heat_toggle}>
                     if let Some(layout) = model.layout.clone() {
                         <Machine layout={layout} frame={model.frame.clone()} counters={model.counters.clone()} map={model.page_map.clone()}
@@ -320,9 +368,9 @@ pub fn app() -> Html {
                         <Timeline layout={layout} frame={model.frame.clone()} counters={model.counters.clone()} segments={model.segments.clone()} theme={*theme} />
                     } else { { waiting("The timeline") } }
                 </Panel>
-                <Panel class="consoles" title="Consoles" explain={explain_consoles()}>
+                <Panel id="consoles" class="consoles" title="Consoles" explain={explain_consoles()}>
                     if let Some(layout) = model.layout.clone() {
-                        <Consoles layout={layout} frame={model.counters.clone()} consoles={model.consoles.clone()} send={send.clone()} />
+                        <Consoles layout={layout} frame={model.counters.clone()} consoles={model.consoles.clone()} send={send.clone()} run={model.run} />
                     } else { { waiting("Each guest's console") } }
                 </Panel>
                 <Panel class="services" title="Kernel services" explain={explain_services()}>
@@ -333,7 +381,8 @@ pub fn app() -> Html {
                 <GlossaryPanel />
             </main>
             <StatusBar link={model.link.clone()} run={model.run} loading={model.loading} frame={model.counters.clone()}
-                clock_mhz={clock} speed={model.speed_shown} />
+                clock_mhz={clock} speed={model.speed_shown} layout={model.layout.clone()} consoles={model.consoles.clone()}
+                bytes={model.bytes} />
         </div>
     }
 }

@@ -36,6 +36,16 @@ pub fn sim_time(cycles: u64, mhz: u32) -> String {
     }
 }
 
+/// A download size: `950 B`, `12.3 KB`, `13.4 MB` (decimal units, as browsers show them).
+pub fn bytes(n: u64) -> String {
+    let f = n as f64;
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} KB", f / 1e3),
+        _ => format!("{:.1} MB", f / 1e6),
+    }
+}
+
 /// `part` of `whole` in percent, one decimal.
 pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 { "–".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
@@ -57,5 +67,7 @@ mod tests {
         assert_eq!(sim_time(640_800_000, 200), "3.204 s");
         assert_eq!(percent(1, 4), "25.0%");
         assert_eq!(percent(1, 0), "–");
+        assert_eq!(bytes(13_400_000), "13.4 MB");
+        assert_eq!(bytes(999), "999 B");
     }
 }

@@ -40,10 +40,31 @@ pub fn css(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
-/// Text colour readable on a background of colour `c`.
+/// WCAG 2 relative luminance of `c` (0 black – 1 white).
+pub fn luminance(c: Rgb) -> f64 {
+    let lin = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+/// WCAG 2 contrast ratio of two colours (1 – 21); text needs 4.5 (AA).
+pub fn contrast(a: Rgb, b: Rgb) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The text colour drawn on a background of colour `c`: black or white, whichever contrasts
+/// more. Pure black and white (not a softer near-black) because with them the better of the
+/// two is at least 4.58:1 on any background, so every VM colour reaches WCAG AA.
+pub fn ink_rgb(c: Rgb) -> Rgb {
+    if contrast(c, BLACK) >= contrast(c, WHITE) { BLACK } else { WHITE }
+}
+
+/// [`ink_rgb`] as CSS.
 pub fn ink(c: Rgb) -> &'static str {
-    let l = 0.2126 * f32::from(c[0]) + 0.7152 * f32::from(c[1]) + 0.0722 * f32::from(c[2]);
-    if l > 140.0 { "#111111" } else { "#ffffff" }
+    if ink_rgb(c) == BLACK { "#000000" } else { "#ffffff" }
 }
 
 /// `a` moved towards `b` by `t` (0: `a`, 1: `b`).
@@ -236,6 +257,35 @@ mod tests {
         assert!(!mark(bc, 2, 0, 0));
         assert!(mark(bc, 3, 0, 0) && !mark(bc, 3, 1, 0));
         assert!(!mark(PageKind::User as u8, 5, 0, 0));
+    }
+
+    /// Every colour text is drawn on — the VMs' colours (CPU boxes, timeline segments, the
+    /// lighter shade of a native run's odd processes) and the themes' panels — against the
+    /// text drawn on it, in both themes: WCAG AA (4.5:1).
+    #[test]
+    fn text_on_every_vm_colour_reaches_aa_in_both_themes() {
+        for theme in [Theme::Light, Theme::Dark] {
+            let n = Neutrals::of(theme);
+            for g in 0..VM_COLOURS.len() {
+                for bg in [vm(g), mix(vm(g), WHITE, 0.4)] {
+                    let c = contrast(bg, ink_rgb(bg));
+                    assert!(c >= 4.5, "{theme:?} vm{g} {}: {c:.2}", css(bg));
+                }
+            }
+            for (what, fg, bg) in [
+                ("text on panel", n.text, n.panel),
+                ("muted on panel", n.muted, n.panel),
+                ("muted on free (idle CPU)", n.muted, n.free),
+            ] {
+                let c = contrast(fg, bg);
+                assert!(c >= 4.5, "{theme:?} {what}: {c:.2}");
+            }
+        }
+        // The console's placeholder (static/style.css) on the console's background.
+        let c = contrast([0x9a, 0xa7, 0xb4], [0x0b, 0x0f, 0x14]);
+        assert!(c >= 4.5, "console placeholder: {c:.2}");
+        // The old rule: white on vm2's green was 3.3:1.
+        assert!(contrast(WHITE, vm(2)) < 4.5 && ink_rgb(vm(2)) == BLACK);
     }
 
     #[test]

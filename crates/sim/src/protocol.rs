@@ -109,12 +109,19 @@ pub enum Event {
         /// [`PROTOCOL_VERSION`] the worker speaks.
         protocol: u32,
     },
-    /// A scenario is being loaded: `done` of `total` files fetched.
+    /// A scenario is being loaded: `done` of `total` files fetched, and `bytes` of
+    /// `total_bytes` downloaded (0 of 0 when the sizes are not known, or nothing is to fetch).
     Loading {
         /// Files fetched.
         done: u32,
         /// Files needed.
         total: u32,
+        /// Bytes downloaded so far (the files to fetch, not those already cached).
+        #[serde(default)]
+        bytes: u64,
+        /// Bytes to download in all, as the server announced them (0 if unknown).
+        #[serde(default)]
+        total_bytes: u64,
     },
     /// A scenario was loaded and booted.
     Loaded(Layout),

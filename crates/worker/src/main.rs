@@ -176,12 +176,22 @@ impl Worker {
         }
         let names = Assets::required(&scenario);
         let total = names.len() as u32;
+        let scope = worker.borrow().scope.clone();
+        // The files are large (13–74 MB a preset): ask their sizes first (HEAD, no body) so
+        // that the page can show bytes of a known total while they download.
+        let mut total_bytes = 0u64;
+        for name in &names {
+            if !worker.borrow().files.contains_key(name) {
+                total_bytes += size_of(&scope, &format!("{ASSETS}{name}")).await.unwrap_or(0);
+            }
+        }
+        let mut progress = Progress { done: 0, total, bytes: 0, total_bytes, posted: 0 };
         for (i, name) in names.iter().enumerate() {
             let cached = worker.borrow().files.contains_key(name);
             if !cached {
-                worker.borrow().post(&Event::Loading { done: i as u32, total });
-                let scope = worker.borrow().scope.clone();
-                match fetch(&scope, &format!("{ASSETS}{name}")).await {
+                progress.done = i as u32;
+                progress.post(&worker.borrow(), true);
+                match fetch(&scope, &format!("{ASSETS}{name}"), &worker, &mut progress).await {
                     Ok(bytes) => {
                         worker.borrow_mut().files.insert(name.clone(), bytes);
                     }
@@ -198,7 +208,8 @@ impl Worker {
         if generation != w.load_generation {
             return;
         }
-        w.post(&Event::Loading { done: total, total });
+        progress.done = total;
+        progress.post(&w, true);
         let mut assets = Assets::default();
         for name in &names {
             if let Some(bytes) = w.files.get(name) {
@@ -273,16 +284,76 @@ impl Worker {
     }
 }
 
-/// The bytes at `url`.
-async fn fetch(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<Vec<u8>, String> {
+/// Where a load's downloads stand, posted to the page as [`Event::Loading`].
+struct Progress {
+    done: u32,
+    total: u32,
+    bytes: u64,
+    total_bytes: u64,
+    /// `bytes` when last posted.
+    posted: u64,
+}
+
+impl Progress {
+    /// Posts the progress: always if `now`, else once another 1% (and at least 256 KB) came,
+    /// so that a large download sends about a hundred messages, not one per network chunk.
+    fn post(&mut self, worker: &Worker, now: bool) {
+        let step = (self.total_bytes / 100).max(256 * 1024);
+        if !now && self.bytes < self.posted + step {
+            return;
+        }
+        self.posted = self.bytes;
+        // A server that compresses announces fewer bytes than the stream gives.
+        let total_bytes = self.total_bytes.max(self.bytes);
+        worker.post(&Event::Loading {
+            done: self.done,
+            total: self.total,
+            bytes: self.bytes,
+            total_bytes,
+        });
+    }
+}
+
+/// The size the server announces for `url` (a HEAD request), if it does.
+async fn size_of(scope: &DedicatedWorkerGlobalScope, url: &str) -> Option<u64> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("HEAD");
+    let response = JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await.ok()?;
+    let response: Response = response.dyn_into().ok()?;
+    let length = response.headers().get("content-length").ok()??;
+    length.trim().parse().ok()
+}
+
+/// The bytes at `url`, read chunk by chunk so that `progress` follows the download.
+async fn fetch(
+    scope: &DedicatedWorkerGlobalScope,
+    url: &str,
+    worker: &Rc<RefCell<Worker>>,
+    progress: &mut Progress,
+) -> Result<Vec<u8>, String> {
     let response = JsFuture::from(scope.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
     let response: Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
-    let buffer = response.array_buffer().map_err(|e| format!("{e:?}"))?;
-    let buffer = JsFuture::from(buffer).await.map_err(|e| format!("{e:?}"))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    let Some(body) = response.body() else { return Ok(Vec::new()) };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| format!("{e:?}"))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(|e| format!("{e:?}"))?;
+        if done.as_bool() == Some(true) {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(|e| format!("{e:?}"))?;
+        let part: js_sys::Uint8Array = value.dyn_into().map_err(|_| "not bytes".to_string())?;
+        let start = bytes.len();
+        bytes.resize(start + part.length() as usize, 0);
+        part.copy_to(&mut bytes[start..]);
+        progress.bytes += u64::from(part.length());
+        progress.post(&worker.borrow(), false);
+    }
+    Ok(bytes)
 }
 
 fn main() {

@@ -19,6 +19,22 @@ pub struct GuestConsole {
     first: u64,
     /// How many times text was dropped from the front.
     trims: u64,
+    /// The line being printed (text after the last newline), at most [`LINE_BYTES`].
+    open: String,
+    /// The latest complete line that was not blank.
+    last: String,
+}
+
+/// The latest line is kept to this many bytes: it is shown in one line of the status strip.
+pub const LINE_BYTES: usize = 160;
+
+/// `s` cut to at most `max` bytes at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 impl GuestConsole {
@@ -49,9 +65,27 @@ impl GuestConsole {
         self.bytes
     }
 
+    /// The latest line printed that is not blank: the one being printed (a prompt) if it has
+    /// text, else the latest complete one. What the guest is doing now, in its own words.
+    pub fn latest_line(&self) -> &str {
+        if self.open.trim().is_empty() { &self.last } else { &self.open }
+    }
+
     fn push(&mut self, text: &str) {
         if text.is_empty() {
             return;
+        }
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            let room = LINE_BYTES.saturating_sub(self.open.len());
+            self.open.push_str(clip(first, room));
+        }
+        for line in lines {
+            let done = std::mem::replace(&mut self.open, clip(line, LINE_BYTES).to_string());
+            let done = done.trim_end_matches('\r');
+            if !done.trim().is_empty() {
+                self.last = done.to_string();
+            }
         }
         self.bytes += text.len();
         self.chunks.push_back(text.into());
@@ -71,6 +105,8 @@ impl GuestConsole {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsoleLog {
     guests: Vec<GuestConsole>,
+    /// The guest that printed last.
+    latest: Option<usize>,
 }
 
 impl ConsoleLog {
@@ -80,6 +116,16 @@ impl ConsoleLog {
             self.guests.resize_with(g + 1, GuestConsole::default);
         }
         self.guests[g].push(text);
+        if !text.trim().is_empty() {
+            self.latest = Some(g);
+        }
+    }
+
+    /// The guest that printed last and its latest line ([`GuestConsole::latest_line`]).
+    pub fn latest(&self) -> Option<(usize, &str)> {
+        let g = self.latest?;
+        let line = self.guests.get(g)?.latest_line();
+        (!line.is_empty()).then_some((g, line))
     }
 
     /// Guest `g`'s console (empty if it never printed).
@@ -111,6 +157,21 @@ mod tests {
         let (first, rest) = g.since(1);
         assert_eq!(first, 1);
         assert_eq!(rest.map(|c| c.to_string()).collect::<Vec<_>>(), vec!["world\n"]);
+    }
+
+    #[test]
+    fn the_latest_line_says_what_the_guests_do() {
+        let mut log = ConsoleLog::default();
+        assert_eq!(log.latest(), None);
+        log.push(0, "dux: booting\npmake: compil");
+        assert_eq!(log.latest(), Some((0, "pmake: compil")));
+        log.push(0, "ing 3 of 8\n\n");
+        assert_eq!(log.latest(), Some((0, "pmake: compiling 3 of 8")));
+        log.push(1, "$ ");
+        assert_eq!(log.latest(), Some((1, "$ ")));
+        log.push(0, &"é".repeat(200));
+        let (g, line) = log.latest().expect("a line");
+        assert!(g == 0 && line.len() <= LINE_BYTES && line.starts_with('é'));
     }
 
     #[test]

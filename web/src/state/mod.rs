@@ -84,6 +84,9 @@ pub struct Model {
     pub run: RunState,
     /// Files fetched of files needed, while a scenario loads.
     pub loading: Option<(u32, u32)>,
+    /// Bytes downloaded of bytes to download, while a scenario's files download (when the
+    /// server announced their sizes).
+    pub bytes: Option<(u64, u64)>,
     /// The loaded scenario's shape.
     pub layout: Option<Shared<Layout>>,
     /// Latest statistics frame (its deltas moved to the histories): what moves — the
@@ -121,6 +124,7 @@ impl Default for Model {
             link: Link::Loading,
             run: RunState::Empty,
             loading: None,
+            bytes: None,
             layout: None,
             frame: Shared::default(),
             counters: Shared::default(),
@@ -191,10 +195,14 @@ impl Model {
     pub fn apply(&mut self, event: Event, ms: f64) {
         match event {
             Event::Ready { version, .. } => self.link = Link::Ready { version },
-            Event::Loading { done, total } => self.loading = Some((done, total)),
+            Event::Loading { done, total, bytes, total_bytes } => {
+                self.loading = Some((done, total));
+                self.bytes = (total_bytes > 0).then_some((bytes, total_bytes));
+            }
             Event::Loaded(layout) => {
                 self.layout = Some(Shared::new(layout));
                 self.loading = None;
+                self.bytes = None;
                 self.clear_histories();
             }
             Event::State { state } => {

@@ -8,6 +8,38 @@ use web_sys::{
 };
 use yew::NodeRef;
 
+/// Room a floating tooltip needs right of and below the pointer (CSS pixels, its maximum
+/// width and a typical height); with less, it opens on the other side.
+const TIP_ROOM: (f64, f64) = (360.0, 220.0);
+
+/// The `style` of a floating tooltip (`position: fixed`) for a pointer at (`x`, `y`) in a
+/// viewport of `w`×`h` CSS pixels: below right of the pointer, but flipped to its left near the
+/// right edge and above it near the bottom, so that it is never squashed against an edge.
+pub fn tooltip_style(x: i32, y: i32, w: f64, h: f64) -> String {
+    let (x, y) = (f64::from(x), f64::from(y));
+    let across = if x + 14.0 + TIP_ROOM.0 > w && x > w / 2.0 {
+        format!("right: {}px", (w - x + 14.0).round())
+    } else {
+        format!("left: {}px", x + 14.0)
+    };
+    let down = if y + 14.0 + TIP_ROOM.1 > h && y > h / 2.0 {
+        format!("bottom: {}px", (h - y + 14.0).round())
+    } else {
+        format!("top: {}px", y + 14.0)
+    };
+    format!("{across}; {down}")
+}
+
+/// [`tooltip_style`] in this window (its size without scroll bars, as `position: fixed` sees
+/// it).
+pub fn tooltip_at(x: i32, y: i32) -> String {
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    let (w, h) = root.map_or((f64::MAX, f64::MAX), |r| {
+        (f64::from(r.client_width()), f64::from(r.client_height()))
+    });
+    tooltip_style(x, y, w, h)
+}
+
 /// The canvas behind `node` and its 2-D context.
 pub fn context(node: &NodeRef) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let canvas = node.cast::<HtmlCanvasElement>()?;
@@ -87,4 +119,18 @@ pub fn point(ev: &web_sys::MouseEvent, canvas: &HtmlCanvasElement) -> (f64, f64)
     let sx = f64::from(canvas.width()) / rect.width().max(1.0);
     let sy = f64::from(canvas.height()) / rect.height().max(1.0);
     ((f64::from(ev.client_x()) - rect.left()) * sx, (f64::from(ev.client_y()) - rect.top()) * sy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tooltips_flip_away_from_the_edges() {
+        assert_eq!(tooltip_style(100, 100, 1280.0, 720.0), "left: 114px; top: 114px");
+        // At the right edge of a 1280-pixel window it opens to the left of the pointer...
+        assert_eq!(tooltip_style(1250, 100, 1280.0, 720.0), "right: 44px; top: 114px");
+        // ... and near the bottom, above it.
+        assert_eq!(tooltip_style(100, 650, 1280.0, 720.0), "left: 114px; bottom: 84px");
+    }
 }

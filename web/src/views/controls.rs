@@ -97,6 +97,21 @@ pub struct ControlsProps {
     pub send: Callback<Command>,
     /// Loads a scenario (and puts it in the URL).
     pub on_load: Callback<Scenario>,
+    /// Simulated million cycles per wall second, measured recently while running.
+    #[prop_or_default]
+    pub measured_mhz: Option<f64>,
+}
+
+/// Below this share of the speed limit, the limit is "not reached" (a rate that merely wavers
+/// around the limit is reaching it).
+const LIMIT_REACHED: f64 = 0.8;
+
+/// The note under the speed limit when the run is well below it (the host is too slow): what it
+/// runs at instead. `limit` in MHz (`None`: no limit), `measured` in simulated MHz.
+pub fn limit_note(limit: Option<u32>, measured: Option<f64>) -> Option<String> {
+    let (limit, measured) = (f64::from(limit?), measured?);
+    (measured < limit * LIMIT_REACHED)
+        .then(|| format!("limit not reached: running at {measured:.1} MHz (this host is slower)"))
 }
 
 /// Run / pause / step / reset, the preset, the scenario, the speed.
@@ -127,15 +142,64 @@ pub fn controls(props: &ControlsProps) -> Html {
     let loaded = !matches!(props.run, RunState::Empty);
     let current = props.scenario.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let preset = Preset::named(&current);
+    // A preset picked while a run is under way (running or paused) waits for a yes: loading
+    // it throws the run away. The question is asked in the page (window.confirm would block
+    // the page and its tests); Cancel keeps the run and puts the picker back.
+    let confirm = use_state(|| None::<Preset>);
+    let picker = use_node_ref();
+    let keep_ref = use_node_ref();
+    let under_way = matches!(props.run, RunState::Running | RunState::Paused);
     let on_preset = {
-        let on_load = props.on_load.clone();
+        let (on_load, confirm) = (props.on_load.clone(), confirm.setter());
         Callback::from(move |ev: Event| {
             let name = ev.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             if let Some(p) = Preset::named(&name) {
+                if under_way {
+                    confirm.set(Some(p));
+                } else {
+                    on_load.emit(p.scenario());
+                }
+            }
+        })
+    };
+    {
+        // The question takes the focus, on "keep this run", so that Enter or Esc keep it.
+        let keep_ref = keep_ref.clone();
+        use_effect_with(confirm.is_some(), move |open| {
+            if *open && let Some(b) = keep_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        });
+    }
+    let on_keep = {
+        let (confirm, picker, current) = (confirm.setter(), picker.clone(), current.clone());
+        Callback::from(move |()| {
+            confirm.set(None);
+            if let Some(sel) = picker.cast::<web_sys::HtmlSelectElement>() {
+                sel.set_value(&current);
+            }
+        })
+    };
+    let on_switch = {
+        let (confirm_now, confirm, on_load) = (*confirm, confirm.setter(), props.on_load.clone());
+        Callback::from(move |_: MouseEvent| {
+            confirm.set(None);
+            if let Some(p) = confirm_now {
                 on_load.emit(p.scenario());
             }
         })
     };
+    let on_confirm_key = {
+        let on_keep = on_keep.clone();
+        Callback::from(move |ev: KeyboardEvent| {
+            if ev.key() == "Escape" {
+                ev.stop_propagation();
+                on_keep.emit(());
+            }
+        })
+    };
+    let limit = SPEEDS[*speed].0;
+    let note = if running { limit_note(limit, props.measured_mhz) } else { None };
     let on_speed = {
         let (speed, send) = (speed.clone(), props.send.clone());
         Callback::from(move |ev: Event| {
@@ -224,7 +288,7 @@ pub fn controls(props: &ControlsProps) -> Html {
             </header>
             <label class="field">
                 <span>{ "Preset" }</span>
-                <select onchange={on_preset} data-testid="preset" disabled={!props.ready}>
+                <select ref={picker} onchange={on_preset} data-testid="preset" disabled={!props.ready || confirm.is_some()}>
                     if preset.is_none() {
                         <option value="" selected=true>{ "custom scenario" }</option>
                     }
@@ -233,6 +297,16 @@ pub fn controls(props: &ControlsProps) -> Html {
                     }) }
                 </select>
             </label>
+            if let Some(next) = *confirm {
+                <div class="confirm" role="alertdialog" aria-labelledby="confirm-q" data-testid="confirm-switch" onkeydown={on_confirm_key}>
+                    <p id="confirm-q">{ format!("Load “{}”? This run ({}) ends and is lost.", next.title,
+                        if running { "running" } else { "paused" }) }</p>
+                    <div class="buttons">
+                        <button ref={keep_ref} onclick={on_keep.reform(|_: MouseEvent| ())} data-testid="confirm-keep">{ "Keep this run" }</button>
+                        <button class="danger" onclick={on_switch} data-testid="confirm-load">{ "Load the preset" }</button>
+                    </div>
+                </div>
+            }
             if let Some(p) = preset {
                 <p class="hint" data-testid="preset-description">{ p.description }</p>
             }
@@ -268,6 +342,9 @@ pub fn controls(props: &ControlsProps) -> Html {
                         <option value={i.to_string()} selected={i == *speed}>{ *label }</option>
                     }) }
                 </select>
+                if let Some(n) = note {
+                    <span class="speed-note" data-testid="speed-note" role="note">{ n }</span>
+                }
             </label>
             if let Some(mode) = numa_mode {
                 <label class="field numa">
@@ -309,6 +386,17 @@ mod tests {
 
     fn typed(v: [&str; 4]) -> [String; 4] {
         v.map(str::to_string)
+    }
+
+    #[test]
+    fn a_limit_far_above_the_rate_says_so() {
+        assert_eq!(
+            limit_note(Some(50), Some(3.5)).as_deref(),
+            Some("limit not reached: running at 3.5 MHz (this host is slower)")
+        );
+        assert_eq!(limit_note(Some(50), Some(48.0)), None, "close enough: the limit holds");
+        assert_eq!(limit_note(None, Some(3.5)), None, "no limit");
+        assert_eq!(limit_note(Some(10), None), None, "nothing measured yet");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::palette::{self, Neutrals};
 use crate::state::Shared;
 use crate::state::numa::NumaLog;
 use crate::theme::Theme;
+use crate::views::canvas;
 use crate::views::glossary::Term;
 use crate::views::page_map::{Hover, Layer, PageMapCanvas};
 
@@ -46,6 +47,12 @@ pub struct MachineProps {
 /// A guest's name for the views (`vm0`, `native`).
 pub fn guest_name(layout: &Layout, g: usize) -> String {
     layout.guests.get(g).map_or_else(|| format!("vm{g}"), |i| i.name.clone())
+}
+
+/// The word for a page kind, the same in the legend and the page's details: the kernel does not
+/// say what a page of `Unknown` kind is for, which "unknown" made sound like a fault.
+pub fn kind_label(k: PageKind) -> &'static str {
+    if k == PageKind::Unknown { "no stated use" } else { k.label() }
 }
 
 /// What a CPU runs, as a short label: `v1` (a VCPU) or `pid 7` natively.
@@ -121,7 +128,14 @@ pub fn machine(props: &MachineProps) -> Html {
     };
 
     let cpu = |i: usize| {
-        let f = props.frame.cpus.get(i).cloned().unwrap_or_default();
+        let mut f = props.frame.cpus.get(i).cloned().unwrap_or_default();
+        // A guest that powered off runs nothing: natively the kernel's last current process
+        // (init, pid 1) would otherwise stay on the CPU's label after the end of the run.
+        if f.running.is_some_and(|r| {
+            props.frame.guests.get(usize::from(r.guest)).is_some_and(|g| g.exit.is_some())
+        }) {
+            f.running = None;
+        }
         let (style, label, who, state) = match f.running {
             Some(r) => {
                 let g = usize::from(r.guest);
@@ -197,9 +211,16 @@ pub fn machine(props: &MachineProps) -> Html {
     ];
     let legend_kinds = kinds.iter().map(|&k| {
         let (f, m) = palette::guest_page(0, k, &n);
-        let label = if k == PageKind::Unknown { "no stated use" } else { k.label() };
+        let label = kind_label(k);
         html! { <span class="legend-item"><i class="sw" style={swatch(f, m, k)} />{ label }</span> }
     });
+    // The kinds are drawn in the first guest's colour: under the monitor that is vm0; natively
+    // there is no VM, only the one OS.
+    let kinds_caption = if layout.disco {
+        format!("kinds (shown in {}'s colour): ", guest_name(layout, 0))
+    } else {
+        "kinds (shown in the OS's colour): ".to_string()
+    };
     let monitor_pages = counts.get(usize::from(OWNER_MONITOR)).copied().unwrap_or(0);
     let free_pages = counts.first().copied().unwrap_or(0);
 
@@ -211,10 +232,10 @@ pub fn machine(props: &MachineProps) -> Html {
         let info = props.info.as_deref().filter(|i| i.page == h.page);
         let node = h.page / layout.pages_per_node.max(1);
         html! {
-            <div class="tooltip" style={format!("left: {}px; top: {}px", h.x + 14, h.y + 14)} data-testid="page-tooltip">
+            <div class="tooltip" style={canvas::tooltip_at(h.x, h.y)} data-testid="page-tooltip" role="status" aria-live="polite">
                 <b>{ format!("machine page {} ", h.page) }</b>
                 <span class="muted">{ format!("(0x{:08x})", u64::from(h.page) * 4096) }</span>
-                <div>{ format!("node {node} · owner {} · {}", owner_name(layout, owner), kind.label()) }</div>
+                <div>{ format!("node {node} · owner {} · {}", owner_name(layout, owner), kind_label(kind)) }</div>
                 if let Some(i) = info {
                     if let Some(gp) = i.guest_page {
                         <div>{ format!("guest-physical page {gp} (0x{:08x})", u64::from(gp) * 4096) }</div>
@@ -265,7 +286,7 @@ pub fn machine(props: &MachineProps) -> Html {
                     <span class="legend-item">{ " hot" }</span>
                 </div>
             } else {
-                <div class="legend kinds">{ "kinds (shown for vm0's colour): " }{ for legend_kinds }</div>
+                <div class="legend kinds" data-testid="kinds-legend">{ kinds_caption }{ for legend_kinds }</div>
             }
             if layout.disco {
                 <div class="legend moves-legend">
@@ -275,6 +296,11 @@ pub fn machine(props: &MachineProps) -> Html {
                         <i class="ring arrive" />{ "page arrived" }<i class="ring leave" />{ "page left" }</span>
                 </div>
             }
+            <p id="pagemap-keys" class="visually-hidden">
+                { "Each node's memory is a map of its machine pages. With the keyboard, Tab to a map and move over its pages with \
+                   the arrow keys (Shift for 16 at a time, Home and End to the ends): the page's owner, use, misses by node and \
+                   moves are read out as they show." }
+            </p>
             <div class={classes!("nodes", format!("n{}", layout.nodes.min(8)))}>{ for nodes }</div>
             { tooltip.unwrap_or_default() }
         </div>

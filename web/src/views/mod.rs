@@ -13,4 +13,5 @@ pub mod panel;
 pub mod scenario_form;
 pub mod services;
 pub mod status_bar;
+pub mod summary;
 pub mod timeline;

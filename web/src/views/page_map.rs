@@ -161,6 +161,23 @@ pub fn paint(
     out
 }
 
+/// Where the keyboard's cursor goes from page `at` of a map of `pages` pages in rows of `cols`:
+/// the arrow keys move by a page or a row (by 16 with Shift), Home and End to the ends; `None`
+/// for another key.
+pub fn cursor_step(at: u32, key: &str, shift: bool, cols: u32, pages: u32) -> Option<u32> {
+    let last = pages.saturating_sub(1);
+    let n = if shift { 16 } else { 1 };
+    Some(match key {
+        "ArrowRight" => at.saturating_add(n).min(last),
+        "ArrowLeft" => at.saturating_sub(n),
+        "ArrowDown" => at.saturating_add(n * cols).min(last),
+        "ArrowUp" => at.saturating_sub(n * cols),
+        "Home" => 0,
+        "End" => last,
+        _ => return None,
+    })
+}
+
 /// Where the mouse is over a page map.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hover {
@@ -233,13 +250,55 @@ pub fn page_map_canvas(props: &PageMapProps) -> Html {
         let cb = props.on_hover.clone();
         Callback::from(move |_: MouseEvent| cb.emit(None))
     };
+    // The keyboard's cursor (a page of this node): the map takes the focus with Tab, the arrow
+    // keys move the cursor, and the page under it shows its details as under the mouse.
+    let cursor = use_mut_ref(|| 0u32);
+    let show_cursor = {
+        let (node_ref, cb, first) = (node_ref.clone(), props.on_hover.clone(), props.first);
+        move |p: u32| {
+            let Some(canvas) = node_ref.cast::<web_sys::HtmlCanvasElement>() else { return };
+            let rect = canvas.get_bounding_client_rect();
+            let scale = rect.width() / f64::from(grid.width().max(1));
+            let (c, r) = (p % grid.cols, p / grid.cols);
+            let at = |i: u32, o: f64| {
+                o + (f64::from(i * grid.cell) + f64::from(grid.cell) / 2.0) * scale
+            };
+            cb.emit(Some(Hover {
+                page: first + p,
+                x: at(c, rect.left()) as i32,
+                y: at(r, rect.top()) as i32,
+            }));
+        }
+    };
+    let on_focus = {
+        let (cursor, show) = (cursor.clone(), show_cursor.clone());
+        Callback::from(move |_: FocusEvent| show(*cursor.borrow()))
+    };
+    let on_blur = {
+        let cb = props.on_hover.clone();
+        Callback::from(move |_: FocusEvent| cb.emit(None))
+    };
+    let on_key = {
+        let (cursor, count) = (cursor.clone(), props.count);
+        Callback::from(move |ev: KeyboardEvent| {
+            let now = *cursor.borrow();
+            let Some(next) = cursor_step(now, &ev.key(), ev.shift_key(), grid.cols, count) else {
+                return;
+            };
+            ev.prevent_default();
+            *cursor.borrow_mut() = next;
+            show_cursor(next);
+        })
+    };
     html! {
         <div class="pagemap-wrap">
             <canvas ref={node_ref} class="pagemap" data-testid={format!("pagemap-node{}", props.node)}
                 width={grid.width().to_string()} height={grid.height().to_string()}
                 style={format!("aspect-ratio: {} / {}", grid.width(), grid.height())}
                 onmousemove={on_move} onmouseleave={on_leave}
-                aria-label={format!("memory of node {}: {} machine pages", props.node, props.count)} />
+                tabindex="0" role="img" onkeydown={on_key} onfocus={on_focus} onblur={on_blur}
+                aria-describedby="pagemap-keys"
+                aria-label={format!("memory of node {}: {} machine pages, a square each, coloured by owner", props.node, props.count)} />
             <moves::MovesOverlay node={props.node} first={props.first} count={props.count} grid={grid}
                 moves={props.moves.clone()} selected={props.selected} theme={props.theme} />
         </div>
@@ -259,6 +318,17 @@ mod tests {
             assert!(g.width() <= 512 && g.height() <= 512, "{pages}: {g:?}");
         }
         assert!(Grid::for_pages(8192).cell >= 3, "room for the kinds' patterns");
+    }
+
+    #[test]
+    fn the_keyboard_cursor_moves_by_page_and_row_within_the_map() {
+        assert_eq!(cursor_step(0, "ArrowRight", false, 64, 1000), Some(1));
+        assert_eq!(cursor_step(0, "ArrowLeft", false, 64, 1000), Some(0));
+        assert_eq!(cursor_step(5, "ArrowDown", false, 64, 1000), Some(69));
+        assert_eq!(cursor_step(990, "ArrowDown", false, 64, 1000), Some(999));
+        assert_eq!(cursor_step(69, "ArrowUp", true, 4, 1000), Some(5));
+        assert_eq!(cursor_step(3, "End", false, 64, 1000), Some(999));
+        assert_eq!(cursor_step(3, "x", false, 64, 1000), None);
     }
 
     #[test]

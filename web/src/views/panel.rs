@@ -9,6 +9,9 @@ pub struct PanelProps {
     pub title: AttrValue,
     /// One paragraph saying what the panel shows, with the paper's terms and sections.
     pub explain: Html,
+    /// The element's id (a link target: the status strip links to the consoles).
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
     /// Extra CSS class (places the panel in the grid).
     #[prop_or_default]
     pub class: Classes,
@@ -23,7 +26,7 @@ pub struct PanelProps {
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
     html! {
-        <section class={classes!("panel", props.class.clone())} aria-label={props.title.clone()}>
+        <section id={props.id.clone()} class={classes!("panel", props.class.clone())} aria-label={props.title.clone()}>
             <header class="panel-head">
                 <h2>{ props.title.clone() }</h2>
                 <div class="panel-tools">

@@ -1,13 +1,16 @@
-//! The status bar: worker connection, run state, simulated time, instructions and how fast the
-//! simulation runs (simulated instructions per second of wall time, measured from the frames).
+//! The status strip, fixed to the bottom of the window so that it never leaves the screen:
+//! worker connection, run state, simulated time, instructions and how fast the simulation runs
+//! (simulated instructions per second of wall time, measured from the frames), what the guests
+//! are doing now (the phase and the latest console line), and a link down to the consoles.
 
-use sim::frame::Frame;
+use sim::frame::{Frame, Layout};
 use sim::protocol::RunState;
 use yew::prelude::*;
 
 use crate::format;
 use crate::state::Link;
 use crate::state::Shared;
+use crate::state::console_log::ConsoleLog;
 use crate::state::speed::Reading;
 
 /// Properties of [`StatusBar`].
@@ -25,9 +28,31 @@ pub struct StatusBarProps {
     pub clock_mhz: u32,
     /// Simulation speed.
     pub speed: Reading,
+    /// The loaded scenario's shape (guest names), once loaded.
+    pub layout: Option<Shared<Layout>>,
+    /// The consoles (their latest line says what the guests do).
+    pub consoles: Shared<ConsoleLog>,
+    /// Bytes fetched of bytes to fetch, while a scenario's files download.
+    #[prop_or_default]
+    pub bytes: Option<(u64, u64)>,
 }
 
-/// The bar at the bottom of the page.
+/// What the run is doing, in words: the phase of a long preset that otherwise shows only its
+/// boot line for a while. `latest` is the latest console line.
+pub fn phase(run: RunState, latest: Option<&str>) -> &'static str {
+    // The guest kernel's own lines start with "dux:" (its boot banner); the workload's do not.
+    let booting = latest.is_none_or(|l| l.starts_with("dux:") || l.contains("boot"));
+    match run {
+        RunState::Empty => "loading",
+        RunState::Idle => "not started",
+        RunState::Running if booting => "booting",
+        RunState::Running => "running the workload",
+        RunState::Paused => "paused",
+        RunState::Finished => "finished",
+    }
+}
+
+/// The strip at the bottom of the window.
 #[function_component(StatusBar)]
 pub fn status_bar(props: &StatusBarProps) -> Html {
     let (link_class, link_text) = match &props.link {
@@ -36,15 +61,18 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
     };
     let run = match props.run {
         RunState::Empty => "loading",
-        RunState::Idle => "idle",
+        RunState::Idle => "not started",
         RunState::Running => "running",
         RunState::Paused => "paused",
         RunState::Finished => "finished",
     };
-    let run_text = match props.loading {
-        Some((done, total)) if done < total => format!("fetching {done}/{total}"),
-        Some(_) => "booting".into(),
-        None => run.into(),
+    let run_text = match (props.loading, props.bytes) {
+        (Some((done, total)), Some((got, all))) if done < total && all > 0 => {
+            format!("downloading {} of {}", format::bytes(got), format::bytes(all))
+        }
+        (Some((done, total)), _) if done < total => format!("fetching {done}/{total}"),
+        (Some(_), _) => "booting".into(),
+        (None, _) => run.into(),
     };
     let f = &props.frame;
     let mips = props.speed.mips;
@@ -55,8 +83,18 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
         }
         _ => "simulated instructions per second of wall time, while running".into(),
     };
+    let latest = props.consoles.latest();
+    let name = |g: usize| {
+        props
+            .layout
+            .as_ref()
+            .and_then(|l| l.guests.get(g))
+            .map_or_else(|| format!("vm{g}"), |i| i.name.clone())
+    };
+    let doing = phase(props.run, latest.map(|(_, l)| l));
+    let line = latest.map(|(g, l)| format!("{}: {}", name(g), l.trim_end()));
     html! {
-        <footer class="statusbar">
+        <footer class="statusbar" role="status" aria-label="Run status" data-testid="status">
             <span class={classes!("dot", link_class)} data-testid="worker-status" data-state={link_class}>{ link_text }</span>
             <span class={classes!("state", run)} data-testid="run-state" data-state={run}>{ run_text }</span>
             <span title="simulated time since power-on">{ "time " }<b data-testid="sim-time">{ format::sim_time(f.cycle, props.clock_mhz.max(1)) }</b></span>
@@ -72,9 +110,37 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
                     } }
                 </b>
             </span>
+            if props.loading.is_none() {
+                <span class="doing" data-testid="run-phase" data-phase={doing} title={line.clone().unwrap_or_default()}>
+                    // The run state says the rest; while running, the phase is news.
+                    if props.run == RunState::Running {
+                        <b>{ doing }</b>{ " · " }
+                    }
+                    if let Some(l) = line.clone() {
+                        <span class="latest-line" data-testid="latest-line">{ l }</span>
+                    }
+                </span>
+            }
+            <a class="to-consoles" href="#consoles" title="Down to the consoles">{ "consoles ↓" }</a>
             if let Some(h) = f.run_hash {
                 <span class="hash" title="Run hash: equal runs give equal hashes" data-testid="run-hash" data-value={format!("{h:016x}")}>{ format!("hash {h:016x}") }</span>
             }
         </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phase_follows_the_run_and_the_console() {
+        assert_eq!(phase(RunState::Idle, None), "not started");
+        assert_eq!(
+            phase(RunState::Running, Some("dux: 4 CPUs, 64 MB, 15000 free pages")),
+            "booting"
+        );
+        assert_eq!(phase(RunState::Running, Some("pmake: 3 of 8")), "running the workload");
+        assert_eq!(phase(RunState::Finished, Some("halt")), "finished");
     }
 }

@@ -220,6 +220,56 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let hover = hover.setter();
         use_callback((), move |_: MouseEvent, _| hover.set(None))
     };
+    // The keyboard's cursor: a CPU's row and a point in time (x in CSS pixels). The timeline
+    // takes the focus with Tab and starts at the present on the first CPU; Left/Right move in
+    // time (a fiftieth of the window, a tenth with Shift), Up/Down between CPUs, and the
+    // segment under the cursor shows its details as under the mouse.
+    let cursor = use_mut_ref(|| None::<(f64, usize)>);
+    let cpus = (layout.nodes * layout.cpus_per_node) as usize;
+    // The present: the right edge once the run has filled the window, else further left.
+    let present = View::new(props.frame.cycle, window, LABEL_W, width - LABEL_W - 4.0)
+        .x(props.frame.cycle)
+        - 1.0;
+    let show_cursor = {
+        let (node, hover) = (node.clone(), hover.setter());
+        move |x: f64, row: usize| {
+            let Some(canvas) = node.cast::<web_sys::HtmlCanvasElement>() else { return };
+            let rect = canvas.get_bounding_client_rect();
+            let y = row as f64 * (ROW_H + ROW_GAP) + ROW_H / 2.0;
+            hover.set(Some((x, y, (rect.left() + x) as i32, (rect.top() + y) as i32)));
+        }
+    };
+    let on_focus = {
+        let (cursor, show) = (cursor.clone(), show_cursor.clone());
+        Callback::from(move |_: FocusEvent| {
+            let (x, row) = cursor.borrow().unwrap_or((present, 0));
+            *cursor.borrow_mut() = Some((x, row));
+            show(x, row);
+        })
+    };
+    let on_blur = {
+        let hover = hover.setter();
+        Callback::from(move |_: FocusEvent| hover.set(None))
+    };
+    let on_key = {
+        let cursor = cursor.clone();
+        Callback::from(move |ev: KeyboardEvent| {
+            let (x, row) = cursor.borrow().unwrap_or((present, 0));
+            let step = (width - LABEL_W - 4.0) / if ev.shift_key() { 10.0 } else { 50.0 };
+            let (x, row) = match ev.key().as_str() {
+                "ArrowLeft" => (x - step, row),
+                "ArrowRight" => (x + step, row),
+                "ArrowUp" => (x, row.saturating_sub(1)),
+                "ArrowDown" => (x, (row + 1).min(cpus.saturating_sub(1))),
+                "End" => (present, row),
+                _ => return,
+            };
+            ev.prevent_default();
+            let x = x.clamp(LABEL_W + 1.0, present.max(LABEL_W + 1.0));
+            *cursor.borrow_mut() = Some((x, row));
+            show_cursor(x, row);
+        })
+    };
     let on_window = {
         let window_ix = window_ix.setter();
         use_callback((), move |ev: Event, _| {
@@ -241,7 +291,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let mhz = layout.clock_mhz;
         let who = if layout.disco { format!("VCPU {}", s.running.vcpu) } else { format!("process {}", s.running.vcpu) };
         Some(html! {
-            <div class="tooltip" style={format!("left: {}px; top: {}px", cx + 14, cy + 14)} data-testid="timeline-tooltip">
+            <div class="tooltip" style={canvas::tooltip_at(cx, cy)} data-testid="timeline-tooltip" role="status" aria-live="polite">
                 <b>{ format!("CPU {} · {} {}", s.cpu, guest_name(layout, usize::from(s.running.guest)), who) }</b>
                 <div>{ format!("{} → {}{}", format::sim_time(s.start, mhz), format::sim_time(s.end, mhz), if open { " (running)" } else { "" }) }</div>
                 <div>{ format!("{} ({} cycles)", format::sim_time(s.end - s.start, mhz), format::count(s.end - s.start)) }</div>
@@ -281,7 +331,14 @@ pub fn timeline(props: &TimelineProps) -> Html {
             <canvas ref={node} class="timeline-canvas" data-testid="timeline-canvas"
                 style={format!("height: {}px", (layout.nodes * layout.cpus_per_node) as f64 * (ROW_H + ROW_GAP) + AXIS_H)}
                 onmousemove={on_move} onmouseleave={on_leave}
+                tabindex="0" role="img" onkeydown={on_key} onfocus={on_focus} onblur={on_blur}
+                aria-describedby="timeline-keys"
                 aria-label="Scheduling timeline: physical CPUs over simulated time" />
+            <p id="timeline-keys" class="visually-hidden">
+                { "A row per physical CPU, the present at the right. With the keyboard, Tab here and use Left and Right to move \
+                   back and forth in time (Shift for larger steps, End for the present), Up and Down to change CPU: what runs \
+                   there, from when to when, is read out." }
+            </p>
             { tooltip.unwrap_or_default() }
         </div>
     }

@@ -34,7 +34,28 @@ fn default_memory(s: &Scenario) -> u32 {
     (s.machine.memory_mb().saturating_sub(1) / 2).clamp(8, 64)
 }
 
-/// Sets the number of VMs: new ones copy the last; the count is kept within 1..=8.
+/// Reads what the user typed in the number field called `words` (its label, as the messages
+/// name it): a whole number from `min` to `max`, or what is wrong with the text — said at once,
+/// so the form never keeps showing an older message (or none) while the field holds text it
+/// cannot use, and a count out of range is refused in words rather than quietly clamped.
+pub fn read_number(words: &str, text: &str, min: u32, max: u32) -> Result<u32, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("{words}: is empty."));
+    }
+    let shown = sim::scenario::shortened(text);
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    match text.parse::<i64>() {
+        Ok(n) if (i64::from(min)..=i64::from(max)).contains(&n) => Ok(n as u32),
+        // Too far out to parse is still a whole number: out of range, not "not a number".
+        _ if whole => Err(format!("{words}: must be between {min} and {max}; {shown} is not.")),
+        _ => Err(format!("{words}: must be a whole number; {shown} is not.")),
+    }
+}
+
+/// Sets the number of VMs: new ones copy the last; the count is kept within 1..=8 (the form
+/// refuses other counts with a message before it gets here).
 pub fn set_vm_count(s: &mut Scenario, n: usize) {
     let n = n.clamp(1, 8);
     if let Guests::Disco { vms, .. } = &mut s.guests {
@@ -96,6 +117,33 @@ mod tests {
         set_vm_count(&mut s, 0);
         let Guests::Disco { vms, .. } = &s.guests else { panic!("disco") };
         assert_eq!(vms.len(), 1);
+    }
+
+    #[test]
+    fn typed_numbers_get_their_own_message() {
+        assert_eq!(read_number("Nodes", " 4 ", 1, 8), Ok(4));
+        assert_eq!(
+            read_number("Nodes", "2.5", 1, 8),
+            Err("Nodes: must be a whole number; 2.5 is not.".into())
+        );
+        assert_eq!(read_number("Nodes", "", 1, 8), Err("Nodes: is empty.".into()));
+        assert_eq!(
+            read_number("VMs", "0", 1, 8),
+            Err("VMs: must be between 1 and 8; 0 is not.".into())
+        );
+        assert_eq!(
+            read_number("VMs", "20", 1, 8),
+            Err("VMs: must be between 1 and 8; 20 is not.".into())
+        );
+        assert_eq!(
+            read_number("seed", "-3", 0, u32::MAX).map_err(|e| e.contains("-3 is not")),
+            Err(true)
+        );
+        let long = "9".repeat(5000);
+        let m = read_number("Nodes", &long, 1, 8).expect_err("too big");
+        assert!(m.len() < 120, "{m}");
+        let m = read_number("Nodes", &"x".repeat(5000), 1, 8).expect_err("not a number");
+        assert!(m.len() < 120, "{m}");
     }
 
     #[test]

@@ -271,13 +271,83 @@ impl ScenarioError {
             },
             None => self.message.clone(),
         };
-        format!("{}: {message}", field_label(&self.field))
+        // A URL's unknown parameter is its own label: a pasted one can be any length.
+        format!("{}: {message}", shortened(&field_label(&self.field)))
     }
+}
+
+/// Longest text of the user's echoed back in a message: a 5 000-character URL parameter would
+/// otherwise make the message (and the banner showing it) one unbreakable line.
+const ECHO_CHARS: usize = 40;
+
+/// `text` cut to [`ECHO_CHARS`] characters, with an ellipsis if it was longer.
+pub fn shortened(text: &str) -> String {
+    match text.char_indices().nth(ECHO_CHARS) {
+        Some((at, _)) => format!("{}\u{2026}", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// `text` quoted for a message, [`shortened`].
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", shortened(text))
+}
+
+/// The range a URL's numeric parameter must be in, as validation checks it (a negative or
+/// huge number then reads "must be between 1 and 8", not "is not a number"). Fields whose
+/// range depends on the rest of the scenario (a VM's VCPUs and memory) give their widest.
+fn query_range(field: &str) -> Option<(u32, u32)> {
+    let range = match field {
+        "nodes" => (1, 8),
+        "cpus" => (1, 4),
+        "mem" => (4, 256),
+        "cache" => (16, 16384),
+        "l2tlb" => (0, 65536),
+        "slice" => (100, 1_000_000),
+        "trigger" | "sharing" => (1, 1_000_000),
+        "writes" => (0, 1_000_000),
+        "moves" => (0, 1_000),
+        "interval" => (100, 1_000_000),
+        "sample" => (1, 1024),
+        f if f.ends_with(".vcpus") => (1, 16),
+        f if f.ends_with(".memory_mb") => (4, MAX_MACHINE_MEMORY_MB),
+        _ => return None,
+    };
+    Some(range)
+}
+
+/// Reads a URL's whole-number parameter `field`: what is wrong with `v` if it is not one in
+/// the field's range, in words [`ScenarioError::in_words`] turns into the form's.
+fn query_number(field: &str, v: &str) -> Result<u32, ScenarioError> {
+    if v.trim().is_empty() {
+        return err(field, "is empty");
+    }
+    if let Ok(n) = v.parse::<u32>() {
+        return Ok(n);
+    }
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // A whole number, but negative or past u32: say the range, not "not a number".
+        let n = shortened(v);
+        return match query_range(field) {
+            Some((lo, hi)) => err(field, format!("{n} is not in {lo}..={hi}")),
+            None => err(field, format!("must be a whole number of at least 0; {n} is not.")),
+        };
+    }
+    if v.parse::<f64>().is_ok_and(f64::is_finite) {
+        return err(field, format!("must be a whole number; {} is not.", shortened(v)));
+    }
+    err(field, format!("{} is not a number", quoted(v)))
 }
 
 /// A scenario field's label on the form (`vms[1].memory_mb` → "VM 1's MB"); URL parameters and
 /// anything unknown keep their own name.
 fn field_label(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("vms[")
+        && let Some(k) = rest.strip_suffix(']')
+    {
+        return format!("VM {k}");
+    }
     if let Some(rest) = field.strip_prefix("vms[")
         && let Some((k, part)) = rest.split_once("].")
     {
@@ -476,15 +546,13 @@ impl Scenario {
         let base = match pairs.iter().find(|(k, _)| *k == "preset") {
             Some((_, name)) => match Preset::named(name) {
                 Some(p) => p.scenario(),
-                None => return err("preset", format!("no preset called {name:?}")),
+                None => return err("preset", format!("no preset called {}", quoted(name))),
             },
             None => Preset::DEFAULT.scenario(),
         };
         let mut s = base;
         let edited = pairs.iter().any(|(k, _)| *k != "preset");
-        let num = |k: &str, v: &str| -> Result<u32, ScenarioError> {
-            v.parse().or_else(|_| err(k, format!("{v:?} is not a number")))
-        };
+        let num = query_number;
         let mut os: Option<&str> = None;
         let mut workload: Option<String> = None;
         let mut vms: Option<Vec<VmPlan>> = None;
@@ -503,12 +571,12 @@ impl Scenario {
                     s.machine.uma = match *v {
                         "1" | "true" => true,
                         "0" | "false" => false,
-                        _ => return err(*k, format!("{v:?} is not 0 or 1")),
+                        _ => return err(*k, format!("{} is not 0 or 1", quoted(v))),
                     }
                 }
                 "os" => {
                     if *v != "native" && *v != "disco" {
-                        return err(*k, format!("{v:?} is neither native nor disco"));
+                        return err(*k, format!("{} is neither native nor disco", quoted(v)));
                     }
                     os = Some(v)
                 }
@@ -518,10 +586,21 @@ impl Scenario {
                     for (i, item) in v.split(',').enumerate() {
                         let f: Vec<&str> = item.split(':').collect();
                         if f.len() != 3 {
-                            return err(
-                                format!("vms[{i}]"),
-                                format!("{item:?} is not workload:vcpus:memory_mb"),
-                            );
+                            // `vms=0` or `vms=20` reads like a count; say what the list is.
+                            let count = item.parse::<i64>().is_ok() && !v.contains(',');
+                            let what = "a list of VMs, each workload:VCPUs:MB (as in \
+                                        vms=pmake-tiny:1:24,pmake-tiny:1:24)";
+                            return if count {
+                                err(
+                                    "vms",
+                                    format!("must be {what}, not a count like {}", quoted(v)),
+                                )
+                            } else {
+                                err(
+                                    format!("vms[{i}]"),
+                                    format!("{} is not workload:VCPUs:MB", quoted(item)),
+                                )
+                            };
                         }
                         list.push(VmPlan {
                             workload: f[0].to_string(),
@@ -535,13 +614,13 @@ impl Scenario {
                 "slice" => policies.slice_us = num(k, v)?,
                 "numa" => {
                     policies.numa.mode = NumaMode::named(v).map_or_else(
-                        || err(*k, format!("{v:?} is not off, migrate, replicate or both")),
+                        || err(*k, format!("{} is not off, migrate, replicate or both", quoted(v))),
                         Ok,
                     )?
                 }
                 "placement" => {
                     policies.numa.placement = Placement::named(v).map_or_else(
-                        || err(*k, format!("{v:?} is not first-touch or round-robin")),
+                        || err(*k, format!("{} is not first-touch or round-robin", quoted(v))),
                         Ok,
                     )?
                 }
@@ -552,8 +631,9 @@ impl Scenario {
                 "interval" => policies.numa.interval_us = num(k, v)?,
                 "sample" => policies.numa.sample = num(k, v)?,
                 "seed" => {
-                    s.seed =
-                        v.parse().or_else(|_| err(*k, format!("{v:?} is not a whole number")))?
+                    s.seed = v.parse().or_else(|_| {
+                        err(*k, format!("must be a whole number; {} is not.", quoted(v)))
+                    })?
                 }
                 _ => return err(*k, "unknown parameter"),
             }
@@ -590,7 +670,7 @@ fn workload_named(field: &str, name: &str) -> Result<&'static Workload, Scenario
     Workload::named(name).map_or_else(
         || {
             let known: Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
-            err(field, format!("no workload called {name:?} (known: {})", known.join(", ")))
+            err(field, format!("no workload called {} (known: {})", quoted(name), known.join(", ")))
         },
         Ok,
     )
@@ -795,6 +875,62 @@ mod tests {
         assert_eq!(e.in_words(), "VM 2's MB: must be between 8 and 448; 1 is not.");
         let e = ScenarioError { field: "vms".into(), message: "the VMs need 9 MB".into() };
         assert_eq!(e.in_words(), "VMs: the VMs need 9 MB");
+    }
+
+    #[test]
+    fn url_messages_say_what_is_wrong_in_the_forms_words() {
+        let words = |q: &str| Scenario::from_query(q).expect_err(q).in_words();
+        assert_eq!(words("nodes=-3"), "Nodes: must be between 1 and 8; -3 is not.");
+        assert_eq!(words("nodes=2.5"), "Nodes: must be a whole number; 2.5 is not.");
+        assert_eq!(words("nodes="), "Nodes: is empty");
+        assert_eq!(words("nodes=banana"), "Nodes: \"banana\" is not a number");
+        for q in ["vms=0", "vms=20"] {
+            let m = words(q);
+            assert!(m.starts_with("VMs: must be a list of VMs"), "{m}");
+            assert!(m.contains("not a count"), "{m}");
+        }
+        assert_eq!(
+            words("os=disco&vms=pmake-tiny:-1:24"),
+            "VM 0's VCPUs: must be between 1 and 16; -1 is not."
+        );
+        assert!(words("os=disco&vms=pmake-tiny:1:24,x").starts_with("VM 1: \"x\""));
+        // A 5 000-character value or name is cut short: the banner must stay on the screen.
+        let long = "x".repeat(5000);
+        for q in [
+            format!("nodes={long}"),
+            format!("{long}=1"),
+            format!("preset={long}"),
+            format!("nodes=-{}", "9".repeat(5000)),
+            format!("os=disco&vms={long}"),
+        ] {
+            let m = words(&q);
+            assert!(m.chars().count() < 200, "{} characters: {m}", m.len());
+        }
+        // No message shows Rust's range syntax or a field's path.
+        for q in [
+            "nodes=0",
+            "nodes=-3",
+            "cpus=9",
+            "mem=1",
+            "cache=3",
+            "l2tlb=-1",
+            "slice=5",
+            "trigger=0",
+            "sample=0",
+            "os=disco&vms=pmake-tiny:0:24",
+            "os=disco&vms=pmake-tiny:1:1",
+            "os=disco&vms=nope:1:24",
+            "vms=0",
+            "seed=x",
+            "uma=2",
+            "numa=x",
+        ] {
+            let m = words(q);
+            assert!(!m.contains("..="), "{q}: {m}");
+            for path in ["machine.", "policies.", "vms[", "].", "_mb", "_us", "_kb"] {
+                assert!(!m.contains(path), "{q}: {m}");
+            }
+        }
     }
 
     #[test]

@@ -100,6 +100,27 @@ mod tests {
     }
 
     #[test]
+    fn the_banner_says_what_a_bad_count_or_number_means_and_stays_short() {
+        let banner = |q: &str| {
+            let (s, e) = scenario_for_query(q);
+            message(&e.expect("an error"), &s)
+        };
+        for q in ["?vms=0", "?vms=20"] {
+            let m = banner(q);
+            assert!(m.contains("VMs: must be a list of VMs"), "{m}");
+            assert!(m.contains("not a count"), "{m}");
+        }
+        let m = banner("?nodes=-3");
+        assert!(m.contains("Nodes: must be between 1 and 8; -3 is not."), "{m}");
+        // A pasted 5 000-character value is echoed cut short.
+        let m = banner(&format!("?nodes={}", "7".repeat(5000)));
+        assert!(m.chars().count() < 250, "{} characters", m.chars().count());
+        let m = banner(&format!("?{}=1", "q".repeat(5000)));
+        assert!(m.chars().count() < 250, "{} characters", m.chars().count());
+        assert!(!m.contains("..="), "{m}");
+    }
+
+    #[test]
     fn the_fallback_is_the_named_preset() {
         assert_eq!(fallback("?nodes=8&preset=tiny-2vms").name, "tiny-2vms");
         assert_eq!(fallback("nodes=8"), Preset::DEFAULT.scenario());

@@ -25,21 +25,30 @@ pub struct ScenarioFormProps {
 #[derive(Properties, PartialEq)]
 struct NumberProps {
     label: Html,
+    /// The field's name in messages ("Nodes", "VM 1's VCPUs").
+    words: AttrValue,
     value: u32,
     min: u32,
     max: u32,
     testid: AttrValue,
     on_change: Callback<u32>,
+    /// Told the field's problem (`None` once its text is a number in range again).
+    on_problem: Callback<(AttrValue, Option<String>)>,
 }
 
 #[function_component(NumberField)]
 fn number_field(p: &NumberProps) -> Html {
     let on_change = {
-        let cb = p.on_change.clone();
+        let (cb, on_problem) = (p.on_change.clone(), p.on_problem.clone());
+        let (words, testid, min, max) = (p.words.clone(), p.testid.clone(), p.min, p.max);
         Callback::from(move |ev: Event| {
             let v = ev.target_unchecked_into::<web_sys::HtmlInputElement>().value();
-            if let Ok(n) = v.trim().parse::<u32>() {
-                cb.emit(n);
+            match scenario_edit::read_number(&words, &v, min, max) {
+                Ok(n) => {
+                    on_problem.emit((testid.clone(), None));
+                    cb.emit(n);
+                }
+                Err(m) => on_problem.emit((testid.clone(), Some(m))),
             }
         })
     };
@@ -69,10 +78,27 @@ fn workload_select(value: &str, testid: String, on: Callback<String>) -> Html {
 #[function_component(ScenarioForm)]
 pub fn scenario_form(props: &ScenarioFormProps) -> Html {
     let draft = use_state(|| props.loaded.clone());
+    // Fields whose text is not a usable number, by test id, with their messages: the draft
+    // keeps the last good value, so its own verdict cannot tell.
+    let problems = use_state(Vec::<(AttrValue, String)>::new);
     {
-        let draft = draft.clone();
-        use_effect_with(props.loaded.clone(), move |loaded| draft.set(loaded.clone()));
+        let (draft, problems) = (draft.clone(), problems.clone());
+        use_effect_with(props.loaded.clone(), move |loaded| {
+            draft.set(loaded.clone());
+            problems.set(Vec::new());
+        });
     }
+    let on_problem = {
+        let problems = problems.clone();
+        Callback::from(move |(id, m): (AttrValue, Option<String>)| {
+            let mut p: Vec<(AttrValue, String)> =
+                (*problems).iter().filter(|(k, _)| *k != id).cloned().collect();
+            if let Some(m) = m {
+                p.push((id, m));
+            }
+            problems.set(p);
+        })
+    };
     // Every edit goes through here: copy the draft, change it, store it.
     let edit = |f: fn(&mut Scenario, u32)| {
         let draft = draft.clone();
@@ -83,7 +109,11 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
         })
     };
     let machine = &draft.machine;
-    let verdict = draft.validate();
+    // The latest typing problem first, else the draft's own verdict.
+    let verdict = match problems.last() {
+        Some((_, m)) => Err(m.clone()),
+        None => draft.validate().map_err(|e| e.in_words()),
+    };
     let changed = *draft != props.loaded;
     let on_apply = {
         let (draft, on_load) = (draft.clone(), props.on_load.clone());
@@ -141,22 +171,22 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
                         <span class="vm-name">{ format!("vm{i}") }</span>
                         { workload_select(&vm.workload, format!("vm{i}-workload"), on_workload) }
                         <NumberField label={html! { <Term k="vcpu">{ "VCPUs" }</Term> }} value={vm.vcpus} min={1} max={16}
-                            testid={format!("vm{i}-vcpus")} on_change={set(|p, v| p.vcpus = v)} />
+                            testid={format!("vm{i}-vcpus")} words={format!("VM {i}'s VCPUs")} on_problem={on_problem.clone()} on_change={set(|p, v| p.vcpus = v)} />
                         <NumberField label={html! { "MB" }} value={vm.memory_mb} min={4} max={448}
-                            testid={format!("vm{i}-memory")} on_change={set(|p, v| p.memory_mb = v)} />
+                            testid={format!("vm{i}-memory")} words={format!("VM {i}'s MB")} on_problem={on_problem.clone()} on_change={set(|p, v| p.memory_mb = v)} />
                     </div>
                 }
             });
             html! {
                 <>
-                    <NumberField label={html! { <Term k="vm">{ "VMs" }</Term> }} value={vms.len() as u32} min={1} max={8} testid="vms"
+                    <NumberField label={html! { <Term k="vm">{ "VMs" }</Term> }} value={vms.len() as u32} min={1} max={8} testid="vms" words="VMs" on_problem={on_problem.clone()}
                         on_change={edit(|s, v| scenario_edit::set_vm_count(s, v as usize))} />
                     { for rows }
                     <div class="field-row">
                         <NumberField label={html! { <><Term k="l2tlb" />{ " entries" }</> }} value={policies.l2tlb_entries} min={0} max={65536}
-                            testid="l2tlb" on_change={edit(|s, v| scenario_edit::edit_policies(s, |p| p.l2tlb_entries = v))} />
+                            testid="l2tlb" words="L2TLB entries" on_problem={on_problem.clone()} on_change={edit(|s, v| scenario_edit::edit_policies(s, |p| p.l2tlb_entries = v))} />
                         <NumberField label={html! { <><Term k="slice">{ "slice" }</Term>{ " µs" }</> }} value={policies.slice_us} min={100} max={1000000}
-                            testid="slice" on_change={edit(|s, v| scenario_edit::edit_policies(s, |p| p.slice_us = v))} />
+                            testid="slice" words="Slice µs" on_problem={on_problem.clone()} on_change={edit(|s, v| scenario_edit::edit_policies(s, |p| p.slice_us = v))} />
                     </div>
                 </>
             }
@@ -167,11 +197,11 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
             <summary>{ "Scenario" }</summary>
             <fieldset disabled={props.disabled}>
                 <div class="field-row">
-                    <NumberField label={html! { <Term k="node">{ "nodes" }</Term> }} value={machine.nodes} min={1} max={8} testid="nodes"
+                    <NumberField label={html! { <Term k="node">{ "nodes" }</Term> }} value={machine.nodes} min={1} max={8} testid="nodes" words="Nodes" on_problem={on_problem.clone()}
                         on_change={edit(|s, v| { s.machine.nodes = v; s.name = CUSTOM.into(); })} />
-                    <NumberField label={html! { "CPUs/node" }} value={machine.cpus_per_node} min={1} max={4} testid="cpus"
+                    <NumberField label={html! { "CPUs/node" }} value={machine.cpus_per_node} min={1} max={4} testid="cpus" words="CPUs per node" on_problem={on_problem.clone()}
                         on_change={edit(|s, v| { s.machine.cpus_per_node = v; s.name = CUSTOM.into(); })} />
-                    <NumberField label={html! { "MB/node" }} value={machine.memory_per_node_mb} min={4} max={256} testid="mem"
+                    <NumberField label={html! { "MB/node" }} value={machine.memory_per_node_mb} min={4} max={256} testid="mem" words="MB per node" on_problem={on_problem.clone()}
                         on_change={edit(|s, v| { s.machine.memory_per_node_mb = v; s.name = CUSTOM.into(); })} />
                 </div>
                 <label class="check">
@@ -185,11 +215,11 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
                 { guests }
                 <div class="field-row" title="0: the disks always take the same time. Any other number jitters each disk request's latency (up to a quarter more), so the same work runs in another interleaving — the results stay the same.">
                     <NumberField label={html! { "seed" }} value={u32::try_from(draft.seed).unwrap_or(u32::MAX)} min={0} max={u32::MAX}
-                        testid="seed" on_change={edit(|s, v| { s.seed = u64::from(v); s.name = CUSTOM.into(); })} />
+                        testid="seed" words="Seed" on_problem={on_problem.clone()} on_change={edit(|s, v| { s.seed = u64::from(v); s.name = CUSTOM.into(); })} />
                 </div>
                 <div class="form-foot">
                     if let Err(e) = &verdict {
-                        <p class="form-error" role="alert" data-testid="form-error">{ e.in_words() }</p>
+                        <p class="form-error" role="alert" data-testid="form-error">{ e.clone() }</p>
                     }
                     <button class="primary" onclick={on_apply} disabled={verdict.is_err()} data-testid="apply"
                         title="Load this scenario (and put it in the address bar)">

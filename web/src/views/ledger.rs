@@ -2,7 +2,8 @@
 //! time went (user, guest kernel, the monitor by kind of work, idle), and who served its TLB
 //! misses (the monitor — kernel direct map, L2TLB, virtual TLB — or the guest's own handler).
 
-use sim::frame::{Frame, GuestFrame, Layout, TlbFrame};
+use sim::frame::{Frame, GuestFrame, GuestInfo, Layout, TlbFrame};
+use sim::workload::Workload;
 use yew::prelude::*;
 
 use crate::format;
@@ -135,6 +136,30 @@ fn row(
     }
 }
 
+/// True if guest `info` runs SPLASHOS (or another library OS) rather than dux.
+pub fn runs_library_os(info: &GuestInfo) -> bool {
+    Workload::named(&info.workload).is_some_and(|w| !w.on_dux())
+}
+
+/// The notes under the ledger: why a SPLASHOS VM shows no user time. SPLASHOS runs the
+/// program in the guest's privileged mode (there is no user/kernel split in a library OS,
+/// paper §4.4), so the machine counts all of it as guest kernel; without a word the row reads
+/// like a kernel-bound workload.
+pub fn notes(layout: &Layout) -> Vec<String> {
+    let splash: Vec<&str> =
+        layout.guests.iter().filter(|g| runs_library_os(g)).map(|g| g.name.as_str()).collect();
+    if splash.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "{} {} SPLASHOS, a library OS (paper §4.4): the program runs in the guest's own \
+         privileged mode, with no user/kernel split, so all its work shows as guest kernel \
+         and none as user.",
+        splash.join(", "),
+        if splash.len() == 1 { "runs" } else { "run" }
+    )]
+}
+
 /// The ledger panel's body.
 #[function_component(Ledger)]
 pub fn ledger(props: &LedgerProps) -> Html {
@@ -209,6 +234,7 @@ pub fn ledger(props: &LedgerProps) -> Html {
                     <Term k="l2tlb" />{ ", §4.2.2)." }
                 </p>
             }
+            { for notes(layout).into_iter().map(|n| html! { <p class="small note" data-testid="ledger-note">{ n }</p> }) }
             <p class="muted small">
                 <Term k="miss">{ "cache misses" }</Term>{ format!(": {} local, {} remote ({} local)", format::short(f.local_misses), format::short(f.remote_misses), format::percent(f.local_misses, misses)) }
             </p>
@@ -219,6 +245,38 @@ pub fn ledger(props: &LedgerProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn layout(workloads: &[&str]) -> Layout {
+        Layout {
+            scenario: sim::scenario::Preset::named("radix-splashos").expect("preset").scenario(),
+            disco: true,
+            nodes: 1,
+            cpus_per_node: 1,
+            pages: 1024,
+            pages_per_node: 1024,
+            clock_mhz: 200,
+            monitor_kinds: Vec::new(),
+            guests: workloads
+                .iter()
+                .enumerate()
+                .map(|(g, w)| GuestInfo {
+                    name: format!("vm{g}"),
+                    workload: (*w).into(),
+                    cpus: 1,
+                    memory_mb: 16,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_splashos_vm_is_explained() {
+        assert_eq!(notes(&layout(&["pmake-tiny"])), Vec::<String>::new());
+        let n = notes(&layout(&["pmake-tiny", "radix-tiny-splashos"]));
+        assert_eq!(n.len(), 1);
+        assert!(n[0].starts_with("vm1 runs SPLASHOS"), "{n:?}");
+        assert!(n[0].contains("no user/kernel split"), "{n:?}");
+    }
 
     #[test]
     fn lines_add_up() {

@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::format;
 use crate::palette;
 use crate::state::Shared;
+use crate::views::ledger;
 
 /// Properties of [`Services`].
 #[derive(Properties, PartialEq)]
@@ -39,6 +40,18 @@ pub fn rows(frame: &Frame) -> Vec<String> {
     totals.into_iter().take(ROWS).map(|(n, _)| n).collect()
 }
 
+/// What the panel says before it has rows: waiting for dux to boot — unless no guest runs dux,
+/// for SPLASHOS keeps no kernel statistics and the panel would wait forever.
+pub fn empty_message(layout: &Layout) -> &'static str {
+    if !layout.guests.is_empty() && layout.guests.iter().all(ledger::runs_library_os) {
+        "SPLASHOS keeps no kernel statistics: it is a library OS with no system calls or \
+         kernel services of its own (paper §4.4) — its program runs in the guest's privileged \
+         mode and asks the monitor directly. Load a workload on dux to see this table."
+    } else {
+        "No kernel statistics yet: they appear once a guest kernel has booted (SPLASHOS keeps none)."
+    }
+}
+
 /// Mean µs per call of `s` on a `mhz` clock.
 fn mean_us(s: &ServiceFrame, mhz: u32) -> f64 {
     s.cycles as f64 / f64::from(mhz.max(1)) / s.count.max(1) as f64
@@ -56,7 +69,7 @@ pub fn services(props: &ServicesProps) -> Html {
     let mhz = props.layout.clock_mhz;
     let names = rows(frame);
     if names.is_empty() {
-        return html! { <p class="muted small">{ "No kernel statistics yet: they appear once a guest kernel has booted (SPLASHOS keeps none)." }</p> };
+        return html! { <p class="muted small" data-testid="services-empty">{ empty_message(&props.layout) }</p> };
     }
     let guests = &props.layout.guests;
     let head = guests.iter().enumerate().map(|(g, info)| {
@@ -105,6 +118,29 @@ mod tests {
 
     fn service(name: &str, count: u64, cycles: u64) -> ServiceFrame {
         ServiceFrame { name: name.into(), count, cycles }
+    }
+
+    #[test]
+    fn a_splashos_run_is_told_there_are_no_statistics_to_wait_for() {
+        let mut layout = Layout {
+            scenario: sim::scenario::Preset::named("radix-splashos").expect("preset").scenario(),
+            disco: true,
+            nodes: 1,
+            cpus_per_node: 1,
+            pages: 1024,
+            pages_per_node: 1024,
+            clock_mhz: 200,
+            monitor_kinds: Vec::new(),
+            guests: vec![sim::frame::GuestInfo {
+                name: "vm0".into(),
+                workload: "radix-tiny-splashos".into(),
+                cpus: 1,
+                memory_mb: 16,
+            }],
+        };
+        assert!(empty_message(&layout).starts_with("SPLASHOS keeps no kernel statistics"));
+        layout.guests[0].workload = "pmake-tiny".into();
+        assert!(empty_message(&layout).starts_with("No kernel statistics yet"));
     }
 
     #[test]

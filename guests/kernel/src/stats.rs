@@ -18,9 +18,9 @@
 //! | `DEMAND_ZERO` | `vm`, the fault path, when it zeroes a fresh page | the whole fault |
 //! | `COPY_ON_WRITE` | `vm`, the fault path, when it copies a shared page (or makes it writable for its last user) | the whole fault |
 //! | `SLOW_FAULT` | `trap::page_fault`: every fault the refill path left | the whole fault |
-//! | `INTERRUPT` | `trap::interrupt`, for the device line | the whole interrupt |
-//! | `IPI` | `trap::interrupt`, for the inter-processor line | — |
-//! | `TICK` | `trap::interrupt`, for the timer line | — |
+//! | `INTERRUPT` | `trap::interrupt`, for the device line | the device line's work |
+//! | `IPI` | `trap::interrupt`, for the inter-processor line | the IPI's work |
+//! | `TICK` | `trap::interrupt`, for the timer line | the tick's work |
 //! | `SWITCH` | `proc::sched`, each switch to the scheduler | — |
 //! | `KILLED` | `trap::kill`, a program ended by an exception | — |
 //! | `BUFFER_HIT`, `BUFFER_MISS` | `bio::bread`, each block looked up | — |
@@ -30,8 +30,8 @@
 //! read) is charged only for the work it did, as the paper's Table 2 times kernel services. A
 //! fault's cycles run from the trap to the return, so the trap itself is part of the service
 //! (as the paper counts DEMAND_ZERO), and under the monitor they include the monitor's work for
-//! it, which the guest's clock sees too. `INTERRUPT` is timed over everything an interrupt did:
-//! devices, IPIs and the tick.
+//! it, which the guest's clock sees too. An interrupt's lines are timed each to its own service, so
+//! that `INTERRUPT`'s time is that of its own calls: the ticks an idle CPU takes are `TICK`'s.
 //!
 //! Outside the services: [`running`] records the process each CPU runs (the scheduler calls
 //! it), and [`sample_utlb`] copies the count of TLB refills that the refill vector in

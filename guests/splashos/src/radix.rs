@@ -11,14 +11,15 @@ use crate::{heap, mon, println, thread};
 
 /// Runs `radix args...` (`args[0]` is the program name); its exit status.
 pub fn main(args: &[&str]) -> u32 {
-    let opts = match radix::parse_args(&args[1..]) {
+    let vcpus = mon::vcpus();
+    // Without -p, one thread per VCPU: the same /etc/rc fits a VM of any size.
+    let opts = match radix::parse_args(&args[1..], vcpus) {
         Ok(o) => o,
         Err(e) => {
             println!("radix: {e}\n{}", radix::USAGE);
             return 2;
         }
     };
-    let vcpus = mon::vcpus();
     if opts.threads > vcpus {
         println!(
             "radix: -p {} asks for more threads than this VM's {vcpus} VCPUs (SPLASHOS runs one thread per VCPU)",
@@ -43,6 +44,7 @@ pub fn main(args: &[&str]) -> u32 {
     let barrier = Barrier::new(opts.threads as u32);
     let partials: Vec<SpinLock<Partial>> =
         (0..opts.threads).map(|_| SpinLock::new(Partial::default())).collect();
+    println!("{}", Outcome::threads_line(opts.threads));
     let start = mon::count();
     let ran = thread::parallel(opts.threads, &|id| {
         let p = sort.worker(id, &|| barrier.wait());

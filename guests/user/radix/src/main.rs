@@ -1,7 +1,8 @@
 //! `radix [-p threads] [-n keys]`: the Radix workload, SPLASH-2's parallel radix sort
 //! (`workloads::radix`, which holds the whole algorithm). This program only provides what
-//! the algorithm needs: `threads` threads (the main thread is number 0) and a barrier. It
-//! prints the keys, the thread count, whether the output is sorted, and its checksum.
+//! the algorithm needs: `threads` threads (the main thread is number 0; without `-p`, one per
+//! CPU the kernel reports) and a barrier. It prints the thread count, then the keys, whether
+//! the output is sorted, and its checksum.
 
 #![no_std]
 #![no_main]
@@ -19,14 +20,29 @@ ulib::entry!(main);
 /// Each sorting thread's stack (the worker keeps two 4 KB tables on it).
 const STACK: usize = 64 * 1024;
 
+/// The CPUs the kernel runs on, from the header of its statistics block (`abi::kstats`): a
+/// sort without `-p` runs a thread on each.
+fn cpus() -> usize {
+    use abi::kstats::Header;
+    let mut head = [0u8; core::mem::size_of::<Header>()];
+    match ulib::process::kstats(&mut head) {
+        Ok(n) if n == head.len() => {
+            let at = core::mem::offset_of!(Header, cpus);
+            u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]) as usize
+        }
+        _ => 1,
+    }
+}
+
 fn main(args: &[&str]) -> i32 {
-    let opts = match radix::parse_args(&args[1..]) {
+    let opts = match radix::parse_args(&args[1..], cpus()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("radix: {e}\n{}", radix::USAGE);
             return 2;
         }
     };
+    println!("{}", Outcome::threads_line(opts.threads));
     let shared = Arc::new((Sort::new(opts.keys, opts.threads), Barrier::new(opts.threads as u32)));
     let mut helpers = Vec::new();
     for id in 1..opts.threads {

@@ -73,11 +73,11 @@ pub struct RunArgs {
     #[arg(long)]
     placement: Option<String>,
     /// NUMA policy: misses from one remote node (per 10 ms interval) that make a page hot
-    /// (default 16).
+    /// (default 8).
     #[arg(long)]
     trigger: Option<u32>,
     /// NUMA policy: misses from another node that make a hot page shared, to replicate
-    /// (default 8).
+    /// (default 4).
     #[arg(long)]
     sharing: Option<u32>,
     /// NUMA policy: writes above which a shared page is not replicated (default 4).

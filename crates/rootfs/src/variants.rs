@@ -185,7 +185,7 @@ fn engineering_variant(v: Variant, size: &engineering::Size) -> Contents {
 fn raytrace_variant(v: Variant, size_name: &str, size: raytrace::Size) -> Contents {
     let rc = format!(
         "# {name}: the paper's Raytrace workload: {THREADS} threads render a {w}x{h} image of\n\
-         # {n} spheres, sharing the scene (read-only) and taking tiles as they go.\n\
+         # {n} spheres, sharing the scene (read-only) and taking pixels in bundles as they go.\n\
          raytrace -p {THREADS} {size_name}\n",
         name = v.name(),
         w = size.width,
@@ -344,9 +344,7 @@ mod numa_tests {
             rt.expected[0].starts_with("raytrace: 128x128, 4096 spheres, 8 threads, checksum ")
         );
         let radix = contents(Variant::RadixTiny).expect("contents");
-        assert!(
-            radix.expected[0].starts_with("radix: 65536 keys, radix 1024, sorted, checksum ")
-        );
+        assert!(radix.expected[0].starts_with("radix: 65536 keys, radix 1024, sorted, checksum "));
         for c in [eng, rt, radix] {
             assert_eq!(c.expected.last().map(String::as_str), Some(INIT_OK));
         }

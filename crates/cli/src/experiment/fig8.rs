@@ -47,12 +47,27 @@ struct Workload {
     memory_per_node_mb: u32,
     /// The VM's memory, MB (the NUMA presets'): room left on the nodes for replicas.
     vm_memory_mb: u32,
+    /// The VM's L2TLB entries (the NUMA presets').
+    l2tlb_entries: u32,
 }
 
 const WORKLOADS: [Workload; 2] = [
-    Workload { name: "engineering", memory_per_node_mb: 32, vm_memory_mb: 112 },
-    Workload { name: "raytrace", memory_per_node_mb: 16, vm_memory_mb: 48 },
+    Workload {
+        name: "engineering",
+        memory_per_node_mb: 32,
+        vm_memory_mb: 112,
+        l2tlb_entries: DEFAULT_L2TLB,
+    },
+    Workload {
+        name: "raytrace",
+        memory_per_node_mb: 32,
+        vm_memory_mb: 96,
+        l2tlb_entries: sim::scenario::RAYTRACE_L2TLB,
+    },
 ];
+
+/// The monitor's default L2TLB size.
+const DEFAULT_L2TLB: u32 = 1024;
 
 /// Nodes and CPUs per node: the paper ran engineering on 8 CPUs (raytrace on 16).
 const NODES: u32 = 4;
@@ -87,7 +102,11 @@ fn configs(size: Size) -> Vec<Config> {
                         vcpus: NODES * CPUS_PER_NODE,
                         memory_mb: w.vm_memory_mb,
                     }],
-                    policies: Policies { numa, ..Policies::default() },
+                    policies: Policies {
+                        numa,
+                        l2tlb_entries: w.l2tlb_entries,
+                        ..Policies::default()
+                    },
                 }
             };
             let guests = match kind {
@@ -158,6 +177,7 @@ mod tests {
             };
             assert_eq!(ours, vms, "{w}");
             assert_eq!(p.numa.mode, policies.numa.mode, "{w}");
+            assert_eq!(p.l2tlb_entries, policies.l2tlb_entries, "{w}");
             assert_eq!(scenario(&format!("{w}/vm-migrate-replicate")).machine, numa.machine);
         }
     }

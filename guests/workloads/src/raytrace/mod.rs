@@ -1,17 +1,20 @@
 //! Raytrace: the paper's Raytrace workload (SPLASH-2 raytrace), a parallel ray tracer.
 //!
 //! One process, `p` threads (one per CPU). The scene ([`scene`]) — tens of thousands of
-//! spheres on a checkered ground, one light, a BVH over the spheres — is built once by the main
-//! thread and then only read, by every thread. The image is cut into 16×16 tiles that the
-//! threads take from a shared counter as they finish the previous one, so which thread renders
-//! which tile changes from run to run; each pixel is a pure function of the scene, so the
-//! image, and its checksum, never do. Per pixel: a primary ray, a shadow ray to the light, and
-//! up to [`MAX_DEPTH`] mirror bounces, all in fixed point ([`fixed`]): the CPU has no FPU.
+//! spheres on a checkered ground, one light, a uniform grid over the spheres — is built once by
+//! the main thread and then only read, by every thread. The threads take work in bundles of
+//! 256 pixels from a shared counter as they finish the previous one, so which thread renders
+//! which pixel changes from run to run; each pixel is a pure function of the scene, so the
+//! image, and its checksum, never do. A bundle's pixels are scattered over the image (pixel
+//! `k·S mod N` for a stride `S` prime to the image's `N` pixels), as a scene's secondary rays
+//! would be: consecutive rays share few cells of the grid. Per pixel: a primary ray, a shadow
+//! ray to the light, and up to [`MAX_DEPTH`] mirror bounces, all in fixed point ([`fixed`]):
+//! the CPU has no FPU.
 //!
-//! Memory behaviour: a large read-shared working set (the scene: megabytes of spheres and
-//! nodes, far more than a CPU's cache) that every CPU reads all over, since every thread's
-//! tiles are scattered over the image and each ray walks its own path through the BVH; the
-//! image is written once, each tile by one thread. Under a NUMA-unaware OS the scene's pages
+//! Memory behaviour: a large read-shared working set (the scene: 6 MB of spheres, cells and
+//! lists, 24 times a CPU's cache) that every CPU reads all over, since every thread's
+//! pixels are scattered over the image and each ray walks its own path through the grid; the
+//! image is written once, each pixel by one thread. Under a NUMA-unaware OS the scene's pages
 //! sit wherever they were first touched, so most of every CPU's misses are remote — the case
 //! for the paper's page *replication*.
 //!
@@ -33,8 +36,12 @@ use scene::{Hit, Ray, Scene};
 
 /// The scene's seed.
 pub const SEED: u64 = 1995;
-/// Tiles are this many pixels square.
-pub const TILE: u32 = 16;
+/// Pixels a thread takes at a time.
+pub const BUNDLE: u32 = 256;
+/// Strides for scattering a bundle's pixels: the first that does not divide the image's pixel
+/// count (both are primes, so it is then prime to it; no image of up to 4096² pixels is a
+/// multiple of both).
+const STRIDES: [u64; 2] = [1_000_003, 999_983];
 /// Mirror bounces after the primary ray, at most.
 pub const MAX_DEPTH: u32 = 2;
 /// Most threads.
@@ -53,7 +60,7 @@ pub struct Size {
 
 /// About 150 million instructions: tests and quick demos.
 pub const TINY: Size = Size { width: 128, height: 128, spheres: 4096 };
-/// The workload at the scale of the paper's runs (about three billion instructions).
+/// The workload at the scale of the paper's runs (about 1.8 billion instructions).
 pub const FULL: Size = Size { width: 512, height: 512, spheres: 32768 };
 
 /// The usage line.
@@ -140,7 +147,7 @@ impl Camera {
     }
 }
 
-/// A render in progress: the scene, the image, and the next tile to hand out.
+/// A render in progress: the scene, the image, and the next bundle to hand out.
 pub struct Render {
     /// The scene.
     pub scene: Scene,
@@ -148,9 +155,9 @@ pub struct Render {
     camera: Camera,
     /// Pixels 0x00RRGGBB, row by row.
     pub image: Vec<AtomicU32>,
-    next_tile: AtomicU32,
-    tiles_x: u32,
-    tiles: u32,
+    next_bundle: AtomicU32,
+    bundles: u32,
+    stride: u64,
 }
 
 impl Render {
@@ -160,26 +167,26 @@ impl Render {
         let camera = Camera::for_scene(&scene);
         let mut image = Vec::new();
         image.resize_with((size.width * size.height) as usize, || AtomicU32::new(0));
-        let tiles_x = size.width.div_ceil(TILE);
-        let tiles = tiles_x * size.height.div_ceil(TILE);
-        Render { scene, size, camera, image, next_tile: AtomicU32::new(0), tiles_x, tiles }
+        let pixels = size.width * size.height;
+        let bundles = pixels.div_ceil(BUNDLE);
+        let stride = STRIDES.into_iter().find(|s| u64::from(pixels) % s != 0).unwrap_or(1);
+        Render { scene, size, camera, image, next_bundle: AtomicU32::new(0), bundles, stride }
     }
 
-    /// Renders tiles until none is left; how many this thread rendered. Any number of threads
+    /// Renders bundles until none is left; how many this thread rendered. Any number of threads
     /// may call it at once.
     pub fn worker(&self) -> u32 {
+        let pixels = self.size.width * self.size.height;
         let mut done = 0;
         loop {
-            let t = self.next_tile.fetch_add(1, Relaxed);
-            if t >= self.tiles {
+            let b = self.next_bundle.fetch_add(1, Relaxed);
+            if b >= self.bundles {
                 return done;
             }
-            let (x0, y0) = ((t % self.tiles_x) * TILE, (t / self.tiles_x) * TILE);
-            for y in y0..(y0 + TILE).min(self.size.height) {
-                for x in x0..(x0 + TILE).min(self.size.width) {
-                    let rgb = self.pixel(x, y);
-                    self.image[(y * self.size.width + x) as usize].store(rgb, Relaxed);
-                }
+            for k in b * BUNDLE..((b + 1) * BUNDLE).min(pixels) {
+                let p = (u64::from(k) * self.stride % u64::from(pixels)) as u32;
+                let (x, y) = (p % self.size.width, p / self.size.width);
+                self.image[p as usize].store(self.pixel(x, y), Relaxed);
             }
             done += 1;
         }
@@ -290,11 +297,11 @@ mod tests {
         let want = reference(size);
         for threads in [2, 3, 8] {
             let r = Render::new(size);
-            let tiles: u32 = std::thread::scope(|s| {
+            let bundles: u32 = std::thread::scope(|s| {
                 let hs: Vec<_> = (0..threads).map(|_| s.spawn(|| r.worker())).collect();
                 hs.into_iter().map(|h| h.join().expect("worker")).sum()
             });
-            assert_eq!(tiles, 3 * 2);
+            assert_eq!(bundles, (40 * 24u32).div_ceil(BUNDLE));
             assert_eq!(r.checksum(), want, "{threads} threads");
         }
     }
@@ -313,6 +320,19 @@ mod tests {
         let top = &pixels[..TINY.width as usize];
         assert!(top.iter().filter(|&&p| sky_blue(p)).count() > top.len() / 2);
         assert_eq!(reference(TINY), r.checksum(), "deterministic");
+    }
+
+    #[test]
+    fn the_bundles_cover_every_pixel_once() {
+        for (w, h) in [(40, 24), (128, 128), (7, 13), (1, 1)] {
+            let r = Render::new(Size { width: w, height: h, spheres: 1 });
+            let n = w * h;
+            let mut seen = std::vec![0u8; n as usize];
+            for k in 0..n {
+                seen[(u64::from(k) * r.stride % u64::from(n)) as usize] += 1;
+            }
+            assert!(seen.iter().all(|&c| c == 1), "{w}x{h}");
+        }
     }
 
     #[test]

@@ -1,27 +1,39 @@
-//! The scene: a field of spheres on a checkered ground plane, one point light, and a bounding
-//! volume hierarchy (BVH) over the spheres. Built once from a seed, then only read.
+//! The scene: a field of spheres on a checkered ground plane, one point light, and a uniform
+//! grid over the field in which every cell lists the spheres that reach into it — SPLASH-2
+//! raytrace's acceleration structure (a hierarchical uniform grid; ours has one level). Built
+//! once from a seed, then only read.
 //!
-//! Layout (what the threads share): the spheres, 32 bytes each, in BVH leaf order, and the BVH
-//! nodes, 32 bytes each, in depth-first order (a node's left child follows it). The build is
-//! deterministic on any machine: splits at the median of a unique key (centroid, index), leaves
-//! in index order — never an order that depends on the sort algorithm.
+//! A ray walks the grid cell by cell (Amanatides & Woo's 3D DDA: a few compares and adds per
+//! cell) and tests the spheres each cell lists, stopping at the first cell that ends beyond the
+//! nearest hit. The cells are small (half a unit: about one sphere each), so its work is mostly
+//! *reading*: a cell's entry in the cell table, its list of sphere numbers, and each sphere —
+//! three places in memory, none of them near the previous cell's (cells along the ray's main
+//! direction lie a row or a plane apart, the spheres in the order they were generated). With a
+//! scene many times a CPU's cache, most of those reads miss: like the paper's raytrace, whose
+//! render spent half its time on cache misses.
+//!
+//! Layout (what the threads share, about 6 MB at the full size): the spheres, 32 bytes each,
+//! in generation order (1 MB); the cell table, one `u32` per half-unit cell (x fastest, then y,
+//! then z) plus one (2.7 MB); the cells' lists, `u32` sphere numbers (2.4 MB). The build is
+//! deterministic on any machine, and cheap: the spheres are binned in the order of the grid's
+//! z rows, so it walks the tables front to back.
 
 use alloc::vec::Vec;
 
 use super::fixed::{ONE, V3, fx, isqrt, mul, recip};
 use crate::rng::Rng;
 
-/// Deepest BVH the traversal handles: median splits of up to 2²⁰ spheres into leaves of
-/// [`LEAF`] make 18 levels.
-const STACK: usize = 24;
-/// Spheres per leaf, at most.
-pub const LEAF: usize = 4;
 /// Farthest distance a ray looks (Q16.16).
 pub const FAR: i32 = fx(4096);
-/// How much the BVH's boxes are larger than what they hold (Q16.16).
+/// How much a sphere's cells reach beyond it (Q16.16): rounding in the walk never skips a cell
+/// the exact sphere test would hit in.
 const PAD: i32 = ONE / 64;
 /// Hits closer than this (Q16.16) are the surface the ray starts from.
 const EPS: i32 = ONE / 256;
+/// A grid cell's side (Q16.16): half a unit, about a sphere across.
+pub const CELL: i32 = ONE / 2;
+/// Cells up: the spheres stand or float below 4.2 units.
+const LAYERS: u32 = (fx(5) / CELL) as u32;
 
 /// A sphere, as the renderer reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,24 +51,7 @@ pub struct Sphere {
     pub material: u32,
 }
 
-/// A BVH node: a box, and either a leaf's spheres or an inner node's split axis and right child
-/// (the left child is the next node).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C)]
-pub struct Node {
-    /// Lower corner.
-    pub min: [i32; 3],
-    /// Upper corner.
-    pub max: [i32; 3],
-    /// Leaf: first sphere; inner node: index of the right child.
-    pub index: u32,
-    /// Leaf: number of spheres (≥ 1); inner node: 0.
-    pub count: u16,
-    /// Inner node: the axis it splits (0 x, 1 y, 2 z).
-    pub axis: u16,
-}
-
-/// A ray: origin, unit direction, and the direction's reciprocals for the box tests.
+/// A ray: origin, unit direction, and the direction's reciprocals for the grid walk.
 #[derive(Clone, Copy, Debug)]
 pub struct Ray {
     /// Origin.
@@ -91,10 +86,17 @@ pub enum Hit {
 
 /// The whole scene.
 pub struct Scene {
-    /// The spheres, in leaf order.
+    /// The spheres, in generation order.
     pub spheres: Vec<Sphere>,
-    /// The BVH; node 0 is the root.
-    pub nodes: Vec<Node>,
+    /// Where each cell's list starts in `lists` (cell `(z·LAYERS + y)·side + x`), and a last
+    /// entry where the lists end.
+    pub cells: Vec<u32>,
+    /// The cells' lists of sphere numbers, one after another.
+    pub lists: Vec<u32>,
+    /// Cells along x and along z.
+    pub side: u32,
+    /// The grid's lower corner (x, y, z), Q16.16.
+    pub lo: V3,
     /// The point light.
     pub light: V3,
     /// Side of the square the spheres stand on, in units.
@@ -103,6 +105,50 @@ pub struct Scene {
 
 /// Spheres per square unit of ground (a third of the ground is covered).
 const DENSITY: u32 = 2;
+
+/// What a walk does with each sphere it meets: the closest hit so far (`intersect`) or any hit
+/// at all (`occluded`).
+trait Visit {
+    /// How far the walk must still look (Q16.16): it stops at the first cell beyond.
+    fn limit(&self) -> i32;
+    /// Tests sphere `i`; true to stop the walk at once.
+    fn sphere(&mut self, i: u32, s: &Sphere, ray: &Ray) -> bool;
+}
+
+/// The closest hit.
+struct Closest {
+    best: i32,
+    hit: Hit,
+}
+
+impl Visit for Closest {
+    fn limit(&self) -> i32 {
+        self.best
+    }
+    fn sphere(&mut self, i: u32, s: &Sphere, ray: &Ray) -> bool {
+        if let Some(t) = sphere_hit(s, ray, self.best) {
+            self.best = t;
+            self.hit = Hit::Sphere(i, t);
+        }
+        false
+    }
+}
+
+/// Any hit closer than `dist`.
+struct Blocked {
+    dist: i32,
+    blocked: bool,
+}
+
+impl Visit for Blocked {
+    fn limit(&self) -> i32 {
+        self.dist
+    }
+    fn sphere(&mut self, _: u32, s: &Sphere, ray: &Ray) -> bool {
+        self.blocked = sphere_hit(s, ray, self.dist).is_some();
+        self.blocked
+    }
+}
 
 impl Scene {
     /// `n` (≥ 1) spheres scattered from `seed` over a square sized so that the density is the
@@ -128,110 +174,183 @@ impl Scene {
                 }
             })
             .collect();
-        let mut b = Builder { input: &spheres, spheres: Vec::new(), nodes: Vec::new() };
-        let mut items: Vec<u32> = (0..n).collect();
-        b.build(&mut items);
-        let (spheres, nodes) = (b.spheres, b.nodes);
-        Scene { spheres, nodes, light: V3::new(fx(span) / 3, fx(span / 2 + 20), -fx(10)), span }
+        // The grid covers the field with a cell to spare on every side (spheres overhang it).
+        let side = (fx(span) / CELL) as u32 + 2;
+        let lo = V3::new(-fx(span) / 2 - CELL, 0, -CELL);
+        let mut scene = Scene {
+            spheres,
+            cells: Vec::new(),
+            lists: Vec::new(),
+            side,
+            lo,
+            light: V3::new(fx(span) / 3, fx(span / 2 + 20), -fx(10)),
+            span,
+        };
+        scene.bin();
+        scene
     }
 
-    /// Bytes the renderer reads: spheres and nodes.
+    /// Fills the cells' lists: every sphere in every cell its padded bounding box reaches.
+    /// The spheres are binned in the order of the grid's z rows, so the build walks the cell table front to back instead of all over it: with a table of
+    /// megabytes, that is the difference between a build of a few cache misses per sphere and
+    /// one that leaves the other threads idle for half the run.
+    fn bin(&mut self) {
+        let cells = (self.side * LAYERS * self.side) as usize;
+        let mut order: Vec<(u32, u32)> = (0..self.spheres.len() as u32)
+            .map(|i| {
+                let s = &self.spheres[i as usize];
+                (self.cell_of(s.c - V3::new(0, 0, s.r + PAD))[2], i)
+            })
+            .collect();
+        order.sort_unstable();
+        let mut count = alloc::vec![0u32; cells + 1];
+        for &(_, i) in &order {
+            self.each_cell(&self.spheres[i as usize], |c| count[c] += 1);
+        }
+        // Prefix sums: count[c] becomes where cell c's list starts...
+        let mut at = 0;
+        for c in count.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        let mut lists = alloc::vec![0u32; at as usize];
+        // ...and, as the cursor where its next sphere goes, where it ends: so shifted one cell
+        // along afterwards, it says where each list starts again (no second table).
+        for &(_, i) in &order {
+            self.each_cell(&self.spheres[i as usize], |c| {
+                lists[count[c] as usize] = i;
+                count[c] += 1;
+            });
+        }
+        count.copy_within(0..cells, 1);
+        count[0] = 0;
+        self.cells = count;
+        self.lists = lists;
+    }
+
+    /// Calls `f` with every cell the sphere's padded box reaches.
+    fn each_cell(&self, s: &Sphere, mut f: impl FnMut(usize)) {
+        let (lo, hi) = (
+            s.c - V3::new(s.r + PAD, s.r + PAD, s.r + PAD),
+            s.c + V3::new(s.r + PAD, s.r + PAD, s.r + PAD),
+        );
+        let (a, b) = (self.cell_of(lo), self.cell_of(hi));
+        for z in a[2]..=b[2] {
+            for y in a[1]..=b[1] {
+                for x in a[0]..=b[0] {
+                    f(self.index(x, y, z));
+                }
+            }
+        }
+    }
+
+    /// The cell holding point `p`, clamped to the grid.
+    fn cell_of(&self, p: V3) -> [u32; 3] {
+        let dims = [self.side, LAYERS, self.side];
+        let mut out = [0; 3];
+        for a in 0..3 {
+            let k = (p.arr()[a] - self.lo.arr()[a]).div_euclid(CELL);
+            out[a] = k.clamp(0, dims[a] as i32 - 1) as u32;
+        }
+        out
+    }
+
+    /// Cell (x, y, z)'s number.
+    fn index(&self, x: u32, y: u32, z: u32) -> usize {
+        ((z * LAYERS + y) * self.side + x) as usize
+    }
+
+    /// Bytes the renderer reads: spheres, cells and lists.
     pub fn bytes(&self) -> usize {
         self.spheres.len() * core::mem::size_of::<Sphere>()
-            + self.nodes.len() * core::mem::size_of::<Node>()
+            + (self.cells.len() + self.lists.len()) * core::mem::size_of::<u32>()
     }
 
     /// The closest thing `ray` hits.
     pub fn intersect(&self, ray: &Ray) -> Hit {
-        let mut best = FAR;
-        let mut hit = Hit::Sky;
+        let mut c = Closest { best: FAR, hit: Hit::Sky };
         if ray.d.y < 0 && ray.o.y > 0 {
             let t = mul(ray.o.y, -ray.inv[1]);
-            if t > EPS && t < best {
-                best = t;
-                hit = Hit::Ground(t);
+            if t > EPS && t < c.best {
+                c.best = t;
+                c.hit = Hit::Ground(t);
             }
         }
-        let mut stack = [0u32; STACK];
-        let mut sp = 0;
-        let mut node = 0u32;
-        loop {
-            let n = &self.nodes[node as usize];
-            if box_hit(n, ray, best) {
-                if n.count > 0 {
-                    for i in n.index..n.index + u32::from(n.count) {
-                        if let Some(t) = sphere_hit(&self.spheres[i as usize], ray, best) {
-                            best = t;
-                            hit = Hit::Sphere(i, t);
-                        }
-                    }
-                } else {
-                    // Visit the nearer child first, so the farther one is often culled.
-                    let (near, far) = if ray.d.arr()[n.axis as usize] >= 0 {
-                        (node + 1, n.index)
-                    } else {
-                        (n.index, node + 1)
-                    };
-                    stack[sp] = far;
-                    sp += 1;
-                    node = near;
-                    continue;
-                }
-            }
-            if sp == 0 {
-                return hit;
-            }
-            sp -= 1;
-            node = stack[sp];
-        }
+        self.walk(ray, &mut c);
+        c.hit
     }
 
     /// True if anything blocks `ray` closer than `dist`.
     pub fn occluded(&self, ray: &Ray, dist: i32) -> bool {
-        let mut stack = [0u32; STACK];
-        let mut sp = 0;
-        let mut node = 0u32;
+        let mut b = Blocked { dist, blocked: false };
+        self.walk(ray, &mut b);
+        b.blocked
+    }
+
+    /// Walks the cells `ray` crosses, nearest first, showing `v` each listed sphere, until a
+    /// cell begins beyond `v.limit()`, `v` says stop, or the ray leaves the grid. Distances are
+    /// Q16.16 in `i64`: a direction almost along an axis makes them huge.
+    fn walk(&self, ray: &Ray, v: &mut impl Visit) {
+        let dims = [self.side, LAYERS, self.side];
+        let (o, lo) = (ray.o.arr(), self.lo.arr());
+        // Where the ray is inside the grid's box: the slab test.
+        let (mut enter, mut exit) = (0i64, i64::from(v.limit()));
+        for a in 0..3 {
+            let hi = lo[a] + dims[a] as i32 * CELL;
+            let inv = i64::from(ray.inv[a]);
+            let (near, far) = if inv >= 0 { (lo[a], hi) } else { (hi, lo[a]) };
+            enter = enter.max((i64::from(near - o[a]) * inv) >> 16);
+            exit = exit.min((i64::from(far - o[a]) * inv) >> 16);
+        }
+        if enter > exit {
+            return;
+        }
+        // The first cell, and per axis: the step, the distance to the next boundary, and the
+        // distance between boundaries.
+        let p = ray.at(enter.min(i64::from(i32::MAX)) as i32);
+        let mut cell = self.cell_of(p);
+        let mut step = [0i32; 3];
+        let mut next = [i64::MAX; 3];
+        let mut delta = [i64::MAX; 3];
+        for a in 0..3 {
+            let inv = i64::from(ray.inv[a]);
+            let d = ray.d.arr()[a];
+            if d == 0 {
+                continue;
+            }
+            step[a] = if d > 0 { 1 } else { -1 };
+            let edge = lo[a] + (cell[a] as i32 + i32::from(d > 0)) * CELL;
+            next[a] = (i64::from(edge - o[a]) * inv) >> 16;
+            delta[a] = (i64::from(CELL) * inv.abs()) >> 16;
+        }
         loop {
-            let n = &self.nodes[node as usize];
-            if box_hit(n, ray, dist) {
-                if n.count > 0 {
-                    for i in n.index..n.index + u32::from(n.count) {
-                        if sphere_hit(&self.spheres[i as usize], ray, dist).is_some() {
-                            return true;
-                        }
-                    }
-                } else {
-                    stack[sp] = n.index;
-                    sp += 1;
-                    node += 1;
-                    continue;
+            let c = self.index(cell[0], cell[1], cell[2]);
+            let (from, to) = (self.cells[c] as usize, self.cells[c + 1] as usize);
+            for &i in &self.lists[from..to] {
+                if v.sphere(i, &self.spheres[i as usize], ray) {
+                    return;
                 }
             }
-            if sp == 0 {
-                return false;
+            // On to the nearest boundary, unless everything there is beyond what we look for.
+            let a = if next[0] <= next[1] && next[0] <= next[2] {
+                0
+            } else if next[1] <= next[2] {
+                1
+            } else {
+                2
+            };
+            if next[a] > i64::from(v.limit()) || next[a] > exit {
+                return;
             }
-            sp -= 1;
-            node = stack[sp];
+            let k = cell[a] as i32 + step[a];
+            if k < 0 || k >= dims[a] as i32 {
+                return;
+            }
+            cell[a] = k as u32;
+            next[a] = next[a].saturating_add(delta[a]);
         }
     }
-}
-
-/// Does `ray` cross the node's box before distance `best`? (The slab test, in Q32.32; the
-/// direction's signs say which plane of each pair the ray meets first.)
-#[inline]
-fn box_hit(n: &Node, ray: &Ray, best: i32) -> bool {
-    let mut lo = 0i64;
-    let mut hi = i64::from(best) << 16;
-    let planes = n.min.iter().zip(&n.max);
-    for ((&o, &inv), (&min, &max)) in ray.o.arr().iter().zip(&ray.inv).zip(planes) {
-        let (near, far) = if inv >= 0 { (min, max) } else { (max, min) };
-        lo = lo.max(i64::from(near - o) * i64::from(inv));
-        hi = hi.min(i64::from(far - o) * i64::from(inv));
-        if lo > hi {
-            return false;
-        }
-    }
-    true
 }
 
 /// Where `ray` enters the sphere, if it does so closer than `best` (the ray starts outside).
@@ -250,52 +369,6 @@ fn sphere_hit(s: &Sphere, ray: &Ray, best: i32) -> Option<i32> {
     }
     let t = tca - isqrt((s.r2 - d2) as u64) as i32;
     (t > EPS && t < best).then_some(t)
-}
-
-/// Builds the BVH: nodes depth first, spheres in leaf order.
-struct Builder<'a> {
-    input: &'a [Sphere],
-    spheres: Vec<Sphere>,
-    nodes: Vec<Node>,
-}
-
-impl Builder<'_> {
-    fn build(&mut self, items: &mut [u32]) {
-        let mut min = [i32::MAX; 3];
-        let mut max = [i32::MIN; 3];
-        let mut cmin = [i32::MAX; 3];
-        let mut cmax = [i32::MIN; 3];
-        for &i in items.iter() {
-            let s = &self.input[i as usize];
-            for (a, c) in s.c.arr().into_iter().enumerate() {
-                // Padded, so that rounding in the box test never culls a sphere that the
-                // exact sphere test would hit.
-                min[a] = min[a].min(c - s.r - PAD);
-                max[a] = max[a].max(c + s.r + PAD);
-                cmin[a] = cmin[a].min(c);
-                cmax[a] = cmax[a].max(c);
-            }
-        }
-        let at = self.nodes.len();
-        self.nodes.push(Node { min, max, index: 0, count: 0, axis: 0 });
-        if items.len() <= LEAF {
-            items.sort_unstable();
-            self.nodes[at].index = self.spheres.len() as u32;
-            self.nodes[at].count = items.len() as u16;
-            self.spheres.extend(items.iter().map(|&i| self.input[i as usize]));
-            return;
-        }
-        let extent = |a: usize| i64::from(cmax[a]) - i64::from(cmin[a]);
-        let axis = (1..3).fold(0, |best, a| if extent(a) > extent(best) { a } else { best });
-        let mid = items.len() / 2;
-        let input = self.input;
-        items.select_nth_unstable_by_key(mid, |&i| (input[i as usize].c.arr()[axis], i));
-        let (left, right) = items.split_at_mut(mid);
-        self.build(left);
-        self.nodes[at].index = self.nodes.len() as u32;
-        self.nodes[at].axis = axis as u16;
-        self.build(right);
-    }
 }
 
 #[cfg(test)]
@@ -323,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn the_bvh_finds_what_testing_every_sphere_finds() {
+    fn the_grid_finds_what_testing_every_sphere_finds() {
         let scene = Scene::generate(500, 7);
         assert_eq!(scene.spheres.len(), 500);
         let mut rng = Rng::new(3);
@@ -364,31 +437,42 @@ mod tests {
     }
 
     #[test]
-    fn the_bvh_covers_every_sphere_once() {
+    fn every_sphere_is_in_every_cell_it_reaches() {
         let scene = Scene::generate(1000, 11);
-        let mut seen = 0;
-        for (i, n) in scene.nodes.iter().enumerate() {
-            if n.count > 0 {
-                seen += usize::from(n.count);
-                for s in &scene.spheres[n.index as usize..(n.index + u32::from(n.count)) as usize] {
-                    for a in 0..3 {
-                        assert!(n.min[a] <= s.c.arr()[a] - s.r && s.c.arr()[a] + s.r <= n.max[a]);
+        let dims = [scene.side, LAYERS, scene.side];
+        assert_eq!(scene.cells.len(), (dims[0] * dims[1] * dims[2] + 1) as usize);
+        let mut listed = alloc::vec![0u32; scene.spheres.len()];
+        for z in 0..dims[2] {
+            for y in 0..dims[1] {
+                for x in 0..dims[0] {
+                    let c = scene.index(x, y, z);
+                    let lo = scene.lo + V3::new(x as i32 * CELL, y as i32 * CELL, z as i32 * CELL);
+                    let hi = lo + V3::new(CELL, CELL, CELL);
+                    let list = &scene.lists[scene.cells[c] as usize..scene.cells[c + 1] as usize];
+                    for (i, s) in scene.spheres.iter().enumerate() {
+                        // Does the sphere's box overlap the cell (the outer cells reach out to
+                        // infinity: the grid clamps)?
+                        let reaches = (0..3).all(|a| {
+                            let (cl, ch) = (lo.arr()[a], hi.arr()[a]);
+                            let at_lo = [x, y, z][a] == 0;
+                            let at_hi = [x, y, z][a] == dims[a] - 1;
+                            (at_hi || s.c.arr()[a] - s.r < ch)
+                                && (at_lo || s.c.arr()[a] + s.r >= cl)
+                        });
+                        if reaches {
+                            assert!(list.contains(&(i as u32)), "sphere {i} missing in cell {c}");
+                        }
                     }
-                }
-            } else {
-                let (l, r) = (&scene.nodes[i + 1], &scene.nodes[n.index as usize]);
-                for c in [l, r] {
-                    for a in 0..3 {
-                        assert!(n.min[a] <= c.min[a] && c.max[a] <= n.max[a]);
+                    for &i in list {
+                        listed[i as usize] += 1;
                     }
                 }
             }
         }
-        assert_eq!(seen, 1000);
+        assert!(listed.iter().all(|&n| n >= 1), "every sphere is in a cell");
         assert_eq!(core::mem::size_of::<Sphere>(), 32);
-        assert_eq!(core::mem::size_of::<Node>(), 32);
         let again = Scene::generate(1000, 11);
         assert_eq!(again.spheres, scene.spheres);
-        assert_eq!(again.nodes, scene.nodes);
+        assert_eq!((again.cells, again.lists), (scene.cells, scene.lists));
     }
 }

@@ -61,7 +61,7 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
     };
     let run = match props.run {
         RunState::Empty => "loading",
-        RunState::Idle => "not started",
+        RunState::Idle => "idle",
         RunState::Running => "running",
         RunState::Paused => "paused",
         RunState::Finished => "finished",
@@ -72,6 +72,8 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
         }
         (Some((done, total)), _) if done < total => format!("fetching {done}/{total}"),
         (Some(_), _) => "booting".into(),
+        // Loaded and booted, but the run has not begun: "idle" said nothing of that.
+        (None, _) if props.run == RunState::Idle => "not started".into(),
         (None, _) => run.into(),
     };
     let f = &props.frame;

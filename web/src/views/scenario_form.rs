@@ -38,11 +38,20 @@ struct NumberProps {
 
 #[function_component(NumberField)]
 fn number_field(p: &NumberProps) -> Html {
+    // The field shows what was typed, even text that is not a number: rendering the draft's
+    // value instead would put the old number back under a message about the typed text.
+    let text = use_state(|| p.value.to_string());
+    {
+        let text = text.clone();
+        use_effect_with(p.value, move |v| text.set(v.to_string()));
+    }
     let on_change = {
         let (cb, on_problem) = (p.on_change.clone(), p.on_problem.clone());
         let (words, testid, min, max) = (p.words.clone(), p.testid.clone(), p.min, p.max);
+        let text = text.clone();
         Callback::from(move |ev: Event| {
             let v = ev.target_unchecked_into::<web_sys::HtmlInputElement>().value();
+            text.set(v.clone());
             match scenario_edit::read_number(&words, &v, min, max) {
                 Ok(n) => {
                     on_problem.emit((testid.clone(), None));
@@ -55,7 +64,7 @@ fn number_field(p: &NumberProps) -> Html {
     html! {
         <label class="field inline">
             <span>{ p.label.clone() }</span>
-            <input type="number" min={p.min.to_string()} max={p.max.to_string()} value={p.value.to_string()}
+            <input type="number" min={p.min.to_string()} max={p.max.to_string()} value={(*text).clone()}
                 onchange={on_change} data-testid={p.testid.clone()} />
         </label>
     }

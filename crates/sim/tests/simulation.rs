@@ -134,8 +134,14 @@ fn a_seed_changes_the_timing_but_not_the_results() {
     assert_eq!(seeded, again, "a seed is as deterministic as no seed");
     assert_ne!(seeded.0, unseeded.0);
     assert_ne!(seeded.0, other.0);
-    // Different disk timing moves where the run ends, too.
-    assert_ne!(seeded.1, other.1);
+    // Different disk timing moves where the run ends, too — though two seeds may happen to end
+    // in the same quantum (the end is seen at quantum granularity), so one of three must differ.
+    let third = run(3);
+    assert!(
+        seeded.1 != other.1 || seeded.1 != third.1,
+        "seeds 1, 2 and 3 all end at cycle {}",
+        seeded.1
+    );
 }
 
 #[test]

@@ -36,8 +36,13 @@ export async function serve(dir = distDir) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
+      // Content-Length as static servers send it, for HEAD too: the worker shows the
+      // download's bytes of this total.
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Length': body.length,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404).end('not found');
     }

@@ -65,6 +65,10 @@ test('at 1280×720 the status stays in the window; consoles say "not started" be
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(1500);
   await screenshot(page, 'ux-1280-running.png', false);
+  await page.setViewportSize(LARGE);
+  await page.waitForTimeout(800);
+  assert.ok(await inView(page, 'run-state') && await inView(page, 'sim-time'), 'in the window at 1440×900 too');
+  await screenshot(page, 'ux-1440-running.png', false);
   await page.getByTestId('btn-pause').click();
   await runState(page, 'paused');
   expectClean(page);

@@ -180,10 +180,14 @@ impl Worker {
         // The files are large (13–74 MB a preset): ask their sizes first (HEAD, no body) so
         // that the page can show bytes of a known total while they download.
         let mut total_bytes = 0u64;
+        let mut sized = Vec::new();
         for name in &names {
+            let mut size = None;
             if !worker.borrow().files.contains_key(name) {
-                total_bytes += size_of(&scope, &format!("{ASSETS}{name}")).await.unwrap_or(0);
+                size = size_of(&scope, &format!("{ASSETS}{name}")).await;
+                total_bytes += size.unwrap_or(0);
             }
+            sized.push(size.is_some());
         }
         let mut progress = Progress { done: 0, total, bytes: 0, total_bytes, posted: 0 };
         for (i, name) in names.iter().enumerate() {
@@ -191,7 +195,8 @@ impl Worker {
             if !cached {
                 progress.done = i as u32;
                 progress.post(&worker.borrow(), true);
-                match fetch(&scope, &format!("{ASSETS}{name}"), &worker, &mut progress).await {
+                let url = format!("{ASSETS}{name}");
+                match fetch(&scope, &url, &worker, &mut progress, sized[i]).await {
                     Ok(bytes) => {
                         worker.borrow_mut().files.insert(name.clone(), bytes);
                     }
@@ -303,8 +308,9 @@ impl Progress {
             return;
         }
         self.posted = self.bytes;
-        // A server that compresses announces fewer bytes than the stream gives.
-        let total_bytes = self.total_bytes.max(self.bytes);
+        // A server that compresses announces fewer bytes than the stream gives; one that
+        // announced none leaves the total unknown (0), and the page counts files instead.
+        let total_bytes = if self.total_bytes == 0 { 0 } else { self.total_bytes.max(self.bytes) };
         worker.post(&Event::Loading {
             done: self.done,
             total: self.total,
@@ -320,21 +326,33 @@ async fn size_of(scope: &DedicatedWorkerGlobalScope, url: &str) -> Option<u64> {
     init.set_method("HEAD");
     let response = JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await.ok()?;
     let response: Response = response.dyn_into().ok()?;
-    let length = response.headers().get("content-length").ok()??;
-    length.trim().parse().ok()
+    if !response.ok() {
+        return None;
+    }
+    length(&response)
 }
 
-/// The bytes at `url`, read chunk by chunk so that `progress` follows the download.
+/// The size a response announces, if it does.
+fn length(response: &Response) -> Option<u64> {
+    response.headers().get("content-length").ok()??.trim().parse().ok()
+}
+
+/// The bytes at `url`, read chunk by chunk so that `progress` follows the download. `sized` if
+/// its size is in `progress` already (from HEAD); if not, the response's own size joins it.
 async fn fetch(
     scope: &DedicatedWorkerGlobalScope,
     url: &str,
     worker: &Rc<RefCell<Worker>>,
     progress: &mut Progress,
+    sized: bool,
 ) -> Result<Vec<u8>, String> {
     let response = JsFuture::from(scope.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
     let response: Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
+    }
+    if !sized {
+        progress.total_bytes += length(&response).unwrap_or(0);
     }
     let Some(body) = response.body() else { return Ok(Vec::new()) };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();

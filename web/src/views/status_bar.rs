@@ -96,7 +96,7 @@ pub fn status_bar(props: &StatusBarProps) -> Html {
     let doing = phase(props.run, latest.map(|(_, l)| l));
     let line = latest.map(|(g, l)| format!("{}: {}", name(g), l.trim_end()));
     html! {
-        <footer class="statusbar" role="status" aria-label="Run status" data-testid="status">
+        <footer class="statusbar" aria-label="Run status" data-testid="status">
             <span class={classes!("dot", link_class)} data-testid="worker-status" data-state={link_class}>{ link_text }</span>
             <span class={classes!("state", run)} data-testid="run-state" data-state={run}>{ run_text }</span>
             <span title="simulated time since power-on">{ "time " }<b data-testid="sim-time">{ format::sim_time(f.cycle, props.clock_mhz.max(1)) }</b></span>

@@ -40,7 +40,11 @@ pub struct MonitorConfig {
 impl Default for MonitorConfig {
     fn default() -> Self {
         MonitorConfig {
-            l2tlb_entries: 1024,
+            // 4 096 (the paper gives no size): a VM reading a few megabytes all over — the
+            // raytrace scene — outgrows 1 024 direct-mapped entries, and every entry it drops
+            // sends a refill to the guest's handler, whose TLB writes the monitor emulates
+            // (raytrace on one CPU: 1.68× native with 1 024, 1.04× with 4 096).
+            l2tlb_entries: 4096,
             slice_cycles: 400_000,
             steal: true,
             cost: CostModel::default(),

@@ -36,10 +36,6 @@ pub struct MachineShape {
 /// The machine's cache size unless a scenario says otherwise.
 pub const DEFAULT_CACHE_KB: u32 = 256;
 
-/// The L2TLB of the raytrace VMs (preset `raytrace-numa`, Fig. 8): four times the default,
-/// for a scene of about 1 700 pages read all over (see the preset).
-pub const RAYTRACE_L2TLB: u32 = 4096;
-
 fn default_cache_kb() -> u32 {
     DEFAULT_CACHE_KB
 }
@@ -83,7 +79,8 @@ pub struct Policies {
 
 impl Default for Policies {
     fn default() -> Self {
-        Policies { l2tlb_entries: 1024, slice_us: 2000, numa: NumaPolicy::default() }
+        // The monitor's default L2TLB (monitor::MonitorConfig says why 4 096).
+        Policies { l2tlb_entries: 4096, slice_us: 2000, numa: NumaPolicy::default() }
     }
 }
 
@@ -836,11 +833,7 @@ pub const PRESETS: [Preset; 17] = [
         description: "The ray tracer's eight threads in one 8-VCPU VM: the monitor puts each page on the node that first touches it, so the scene lands where it was built and the other nodes read it remotely; the NUMA policy (paper §4.2.3) gives each node that keeps missing on a read-shared page its own read-only copy (replication; a write collapses the copies) and migrates pages one node uses. Switch the NUMA policy off to compare the local-miss share with raytrace-native.",
         build: || {
             let numa = NumaPolicy { mode: NumaMode::Both, ..NumaPolicy::default() };
-            // The scene and image are about 1 700 pages, read all over: more than a
-            // 1 024-entry direct-mapped L2TLB holds, and the misses it drops go to the guest's
-            // refill handler (a fifth of the run in emulated TLB writes). The paper does not
-            // give its L2TLB's size; this VM's is four times the default.
-            let policies = Policies { numa, l2tlb_entries: RAYTRACE_L2TLB, ..Policies::default() };
+            let policies = Policies { numa, ..Policies::default() };
             let vms = vec![vm("raytrace-full", 8, 96)];
             (shape(4, 2, 32), Guests::Disco { vms, policies })
         },

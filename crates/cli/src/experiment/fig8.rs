@@ -47,27 +47,12 @@ struct Workload {
     memory_per_node_mb: u32,
     /// The VM's memory, MB (the NUMA presets'): room left on the nodes for replicas.
     vm_memory_mb: u32,
-    /// The VM's L2TLB entries (the NUMA presets').
-    l2tlb_entries: u32,
 }
 
 const WORKLOADS: [Workload; 2] = [
-    Workload {
-        name: "engineering",
-        memory_per_node_mb: 32,
-        vm_memory_mb: 112,
-        l2tlb_entries: DEFAULT_L2TLB,
-    },
-    Workload {
-        name: "raytrace",
-        memory_per_node_mb: 32,
-        vm_memory_mb: 96,
-        l2tlb_entries: sim::scenario::RAYTRACE_L2TLB,
-    },
+    Workload { name: "engineering", memory_per_node_mb: 32, vm_memory_mb: 112 },
+    Workload { name: "raytrace", memory_per_node_mb: 32, vm_memory_mb: 96 },
 ];
-
-/// The monitor's default L2TLB size.
-const DEFAULT_L2TLB: u32 = 1024;
 
 /// Nodes and CPUs per node: the paper ran engineering on 8 CPUs (raytrace on 16).
 const NODES: u32 = 4;
@@ -102,11 +87,7 @@ fn configs(size: Size) -> Vec<Config> {
                         vcpus: NODES * CPUS_PER_NODE,
                         memory_mb: w.vm_memory_mb,
                     }],
-                    policies: Policies {
-                        numa,
-                        l2tlb_entries: w.l2tlb_entries,
-                        ..Policies::default()
-                    },
+                    policies: Policies { numa, ..Policies::default() },
                 }
             };
             let guests = match kind {

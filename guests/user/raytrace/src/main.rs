@@ -1,7 +1,7 @@
 //! `raytrace [-p threads] [-r WIDTHxHEIGHT] [-n spheres] [tiny|full]`: the Raytrace workload
 //! (`workloads::raytrace`). The main thread builds the scene, then it and `threads − 1` more
-//! render tiles until none is left; the line printed at the end has the image's checksum,
-//! the same for any number of threads.
+//! (a thread per CPU unless `-p` says otherwise) render bundles of pixels until none is left;
+//! the line printed at the end has the image's checksum, the same for any number of threads.
 
 #![no_std]
 #![no_main]
@@ -18,14 +18,29 @@ ulib::entry!(main);
 /// Each rendering thread's stack.
 const STACK: usize = 64 * 1024;
 
+/// The CPUs the kernel runs on, from the header of its statistics block (`abi::kstats`): a
+/// render without `-p` runs a thread on each.
+fn cpus() -> usize {
+    use abi::kstats::Header;
+    let mut head = [0u8; core::mem::size_of::<Header>()];
+    match ulib::process::kstats(&mut head) {
+        Ok(n) if n == head.len() => {
+            let at = core::mem::offset_of!(Header, cpus);
+            u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]) as usize
+        }
+        _ => 1,
+    }
+}
+
 fn main(args: &[&str]) -> i32 {
-    let opts = match raytrace::parse_args(&args[1..]) {
+    let opts = match raytrace::parse_args(&args[1..], cpus()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("raytrace: {e}\n{}", raytrace::USAGE);
             return 2;
         }
     };
+    println!("{}", raytrace::threads_line(opts.threads));
     let render = Arc::new(Render::new(opts.size));
     let mut helpers = Vec::new();
     for _ in 1..opts.threads {
@@ -45,6 +60,6 @@ fn main(args: &[&str]) -> i32 {
             return 1;
         }
     }
-    println!("{}", raytrace::line(&opts.size, opts.threads, render.checksum()));
+    println!("{}", raytrace::line(&opts.size, render.checksum()));
     0
 }

@@ -21,8 +21,9 @@ use machine::Machine;
 use crate::cost::Kind;
 use crate::cow_disk::CowLog;
 use crate::events::CollapseCause;
-use crate::ids::{Gppn, VcpuId, VcpuRef, VmId};
+use crate::ids::{Gppn, Mppn, VcpuId, VcpuRef, VmId};
 use crate::mcall::CallResult;
+use crate::memmap::PageOwner;
 use crate::monitor::Monitor;
 
 /// One machine transfer: disk sector, machine physical address, sectors, direction.
@@ -227,13 +228,26 @@ impl Monitor {
         self.vms.iter().any(|v| v.disk.unit == Some(unit) && v.disk.in_flight)
     }
 
-    /// Starts the VM's next queued machine transfer, if the machine disk is free.
-    fn disk_next(&mut self, m: &mut Machine, vm: VmId, unit: u32) {
+    /// Starts the VM's next queued machine transfer, if the machine disk is free; true if one
+    /// started. On a copy-on-write disk, a whole-block read whose block reached the disk-block
+    /// cache while it waited (another VM read it meanwhile) maps the cached page instead.
+    fn disk_next(&mut self, m: &mut Machine, vm: VmId, unit: u32) -> bool {
         if self.unit_busy(unit) {
-            return;
+            return false;
         }
+        let mut hits = false;
+        let t = loop {
+            let Some(t) = self.vms[vm].disk.queue.pop_front() else {
+                // Served while waiting: the request completes at the next quantum boundary.
+                self.vms[vm].disk.served |= hits;
+                return false;
+            };
+            if !self.late_hit(m, vm, unit, t) {
+                break t;
+            }
+            hits = true;
+        };
         let d = &mut self.vms[vm].disk;
-        let Some(t) = d.queue.pop_front() else { return };
         d.in_flight = true;
         d.current = Some(t);
         let base = amap::disk(unit);
@@ -246,6 +260,48 @@ impl Monitor {
             base + reg::COMMAND,
             if t.write { reg::CMD_WRITE } else { reg::CMD_READ },
         );
+        true
+    }
+
+    /// A queued transfer of VM `vm` about to start: if it reads a whole block of a
+    /// copy-on-write disk into a whole page and the block is in the cache now, the page is
+    /// mapped instead (true). The work is charged to the home CPU of the VM's VCPU 0.
+    fn late_hit(&mut self, m: &mut Machine, vm: VmId, unit: u32, t: Transfer) -> bool {
+        if t.write
+            || self.vms[vm].disk.cow.is_none()
+            || t.sectors * reg::SECTOR_BYTES != 4096
+            || t.pa & 0xFFF != 0
+            || self.disk_cache.get(unit, t.sector).is_none()
+        {
+            return false;
+        }
+        let PageOwner::Vm { vm: owner, gppn } = self.memmap.owner(Mppn::of_pa(t.pa)) else {
+            return false;
+        };
+        let p = self.vms[vm].vcpus.first().map_or(0, |v| v.home.index());
+        if owner != vm || !self.cache_read(m, p, vm, unit, t.sector, gppn) {
+            return false;
+        }
+        let cost = self.cfg.cost.page_copy;
+        self.charge(m, p, VcpuRef { vm, vcpu: VcpuId(0) }, Kind::Devices, cost);
+        true
+    }
+
+    /// Gives the idle machine unit `unit` to the next VM in turn after VM index `after` (that
+    /// VM last) with a transfer waiting for it.
+    fn start_unit(&mut self, m: &mut Machine, unit: u32, after: usize) {
+        let n = self.vms.len();
+        for i in 1..=n {
+            let v = VmId::of_index((after + i) % n);
+            let d = &self.vms[v].disk;
+            if d.unit == Some(unit)
+                && !d.in_flight
+                && !d.queue.is_empty()
+                && self.disk_next(m, v, unit)
+            {
+                return;
+            }
+        }
     }
 
     /// Looks at the machine disks between quanta: finishes transfers, completes requests, and
@@ -283,14 +339,7 @@ impl Monitor {
                 self.disk_request_done(vm);
             }
             // The unit is free: the next VM in turn (this one again if it is alone) starts.
-            let n = self.vms.len();
-            let next = (1..=n).map(|i| VmId::of_index((k + i) % n)).find(|&v| {
-                let d = &self.vms[v].disk;
-                d.unit == Some(unit) && !d.in_flight && !d.queue.is_empty()
-            });
-            if let Some(v) = next {
-                self.disk_next(m, v, unit);
-            }
+            self.start_unit(m, unit, k);
         }
     }
 
@@ -317,7 +366,7 @@ impl Monitor {
             log.overlay(t.sector, &mut buf);
             m.sys.mem.dma_write(t.pa, &buf);
         } else if t.sectors * reg::SECTOR_BYTES == 4096 && t.pa & 0xFFF == 0 {
-            self.cache_insert(unit, t.sector, machine::Mppn::of_pa(t.pa));
+            self.cache_insert(unit, t.sector, Mppn::of_pa(t.pa));
         }
     }
 }

@@ -72,8 +72,8 @@ pub struct RunArgs {
     /// Copy-on-write disks (paper §4.2.5): `on`, VMs whose workloads use the same image boot
     /// one copy of it and share the disk blocks they read; `off`, each VM gets its own copy.
     /// Default: on (or the preset's). Applies to a preset, query or file too.
-    #[arg(long)]
-    share_disk: Option<String>,
+    #[arg(long, value_enum)]
+    share_disk: Option<OnOff>,
     /// Where a VM's page goes on first use: first-touch or round-robin (default: first-touch).
     #[arg(long)]
     placement: Option<String>,
@@ -117,6 +117,15 @@ pub struct RunArgs {
     list: bool,
 }
 
+/// A switch's two positions on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
 /// `numa` with the NUMA flags given applied.
 fn numa(a: &RunArgs, numa: &NumaPolicy) -> Result<NumaPolicy, String> {
     let mut n = *numa;
@@ -150,12 +159,7 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
         || [a.trigger, a.sharing, a.write_threshold, a.migrate_threshold, a.interval_us, a.sample]
             .iter()
             .any(Option::is_some);
-    let share = match a.share_disk.as_deref() {
-        None => None,
-        Some("on") => Some(true),
-        Some("off") => Some(false),
-        Some(v) => return Err(format!("--share-disk {v:?}: choose on or off")),
-    };
+    let share = a.share_disk.map(|s| s == OnOff::On);
     if share.is_some() && matches!(s.guests, Guests::Native { .. }) {
         return Err(
             "--share-disk needs virtual machines; this scenario runs the OS natively".into()

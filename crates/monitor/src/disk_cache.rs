@@ -36,10 +36,14 @@ use crate::stats::MemoryTotals;
 /// Sectors in a 4 KB block.
 const BLOCK_SECTORS: u32 = 4096 / SECTOR_BYTES;
 
-/// Block (machine disk unit, first sector) → the machine page holding it.
+/// Block (machine disk unit, first sector) → the machine page holding it, and back: a page is
+/// recorded for one block at most (a buffer page the guest reused for another block must not
+/// answer for the old one).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct DiskCache {
     blocks: BTreeMap<(u32, u32), Mppn>,
+    #[serde(default)]
+    pages: BTreeMap<Mppn, (u32, u32)>,
 }
 
 impl DiskCache {
@@ -62,6 +66,33 @@ impl DiskCache {
     pub fn blocks(&self) -> impl Iterator<Item = ((u32, u32), Mppn)> + '_ {
         self.blocks.iter().map(|(&b, &p)| (b, p))
     }
+
+    /// The block recorded for `page`, if any.
+    pub fn block_of(&self, page: Mppn) -> Option<(u32, u32)> {
+        self.pages.get(&page).copied()
+    }
+
+    /// Records `page` for `block`, forgetting what either was recorded for before.
+    fn insert(&mut self, block: (u32, u32), page: Mppn) {
+        self.forget_page(page);
+        self.forget_block(block);
+        self.blocks.insert(block, page);
+        self.pages.insert(page, block);
+    }
+
+    /// Forgets the block recorded for `page`.
+    fn forget_page(&mut self, page: Mppn) {
+        if let Some(block) = self.pages.remove(&page) {
+            self.blocks.remove(&block);
+        }
+    }
+
+    /// Forgets the page recorded for `block`.
+    fn forget_block(&mut self, block: (u32, u32)) {
+        if let Some(page) = self.blocks.remove(&block) {
+            self.pages.remove(&page);
+        }
+    }
 }
 
 impl Monitor {
@@ -78,7 +109,7 @@ impl Monitor {
         if old.is_some_and(|p| self.memmap.owner(p) == PageOwner::Shared) {
             return;
         }
-        self.disk_cache.blocks.insert((unit, sector), page);
+        self.disk_cache.insert((unit, sector), page);
     }
 
     /// A page-sized read by VM `vm` of the block at `sector` of the copy-on-write unit `unit`
@@ -121,7 +152,7 @@ impl Monitor {
                 let compare = self.cfg.cost.page_copy;
                 self.charge(m, p, r, Kind::Memory, compare);
                 if !same {
-                    self.disk_cache.blocks.remove(&(unit, sector));
+                    self.disk_cache.forget_block((unit, sector));
                     return false;
                 }
                 // Its writable translations go; from now on every mapping is read-only.
@@ -130,7 +161,7 @@ impl Monitor {
                 self.memmap.share(page, vec![(first, first_gppn)]);
             }
             PageOwner::Free | PageOwner::Monitor | PageOwner::Replica { .. } => {
-                self.disk_cache.blocks.remove(&(unit, sector));
+                self.disk_cache.forget_block((unit, sector));
                 return false;
             }
         }
@@ -157,14 +188,9 @@ impl Monitor {
         {
             return;
         }
-        self.forget_block(page);
+        self.disk_cache.forget_page(page);
         m.sys.mem.flush_page(page);
         self.memmap.free(page);
-    }
-
-    /// Drops the cache's record of the block `page` holds, if it names that page.
-    fn forget_block(&mut self, page: Mppn) {
-        self.disk_cache.blocks.retain(|_, &mut p| p != page);
     }
 
     /// The copy-on-write fault: VM `vm`'s guest page `gppn` maps a shared page and is about to
@@ -189,7 +215,7 @@ impl Monitor {
         let owner = PageOwner::Vm { vm, gppn };
         let page = if self.memmap.sharers(shared) == [(vm, gppn)] {
             // The last sharer: the page is its own again, and the block leaves the cache.
-            self.forget_block(shared);
+            self.disk_cache.forget_page(shared);
             self.memmap.unshare(shared, owner);
             shared
         } else {
@@ -248,4 +274,26 @@ fn base_block(m: &Machine, unit: u32, sector: u32) -> Option<&[u8]> {
     let image = m.sys.devices.disks.get(unit as usize)?.image();
     let start = sector as usize * SECTOR_BYTES as usize;
     image.get(start..start + 4096)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_answers_for_one_block_only() {
+        let mut c = DiskCache::default();
+        c.insert((0, 8), Mppn(5));
+        // The guest reused the buffer page for another block: the old block is forgotten.
+        c.insert((0, 16), Mppn(5));
+        assert_eq!(
+            (c.get(0, 8), c.get(0, 16), c.block_of(Mppn(5))),
+            (None, Some(Mppn(5)), Some((0, 16)))
+        );
+        // Another page now holds that block: the first page answers for nothing.
+        c.insert((0, 16), Mppn(7));
+        assert_eq!((c.block_of(Mppn(5)), c.get(0, 16), c.len()), (None, Some(Mppn(7)), 1));
+        c.forget_page(Mppn(7));
+        assert!(c.is_empty() && c.block_of(Mppn(7)).is_none());
+    }
 }

@@ -82,8 +82,12 @@ impl Monitor {
                             ));
                         }
                     }
-                    if !cached.contains(&ppn) {
-                        return Err(format!("shared {ppn} is not in the disk-block cache"));
+                    let block = self.disk_cache.block_of(ppn);
+                    let back = block.and_then(|(u, s)| self.disk_cache.get(u, s));
+                    if !cached.contains(&ppn) || back != Some(ppn) {
+                        return Err(format!(
+                            "shared {ppn} is not the disk-block cache's page for a block ({block:?})"
+                        ));
                     }
                 }
                 PageOwner::Vm { vm, gppn } => {

@@ -276,9 +276,9 @@ pub struct Frame {
     #[serde(default)]
     pub numa: Option<Box<NumaFrame>>,
     /// Memory shared between the VMs (paper §4.2.5, Fig. 6), under the monitor (`None`
-    /// natively).
+    /// natively); boxed, like `numa`, so that events holding a frame stay small.
     #[serde(default)]
-    pub sharing: Option<SharingFrame>,
+    pub sharing: Option<Box<SharingFrame>>,
 }
 
 /// The memory footprint in a frame (paper Fig. 6): V per VM against M for the machine.
@@ -519,13 +519,13 @@ mod tests {
                 events: numa_events(),
                 skipped: 6,
             })),
-            sharing: Some(SharingFrame {
+            sharing: Some(Box::new(SharingFrame {
                 v_pages: vec![1, 2],
                 m_pages: 3,
                 shared_pages: 4,
                 cow_breaks: 5,
                 cache_hits: 6,
-            }),
+            })),
         }
     }
 

@@ -771,13 +771,13 @@ impl Simulation {
         });
         f.sharing = self.monitor().map(|mon| {
             let t = mon.memory_totals();
-            SharingFrame {
+            Box::new(SharingFrame {
                 v_pages: t.v_pages,
                 m_pages: t.m_pages,
                 shared_pages: t.shared_pages,
                 cow_breaks: t.cow_breaks,
                 cache_hits: t.cache_hits,
-            }
+            })
         });
         for (g, &pages) in guest_pages.iter().enumerate() {
             let ks = self.kstats(g).unwrap_or_default();

@@ -69,6 +69,11 @@ pub struct RunArgs {
     /// preset's (these NUMA flags apply on top of a preset, query or file).
     #[arg(long)]
     numa_policy: Option<String>,
+    /// Copy-on-write disks (paper §4.2.5): `on`, VMs whose workloads use the same image boot
+    /// one copy of it and share the disk blocks they read; `off`, each VM gets its own copy.
+    /// Default: on (or the preset's). Applies to a preset, query or file too.
+    #[arg(long, value_enum)]
+    share_disk: Option<OnOff>,
     /// Where a VM's page goes on first use: first-touch or round-robin (default: first-touch).
     #[arg(long)]
     placement: Option<String>,
@@ -112,6 +117,15 @@ pub struct RunArgs {
     list: bool,
 }
 
+/// A switch's two positions on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
 /// `numa` with the NUMA flags given applied.
 fn numa(a: &RunArgs, numa: &NumaPolicy) -> Result<NumaPolicy, String> {
     let mut n = *numa;
@@ -145,8 +159,17 @@ fn scenario(a: &RunArgs) -> Result<Scenario, String> {
         || [a.trigger, a.sharing, a.write_threshold, a.migrate_threshold, a.interval_us, a.sample]
             .iter()
             .any(Option::is_some);
+    let share = a.share_disk.map(|s| s == OnOff::On);
+    if share.is_some() && matches!(s.guests, Guests::Native { .. }) {
+        return Err(
+            "--share-disk needs virtual machines; this scenario runs the OS natively".into()
+        );
+    }
     match &mut s.guests {
-        Guests::Disco { policies, .. } => policies.numa = numa(a, &policies.numa)?,
+        Guests::Disco { policies, .. } => {
+            policies.numa = numa(a, &policies.numa)?;
+            policies.share_disk = share.unwrap_or(policies.share_disk);
+        }
         Guests::Native { .. } if numa_flags => {
             return Err("the NUMA policy flags need virtual machines (the monitor's policy); this scenario runs the OS natively".into());
         }
@@ -188,6 +211,7 @@ fn chosen_scenario(a: &RunArgs) -> Result<Scenario, String> {
                 l2tlb_entries: a.l2tlb,
                 slice_us: a.slice_us,
                 numa: NumaPolicy::default(),
+                share_disk: true,
             },
         }
     };
@@ -387,6 +411,16 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
             mon.config().numa.mode.name(),
             mon.config().numa.placement.name(),
             pct(f.local_misses, f.local_misses + f.remote_misses)
+        );
+    }
+    if let Some(sh) = &f.sharing {
+        let mb = |pages: u32| f64::from(pages) / 256.0;
+        eprintln!(
+            "memory: V {:.1} MB, M {:.1} MB, saved {:.1} MB, cow breaks {}",
+            mb(sh.v_total()),
+            mb(sh.m_pages),
+            mb(sh.saved_pages()),
+            sh.cow_breaks
         );
     }
     eprintln!(

@@ -133,6 +133,21 @@ pub enum EventKind {
         /// Moves of the page so far.
         moves: u32,
     },
+    /// A copy-on-write fault (paper §4.2.5, `disk_cache.rs`): a guest page that mapped a
+    /// shared disk-block page was about to be written, and got a private page.
+    CowBreak {
+        /// The VM.
+        vm: VmId,
+        /// Its guest-physical page.
+        gppn: Gppn,
+        /// The shared page it mapped.
+        shared: Mppn,
+        /// The page it writes from now on (the shared page itself when it was the last
+        /// sharer: then nothing was copied).
+        private: Mppn,
+        /// Sharers the shared page has left.
+        sharers_left: u32,
+    },
 }
 
 /// What made a replicated page collapse to one copy.

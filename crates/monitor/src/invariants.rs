@@ -4,7 +4,9 @@
 //! that page's back-map (or the back-map must have overflowed to "flush everything"), since the
 //! NUMA policy finds the mappings to shoot down through the back-maps. Replicas (`replicate.rs`)
 //! belong to their VM's page in both maps, one per node at most, hold the master's bytes, and no
-//! translation of a replicated page is writable.
+//! translation of a replicated page is writable. A page shared copy-on-write
+//! (`disk_cache.rs`) lists every guest page that maps it as a sharer (and only those), is the
+//! disk-block cache's page for its block, and no translation of it is writable.
 //!
 //! [`Monitor::check_invariants`] returns the first violation. With
 //! `MonitorConfig::check_invariants` set, debug builds run it after every trap and every
@@ -34,10 +36,21 @@ impl Monitor {
 
     fn check_pmaps_and_memmap(&self) -> Result<(), String> {
         let mut mapped = 0usize;
+        let mut mapped_shared = 0usize;
         for (k, vm) in self.vms.iter().enumerate() {
             for (gppn, mppn) in vm.pmap.mapped() {
-                mapped += 1;
                 let owner = self.memmap.owner(mppn);
+                if owner == PageOwner::Shared {
+                    mapped_shared += 1;
+                    if !self.memmap.sharers(mppn).contains(&(VmId::of_index(k), gppn)) {
+                        return Err(format!(
+                            "vm{k}: pmap maps {gppn} to shared {mppn}, whose sharers {:?} miss it",
+                            self.memmap.sharers(mppn)
+                        ));
+                    }
+                    continue;
+                }
+                mapped += 1;
                 if owner != (PageOwner::Vm { vm: VmId::of_index(k), gppn }) {
                     return Err(format!(
                         "vm{k}: pmap maps {gppn} to {mppn}, whose memmap owner is {owner:?}"
@@ -48,8 +61,35 @@ impl Monitor {
         let mut owned = 0usize;
         let mut special = 0usize;
         let mut replicas = 0usize;
+        let mut shared = 0usize;
+        let mut sharers = 0usize;
+        let cached: std::collections::BTreeSet<Mppn> =
+            self.disk_cache.blocks().map(|(_, p)| p).collect();
         for ppn in (0..self.memmap.pages()).map(Mppn) {
             match self.memmap.owner(ppn) {
+                PageOwner::Shared => {
+                    shared += 1;
+                    let list = self.memmap.sharers(ppn);
+                    if list.is_empty() {
+                        return Err(format!("shared {ppn} has no sharers"));
+                    }
+                    for &(vm, gppn) in list {
+                        sharers += 1;
+                        let back = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
+                        if back != Some(ppn) {
+                            return Err(format!(
+                                "shared {ppn} lists {vm} {gppn} as a sharer, but its pmap says {back:?}"
+                            ));
+                        }
+                    }
+                    let block = self.disk_cache.block_of(ppn);
+                    let back = block.and_then(|(u, s)| self.disk_cache.get(u, s));
+                    if !cached.contains(&ppn) || back != Some(ppn) {
+                        return Err(format!(
+                            "shared {ppn} is not the disk-block cache's page for a block ({block:?})"
+                        ));
+                    }
+                }
                 PageOwner::Vm { vm, gppn } => {
                     owned += 1;
                     let back = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
@@ -75,14 +115,19 @@ impl Monitor {
         if owned != mapped {
             return Err(format!("{mapped} pmap entries but {owned} VM pages in the memmap"));
         }
+        if sharers != mapped_shared {
+            return Err(format!(
+                "{mapped_shared} pmap entries map shared pages, but the memmap lists {sharers} sharers"
+            ));
+        }
         let vcpus: usize = self.vms.iter().map(|v| v.vcpus.len()).sum();
         if special != vcpus {
             return Err(format!("{special} monitor pages for {vcpus} special pages"));
         }
         let free: usize = self.memmap.free_per_node().iter().sum();
-        if free + owned + special + replicas != self.memmap.pages() as usize {
+        if free + owned + special + replicas + shared != self.memmap.pages() as usize {
             return Err(format!(
-                "free lists hold {free} pages, VMs {owned}, replicas {replicas}, monitor {special}, of {}",
+                "free lists hold {free} pages, VMs {owned}, replicas {replicas}, shared {shared}, monitor {special}, of {}",
                 self.memmap.pages()
             ));
         }
@@ -143,6 +188,24 @@ impl Monitor {
                         continue;
                     }
                     let vpn = (base + half * size) >> 12;
+                    if self.memmap.owner(pfn) == PageOwner::Shared {
+                        self.check_shared_mapping(r.vm, pfn, lo, &format!("cpu {p} ({r})"))?;
+                        let gppns = self.memmap.sharers(pfn).iter().filter(|s| s.0 == r.vm);
+                        let recorded =
+                            gppns.clone().any(|&(_, g)| match self.vms[r.vm].pmap.backmaps(g) {
+                                Backmaps::Known(list) => {
+                                    list.iter().any(|b| b.vcpu == r.vcpu && b.vpn == vpn)
+                                }
+                                Backmaps::Everywhere => true,
+                            });
+                        if !recorded {
+                            return Err(format!(
+                                "cpu {p}: {r} maps va {:#x} to shared {pfn}, missing from every back-map",
+                                vpn << 12
+                            ));
+                        }
+                        continue;
+                    }
                     let Some((vm, gppn)) = self.memmap.owner(pfn).guest_page() else {
                         return Err(format!(
                             "cpu {p} ({r}) maps va {:#x} to {pfn}, which is {:?}",
@@ -184,6 +247,11 @@ impl Monitor {
                 for e in v.l2tlb.entries() {
                     for lo in [e.lo0, e.lo1] {
                         let Some(pfn) = valid_pfn(lo) else { continue };
+                        if self.memmap.owner(pfn) == PageOwner::Shared {
+                            let who = format!("vm{k} vcpu {}", v.index.0);
+                            self.check_shared_mapping(VmId::of_index(k), pfn, lo, &who)?;
+                            continue;
+                        }
                         match self.memmap.owner(pfn).guest_page() {
                             Some((vm, gppn)) if vm.index() == k => {
                                 if lo & 4 != 0 && self.vms[k].pmap.is_replicated(gppn) {
@@ -203,6 +271,18 @@ impl Monitor {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// A translation of `who` (of VM `vm`) maps the shared page `pfn` with EntryLo `lo`: the VM
+    /// must be one of its sharers, and the translation must not be writable.
+    fn check_shared_mapping(&self, vm: VmId, pfn: Mppn, lo: u32, who: &str) -> Result<(), String> {
+        if !self.memmap.sharers(pfn).iter().any(|s| s.0 == vm) {
+            return Err(format!("{who} maps shared {pfn}, which {vm} does not share"));
+        }
+        if lo & 4 != 0 {
+            return Err(format!("{who} maps shared {pfn} writable"));
         }
         Ok(())
     }

@@ -19,6 +19,8 @@
 //! | [`deliver`] | exceptions and interrupts delivered to the guest's vectors |
 //! | `mcall.rs` | monitor calls (numbers in `abi::mcall`) |
 //! | [`vdisk`] | the virtual disk: guest requests as machine DMA, page by page |
+//! | [`cow_disk`] | copy-on-write disks: one base image, a log of modified sectors per VM |
+//! | [`disk_cache`] | the global disk-block cache: blocks mapped read-only across VMs, copy on write |
 //! | `guest_memory.rs` | guest-physical memory: first-touch allocation, the monitor's reads and writes |
 //! | `sched.rs` | virtual CPU scheduling with affinity, idle VCPUs descheduled |
 //! | [`pmap`], [`memmap`], [`l2tlb`] | guest-physical → machine pages with back-maps; owner of every machine page; the second-level TLB |
@@ -42,7 +44,9 @@
 
 pub mod config;
 pub mod cost;
+pub mod cow_disk;
 pub mod deliver;
+pub mod disk_cache;
 mod emulate;
 pub mod events;
 mod guest_memory;

@@ -2,8 +2,15 @@
 //! VM's guest-physical page — and the per-node free lists the monitor allocates from.
 //! Allocation prefers a given node (the node of the virtual CPU that first touches the page)
 //! and falls back to the other nodes in order.
+//!
+//! A machine page of the global disk-block cache (`disk_cache.rs`, paper §4.2.5) may back the
+//! same disk block in several VMs at once: its owner is then [`PageOwner::Shared`], and the
+//! memmap keeps the list of its sharers — every (VM, guest page) whose pmap maps it. Such a
+//! page is read-only in every mapping and is freed only when its last sharer lets it go.
 
 use serde::{Deserialize, Serialize};
+
+use std::collections::BTreeMap;
 
 use crate::ids::{Gppn, Mppn, NodeId, VmId};
 
@@ -21,6 +28,9 @@ pub enum PageOwner {
         /// Its guest-physical page.
         gppn: Gppn,
     },
+    /// A disk block shared copy-on-write by several guest pages (of one or more VMs), read-only
+    /// in all of them; [`Memmap::sharers`] names them.
+    Shared,
     /// A read-only copy of VM `vm`'s guest-physical page `gppn`, made by the NUMA policy
     /// (`replicate.rs`) so that another node reads it locally. The pmap names the master copy.
     Replica {
@@ -36,7 +46,7 @@ impl PageOwner {
     pub fn guest_page(self) -> Option<(VmId, Gppn)> {
         match self {
             PageOwner::Vm { vm, gppn } | PageOwner::Replica { vm, gppn } => Some((vm, gppn)),
-            PageOwner::Free | PageOwner::Monitor => None,
+            PageOwner::Free | PageOwner::Monitor | PageOwner::Shared => None,
         }
     }
 }
@@ -47,6 +57,9 @@ pub struct Memmap {
     owners: Vec<PageOwner>,
     free: Vec<Vec<Mppn>>,
     pages_per_node: u32,
+    /// The sharers of every [`PageOwner::Shared`] page, in the order they came.
+    #[serde(default)]
+    sharers: BTreeMap<Mppn, Vec<(VmId, Gppn)>>,
 }
 
 impl Memmap {
@@ -54,7 +67,12 @@ impl Memmap {
     pub fn new(pages: u32, nodes: u32) -> Memmap {
         let per = pages / nodes.max(1);
         let free = (0..nodes).map(|n| (n * per..(n + 1) * per).rev().map(Mppn).collect()).collect();
-        Memmap { owners: vec![PageOwner::Free; pages as usize], free, pages_per_node: per }
+        Memmap {
+            owners: vec![PageOwner::Free; pages as usize],
+            free,
+            pages_per_node: per,
+            sharers: BTreeMap::new(),
+        }
     }
 
     /// The node a machine page lives on.
@@ -83,12 +101,13 @@ impl Memmap {
         Some(page)
     }
 
-    /// Returns a page to its node's free list.
+    /// Returns a page to its node's free list (a shared page loses its sharers list).
     pub fn free(&mut self, page: Mppn) {
         if let Some(o) = self.owners.get_mut(page.index())
             && *o != PageOwner::Free
         {
             *o = PageOwner::Free;
+            self.sharers.remove(&page);
             let n = self.node_of(page).index();
             self.free[n].push(page);
         }
@@ -106,6 +125,53 @@ impl Memmap {
             && owner != PageOwner::Free
         {
             *o = owner;
+        }
+    }
+
+    /// Makes the allocated page `page` shared by `sharers` (its owner becomes
+    /// [`PageOwner::Shared`]); nothing happens to a free page.
+    pub fn share(&mut self, page: Mppn, sharers: Vec<(VmId, Gppn)>) {
+        if let Some(o) = self.owners.get_mut(page.index())
+            && *o != PageOwner::Free
+        {
+            *o = PageOwner::Shared;
+            self.sharers.insert(page, sharers);
+        }
+    }
+
+    /// Adds a sharer to the shared page `page`.
+    pub fn add_sharer(&mut self, page: Mppn, vm: VmId, gppn: Gppn) {
+        if self.owner(page) == PageOwner::Shared {
+            self.sharers.entry(page).or_default().push((vm, gppn));
+        }
+    }
+
+    /// Removes a sharer from the shared page `page`; the sharers left.
+    pub fn remove_sharer(&mut self, page: Mppn, vm: VmId, gppn: Gppn) -> usize {
+        match self.sharers.get_mut(&page) {
+            Some(list) => {
+                list.retain(|&s| s != (vm, gppn));
+                list.len()
+            }
+            None => 0,
+        }
+    }
+
+    /// The sharers of `page` (empty unless it is [`PageOwner::Shared`]).
+    pub fn sharers(&self, page: Mppn) -> &[(VmId, Gppn)] {
+        self.sharers.get(&page).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every shared page with its sharers.
+    pub fn shared(&self) -> impl Iterator<Item = (Mppn, &[(VmId, Gppn)])> + '_ {
+        self.sharers.iter().map(|(&p, s)| (p, s.as_slice()))
+    }
+
+    /// Gives a shared page back to one owner (its last sharer), forgetting its sharers.
+    pub fn unshare(&mut self, page: Mppn, owner: PageOwner) {
+        if self.owner(page) == PageOwner::Shared && owner != PageOwner::Free {
+            self.sharers.remove(&page);
+            self.owners[page.index()] = owner;
         }
     }
 

@@ -63,7 +63,12 @@ impl Monitor {
             moves,
         };
         let Some((vm, gppn)) = owner.guest_page() else {
-            self.events.push(h.cycle, left(Refusal::NotGuestMemory));
+            let why = if owner == PageOwner::Shared {
+                Refusal::SharedPage
+            } else {
+                Refusal::NotGuestMemory
+            };
+            self.events.push(h.cycle, left(why));
             return;
         };
         // The interrupt goes to a CPU of the hot node; its time is the VM's.
@@ -137,6 +142,9 @@ impl Monitor {
         }
         let old = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
         let old = old.ok_or(Refusal::NotGuestMemory)?;
+        if self.memmap.owner(old) == PageOwner::Shared {
+            return Err(Refusal::SharedPage);
+        }
         if self.memmap.node_of(old) == to {
             return Err(Refusal::AlreadyLocal);
         }

@@ -70,6 +70,9 @@ pub struct Monitor {
     /// The node the round-robin placement used last.
     #[serde(default)]
     pub(crate) next_node: usize,
+    /// Blocks of the copy-on-write disks already in memory (`disk_cache.rs`).
+    #[serde(default)]
+    pub(crate) disk_cache: crate::disk_cache::DiskCache,
     pub(crate) cpus_per_node: usize,
     clock_mhz: u32,
 }
@@ -108,9 +111,14 @@ impl Monitor {
             replicas_on: vec![0; nodes],
             node_actions: vec![Default::default(); nodes],
             next_node: 0,
+            disk_cache: Default::default(),
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };
+        // A unit several VMs name is one base image they share copy-on-write (`cow_disk.rs`).
+        let units: Vec<Option<u32>> = specs.iter().map(|s| s.disk_unit).collect();
+        let shared_unit =
+            |u: Option<u32>| u.is_some() && units.iter().filter(|&&v| v == u).count() > 1;
         for (k, spec) in specs.into_iter().enumerate() {
             let home_node = NodeId::of_index(k % nodes);
             let mut vcpus = Vec::new();
@@ -131,7 +139,8 @@ impl Monitor {
                 ));
             }
             let pages = spec.memory_mb << 8;
-            let disk = VDisk { unit: spec.disk_unit, ..VDisk::default() };
+            let cow = shared_unit(spec.disk_unit).then(Default::default);
+            let disk = VDisk { unit: spec.disk_unit, cow, ..VDisk::default() };
             mon.vms.push(Vm {
                 spec,
                 pmap: Pmap::new(pages),

@@ -158,6 +158,9 @@ pub enum Refusal {
     NoFreePage,
     /// The page is not a VM's memory (the monitor's own, or free).
     NotGuestMemory,
+    /// The page is a disk block shared copy-on-write by several guest pages
+    /// (`disk_cache.rs`): moving it would mean updating every sharer's mappings, so it stays.
+    SharedPage,
 }
 
 impl Refusal {
@@ -172,6 +175,7 @@ impl Refusal {
             Refusal::UnderDma => "a disk transfer into it is in progress",
             Refusal::NoFreePage => "the hot node has no free page to spare",
             Refusal::NotGuestMemory => "not a VM's page",
+            Refusal::SharedPage => "shared copy-on-write between VMs: left where it is",
         }
     }
 }

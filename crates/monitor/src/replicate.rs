@@ -71,6 +71,11 @@ impl Monitor {
     ) -> u32 {
         let pmap = &self.vms[vm].pmap;
         if !pmap.is_replicated(gppn) {
+            // A page shared copy-on-write (`disk_cache.rs`) is never writable: a store must
+            // fault so that the writer gets its own copy.
+            if self.memmap.owner(master) == PageOwner::Shared {
+                return machine_lo(master, guest_lo & !4);
+            }
             return machine_lo(master, guest_lo);
         }
         let local = pmap.replicas(gppn).iter().copied().find(|&c| self.memmap.node_of(c) == node);
@@ -91,6 +96,9 @@ impl Monitor {
     ) -> Result<Replication, Refusal> {
         let master = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn));
         let master = master.ok_or(Refusal::NotGuestMemory)?;
+        if self.memmap.owner(master) == PageOwner::Shared {
+            return Err(Refusal::SharedPage);
+        }
         if self.copies(vm, gppn).iter().any(|&c| self.memmap.node_of(c) == to) {
             return Err(Refusal::AlreadyLocal);
         }
@@ -174,7 +182,8 @@ impl Monitor {
 
     /// The machine page of VM `k`'s guest page `gppn` for the monitor or a device to write
     /// into (allocated on `node` on first touch): a replicated page collapses first, onto
-    /// `node` if it has a copy there.
+    /// `node` if it has a copy there; a page shared copy-on-write is broken first (the VM gets
+    /// its own copy).
     pub(crate) fn guest_page_for_write(
         &mut self,
         m: &mut Machine,
@@ -188,12 +197,16 @@ impl Monitor {
         if self.vms[k].pmap.is_replicated(gppn) {
             return self.collapse(m, p, k, gppn, node, cause);
         }
+        if self.memmap.owner(page) == PageOwner::Shared {
+            return self.cow_break(m, p, k, gppn, node);
+        }
         Some(page)
     }
 
     /// A TLB-modification exception of virtual CPU `r` on physical CPU `p`: if the store is to
     /// a replicated page the guest maps writable, collapse the page onto this CPU's node and
-    /// retry the store (true). Otherwise (false) the exception is the guest's.
+    /// retry the store (true); if it is to a page shared copy-on-write, break the sharing (a
+    /// private copy) and retry. Otherwise (false) the exception is the guest's.
     pub(crate) fn write_to_replica(
         &mut self,
         m: &mut Machine,
@@ -205,10 +218,21 @@ impl Monitor {
         let Some((gppn, writable)) = self.guest_mapping(r, e.fault.vaddr, asid) else {
             return false;
         };
-        if !writable || !self.vms[r.vm].pmap.is_replicated(gppn) {
+        if !writable {
             return false;
         }
         let node = self.node_of_cpu(p);
+        if self.shares(r.vm, gppn) {
+            // With no page left to copy into, the guest takes the fault (as out of memory).
+            if self.cow_break(m, Some(p), r.vm, gppn, node).is_none() {
+                return false;
+            }
+            m.cpus[p].retry(e);
+            return true;
+        }
+        if !self.vms[r.vm].pmap.is_replicated(gppn) {
+            return false;
+        }
         let cause = CollapseCause::GuestWrite { pcpu: PcpuId::of_index(p) };
         self.collapse(m, Some(p), r.vm, gppn, node, cause);
         m.cpus[p].retry(e);

@@ -57,6 +57,13 @@ pub struct VmStats {
     /// Replicas of its pages freed because their node ran short of memory.
     #[serde(default)]
     pub reclaimed: u64,
+    /// Page-sized disk reads served by mapping a page of the global disk-block cache.
+    #[serde(default)]
+    pub cache_hits: u64,
+    /// Copy-on-write faults on shared pages of its (a private copy made, or the page taken
+    /// back by its last sharer).
+    #[serde(default)]
+    pub cow_breaks: u64,
 }
 
 impl VmStats {
@@ -125,4 +132,35 @@ pub struct TrapRecord {
     pub user: bool,
     /// The faulting address (TLB, address errors) or the monitor call number.
     pub detail: u32,
+}
+
+/// Memory footprint across the VMs (paper §5.3, Fig. 6): what the VMs use against what the
+/// machine holds for them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryTotals {
+    /// Per VM, its footprint **V**: the guest pages its pmap maps to a machine page.
+    pub v_pages: Vec<u32>,
+    /// **M**: machine pages in use by the VMs (private, shared — once — and replicas; the
+    /// monitor's own special pages are in neither V nor M).
+    pub m_pages: u32,
+    /// Machine pages shared copy-on-write.
+    pub shared_pages: u32,
+    /// Guest pages (all VMs) that map a shared page.
+    pub sharing_guest_pages: u32,
+    /// Copy-on-write faults so far, all VMs.
+    pub cow_breaks: u64,
+    /// Disk reads served by mapping a cached block, all VMs.
+    pub cache_hits: u64,
+}
+
+impl MemoryTotals {
+    /// V, all VMs together.
+    pub fn v_total(&self) -> u32 {
+        self.v_pages.iter().sum()
+    }
+
+    /// Pages saved by sharing: V − M (never below zero: replicas can make M exceed V).
+    pub fn saved_pages(&self) -> u32 {
+        self.v_total().saturating_sub(self.m_pages)
+    }
 }

@@ -118,3 +118,56 @@ fn a_hostile_guest_gets_no_replica_of_its_neighbours_pages_and_cannot_write_thro
     assert_eq!(mon.violation(), None);
     assert_eq!(mon.check_invariants(&m), Ok(()));
 }
+
+#[test]
+fn a_hostile_guest_cannot_write_into_the_pages_its_neighbours_share() {
+    // Two pmake VMs boot one copy-on-write disk and share the blocks they both read (read-only
+    // machine pages in both pmaps) while the hostile guest attacks beside them. It can reach
+    // no page it does not share, so every shared page must still hold its block of the base
+    // image at the end, both builds must reach their output, and the invariants (a shared
+    // page is read-only in every mapping and mapped only by its sharers) must hold throughout.
+    let (disk, expected) = variant("pmake-tiny", 4096, 1024);
+    let cfg = MachineConfig { memory_per_node_mb: 32, ..MachineConfig::flash(2, 2) };
+    let mut m = Machine::new(cfg, vec![disk.clone()]).expect("machine");
+    let specs = vec![
+        VmSpec { name: "hostile".into(), vcpus: 1, memory_mb: 4, disk_unit: None },
+        VmSpec { name: "pmake0".into(), vcpus: 1, memory_mb: 24, disk_unit: Some(0) },
+        VmSpec { name: "pmake1".into(), vcpus: 1, memory_mb: 24, disk_unit: Some(0) },
+    ];
+    let mcfg = MonitorConfig { check_invariants: true, ..MonitorConfig::default() };
+    let kernels = [guest("hostile"), guest("kernel-disco"), guest("kernel-disco")];
+    let mut mon = Monitor::new(mcfg, specs, &kernels, &mut m).expect("monitor");
+    let mut most_shared = 0;
+    while m.run(20_000_000, &mut mon) == Stop::Budget {
+        most_shared = most_shared.max(mon.memory_totals().shared_pages);
+        assert_eq!(mon.violation(), None);
+        assert!(m.now() < 20_000_000_000, "the run did not finish");
+    }
+    let hostile = String::from_utf8_lossy(mon.vms()[0].console()).into_owned();
+    assert_eq!(
+        mon.vms()[0].halted(),
+        Some(0),
+        "the hostile guest got away with something:\n{hostile}"
+    );
+    assert!(hostile.contains("hostile: contained"), "{hostile}");
+    for k in 1..3 {
+        let pmake = String::from_utf8_lossy(mon.vms()[k].console()).into_owned();
+        assert!(in_order(&pmake, &expected), "vm{k}'s output changed:\n{pmake}");
+    }
+    assert!(most_shared > 0, "the two builds shared no page");
+    for ((unit, sector), page) in mon.disk_cache().blocks() {
+        if mon.memmap().owner(page) != monitor::memmap::PageOwner::Shared {
+            continue;
+        }
+        assert_eq!(unit, 0);
+        assert!(mon.memmap().sharers(page).iter().all(|&(vm, _)| vm != VmId(0)));
+        let at = sector as usize * 512;
+        assert!(
+            m.sys.mem.ram.slice(page.pa(), 4096) == Some(&disk[at..at + 4096]),
+            "shared {page} no longer holds block {sector} of the base"
+        );
+    }
+    assert!(m.sys.devices.disks[0].image() == &disk[..], "the base image is untouched");
+    assert_eq!(mon.violation(), None);
+    assert_eq!(mon.check_invariants(&m), Ok(()));
+}

@@ -275,6 +275,37 @@ pub struct Frame {
     /// holding a frame stay small to move.
     #[serde(default)]
     pub numa: Option<Box<NumaFrame>>,
+    /// Memory shared between the VMs (paper §4.2.5, Fig. 6), under the monitor (`None`
+    /// natively); boxed, like `numa`, so that events holding a frame stay small.
+    #[serde(default)]
+    pub sharing: Option<Box<SharingFrame>>,
+}
+
+/// The memory footprint in a frame (paper Fig. 6): V per VM against M for the machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SharingFrame {
+    /// Per guest, its footprint V: guest pages backed by a machine page.
+    pub v_pages: Vec<u32>,
+    /// M: machine pages the VMs use (a shared page once).
+    pub m_pages: u32,
+    /// Machine pages shared copy-on-write between guest pages.
+    pub shared_pages: u32,
+    /// Copy-on-write breaks so far.
+    pub cow_breaks: u64,
+    /// Disk reads served from the global disk-block cache so far.
+    pub cache_hits: u64,
+}
+
+impl SharingFrame {
+    /// V, all guests together.
+    pub fn v_total(&self) -> u32 {
+        self.v_pages.iter().sum()
+    }
+
+    /// Pages saved: V − M (never below zero).
+    pub fn saved_pages(&self) -> u32 {
+        self.v_total().saturating_sub(self.m_pages)
+    }
 }
 
 /// What the NUMA policy did to a page (paper §4.2.3), for the NUMA panel's event list and the
@@ -487,6 +518,13 @@ mod tests {
                 arrivals: vec![[7, 8], [9, 10]],
                 events: numa_events(),
                 skipped: 6,
+            })),
+            sharing: Some(Box::new(SharingFrame {
+                v_pages: vec![1, 2],
+                m_pages: 3,
+                shared_pages: 4,
+                cow_breaks: 5,
+                cache_hits: 6,
             })),
         }
     }

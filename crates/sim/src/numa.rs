@@ -92,7 +92,7 @@ pub fn describe(mon: &Monitor, e: &MonitorEvent) -> Option<NumaEvent> {
         why,
     };
     Some(match &e.kind {
-        EventKind::HotPage { .. } => return None,
+        EventKind::HotPage { .. } | EventKind::CowBreak { .. } => return None,
         EventKind::Migrated {
             vm,
             gppn,

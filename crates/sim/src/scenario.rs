@@ -75,12 +75,27 @@ pub struct Policies {
     /// Page placement and the NUMA policy (paper §4.2.3).
     #[serde(default)]
     pub numa: NumaPolicy,
+    /// VMs whose workloads use the same disk image boot one copy-on-write copy of it, and
+    /// share the blocks they read through the global disk-block cache (paper §4.2.5); off,
+    /// each VM gets its own copy of the image. On by default (it changes nothing for VMs with
+    /// images of their own).
+    #[serde(default = "share_disk_default")]
+    pub share_disk: bool,
+}
+
+fn share_disk_default() -> bool {
+    true
 }
 
 impl Default for Policies {
     fn default() -> Self {
         // The monitor's default L2TLB (monitor::MonitorConfig says why 4 096).
-        Policies { l2tlb_entries: 4096, slice_us: 2000, numa: NumaPolicy::default() }
+        Policies {
+            l2tlb_entries: 4096,
+            slice_us: 2000,
+            numa: NumaPolicy::default(),
+            share_disk: true,
+        }
     }
 }
 
@@ -369,6 +384,7 @@ fn field_label(field: &str) -> String {
         "workload" => "Workload",
         "policies.l2tlb_entries" | "l2tlb" => "L2TLB entries",
         "policies.slice_us" | "slice" => "Slice µs",
+        "policies.share_disk" | "share" => "Share disk",
         "policies.numa.trigger" | "trigger" => "NUMA trigger threshold",
         "policies.numa.sharing" | "sharing" => "NUMA sharing threshold",
         "policies.numa.write" | "writes" => "NUMA writes threshold",
@@ -502,6 +518,9 @@ impl Scenario {
                     policies.l2tlb_entries,
                     policies.slice_us
                 );
+                if !policies.share_disk {
+                    q += "&share=off";
+                }
                 // The NUMA settings only when changed, so earlier links stay as they were.
                 let (n, d) = (&policies.numa, NumaPolicy::default());
                 if n.mode != d.mode {
@@ -624,6 +643,13 @@ impl Scenario {
                         || err(*k, format!("{} is not first-touch or round-robin", quoted(v))),
                         Ok,
                     )?
+                }
+                "share" => {
+                    policies.share_disk = match *v {
+                        "on" | "1" | "true" => true,
+                        "off" | "0" | "false" => false,
+                        _ => return err(*k, format!("{v:?} is not on or off")),
+                    }
                 }
                 "trigger" => policies.numa.trigger = num(k, v)?,
                 "sharing" => policies.numa.sharing = num(k, v)?,

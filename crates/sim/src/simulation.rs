@@ -22,7 +22,7 @@ use crate::assets::{Assets, KERNEL};
 use crate::frame::{
     ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, NumaEvent, NumaFrame,
     OWNER_FREE, OWNER_GUEST0, OWNER_MONITOR, PageAt, PageInfo, PageKind, PageMap, Running, Segment,
-    ServiceFrame, TlbFrame,
+    ServiceFrame, SharingFrame, TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
 use crate::numa::{self, MoveHistory};
@@ -157,6 +157,12 @@ impl Os {
             Os::Disco(mon) => match mon.memmap().owner(page) {
                 PageOwner::Free => (OWNER_FREE, None),
                 PageOwner::Monitor => (OWNER_MONITOR, None),
+                // A page shared between VMs shows as its first sharer's (the sharing panel,
+                // later, shows them all).
+                PageOwner::Shared => match mon.memmap().sharers(page).first() {
+                    Some(&(vm, gppn)) => (OWNER_GUEST0 + vm.0 as u8, Some((vm.index(), gppn.0))),
+                    None => (OWNER_FREE, None),
+                },
                 PageOwner::Vm { vm, gppn } | PageOwner::Replica { vm, gppn } => {
                     (OWNER_GUEST0 + vm.0 as u8, Some((vm.index(), gppn.0)))
                 }
@@ -242,6 +248,30 @@ impl fmt::Debug for Simulation {
     }
 }
 
+/// The machine disk unit of each VM and the units' images: one unit per VM, or with `share`
+/// one per distinct image, named by every VM that boots it.
+fn disk_units(
+    workloads: &[&crate::workload::Workload],
+    images: &[Vec<u8>],
+    share: bool,
+) -> (Vec<u32>, Vec<Vec<u8>>) {
+    let mut units = Vec::new();
+    let mut disks: Vec<Vec<u8>> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (k, w) in workloads.iter().enumerate() {
+        let name = w.image_file();
+        match names.iter().position(|n| *n == name).filter(|_| share) {
+            Some(u) => units.push(u as u32),
+            None => {
+                units.push(disks.len() as u32);
+                names.push(name);
+                disks.push(images[k].clone());
+            }
+        }
+    }
+    (units, disks)
+}
+
 fn expected_lines(image: &[u8]) -> Vec<String> {
     mkfs::Image::open(image.to_vec())
         .and_then(|i| i.read("/expected.txt"))
@@ -293,6 +323,10 @@ impl Simulation {
                 (m, Os::Native)
             }
             Guests::Disco { vms, policies } => {
+                // With sharing on, VMs whose workloads use the same image boot one
+                // copy-on-write copy of it (one machine unit; the monitor keeps each VM's
+                // writes in its own log); otherwise each VM has a unit with its own copy.
+                let (units, disks) = disk_units(&workloads, &images, policies.share_disk);
                 let mut specs = Vec::new();
                 let mut kernels = Vec::new();
                 for (k, vm) in vms.iter().enumerate() {
@@ -319,7 +353,7 @@ impl Simulation {
                         name,
                         vcpus: vm.vcpus,
                         memory_mb: vm.memory_mb,
-                        disk_unit: Some(k as u32),
+                        disk_unit: Some(units[k]),
                     });
                 }
                 let mcfg = MonitorConfig {
@@ -329,7 +363,7 @@ impl Simulation {
                     ..MonitorConfig::default()
                 };
                 let mut m =
-                    Machine::new(cfg, images).map_err(|e| SimError::Machine(e.to_string()))?;
+                    Machine::new(cfg, disks).map_err(|e| SimError::Machine(e.to_string()))?;
                 hot_page_counting(&mut m, &policies.numa);
                 let mon = Monitor::new(mcfg, specs, &kernels, &mut m)
                     .map_err(|e| SimError::Monitor(e.to_string()))?;
@@ -733,6 +767,16 @@ impl Simulation {
                 arrivals: t.per_node.iter().map(|n| [n.migrations, n.replications]).collect(),
                 replica_pages: t.replica_pages,
                 ..NumaFrame::default()
+            })
+        });
+        f.sharing = self.monitor().map(|mon| {
+            let t = mon.memory_totals();
+            Box::new(SharingFrame {
+                v_pages: t.v_pages,
+                m_pages: t.m_pages,
+                shared_pages: t.shared_pages,
+                cow_breaks: t.cow_breaks,
+                cache_hits: t.cache_hits,
             })
         });
         for (g, &pages) in guest_pages.iter().enumerate() {

@@ -84,6 +84,20 @@ pub fn kstats(buf: &mut [u8]) -> Result<usize> {
     syscall::kstats(buf)
 }
 
+/// The CPUs the kernel runs on, from the header of its statistics block (`abi::kstats`); 1 if
+/// the kernel keeps none. Parallel programs run a thread on each unless told otherwise.
+pub fn cpus() -> usize {
+    use ::abi::kstats::Header;
+    let mut head = [0u8; core::mem::size_of::<Header>()];
+    match kstats(&mut head) {
+        Ok(n) if n == head.len() => {
+            let at = core::mem::offset_of!(Header, cpus);
+            u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]) as usize
+        }
+        _ => 1,
+    }
+}
+
 /// Duplicates a descriptor: the new one is the lowest free number.
 pub fn dup(fd: u32) -> Result<u32> {
     syscall::dup(fd)

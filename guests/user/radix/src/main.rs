@@ -20,22 +20,8 @@ ulib::entry!(main);
 /// Each sorting thread's stack (the worker keeps two 4 KB tables on it).
 const STACK: usize = 64 * 1024;
 
-/// The CPUs the kernel runs on, from the header of its statistics block (`abi::kstats`): a
-/// sort without `-p` runs a thread on each.
-fn cpus() -> usize {
-    use abi::kstats::Header;
-    let mut head = [0u8; core::mem::size_of::<Header>()];
-    match ulib::process::kstats(&mut head) {
-        Ok(n) if n == head.len() => {
-            let at = core::mem::offset_of!(Header, cpus);
-            u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]) as usize
-        }
-        _ => 1,
-    }
-}
-
 fn main(args: &[&str]) -> i32 {
-    let opts = match radix::parse_args(&args[1..], cpus()) {
+    let opts = match radix::parse_args(&args[1..], ulib::process::cpus()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("radix: {e}\n{}", radix::USAGE);

@@ -18,22 +18,8 @@ ulib::entry!(main);
 /// Each rendering thread's stack.
 const STACK: usize = 64 * 1024;
 
-/// The CPUs the kernel runs on, from the header of its statistics block (`abi::kstats`): a
-/// render without `-p` runs a thread on each.
-fn cpus() -> usize {
-    use abi::kstats::Header;
-    let mut head = [0u8; core::mem::size_of::<Header>()];
-    match ulib::process::kstats(&mut head) {
-        Ok(n) if n == head.len() => {
-            let at = core::mem::offset_of!(Header, cpus);
-            u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]) as usize
-        }
-        _ => 1,
-    }
-}
-
 fn main(args: &[&str]) -> i32 {
-    let opts = match raytrace::parse_args(&args[1..], cpus()) {
+    let opts = match raytrace::parse_args(&args[1..], ulib::process::cpus()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("raytrace: {e}\n{}", raytrace::USAGE);

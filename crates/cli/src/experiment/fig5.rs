@@ -46,6 +46,13 @@ const MACHINE_MB: u32 = 128;
 const VM_MB: u32 = 120;
 
 fn configs(size: Size) -> Vec<Config> {
+    WORKLOADS.iter().flat_map(|&(name, paper_name)| pair("fig5", name, paper_name, size)).collect()
+}
+
+/// The two runs of workload `name` (at `size`) on the uniprocessor, natively and in one VM:
+/// `{paper_name}/native` and `{paper_name}/disco`, their scenarios named after `figure`. Table 2
+/// measures pmake's pair.
+pub(super) fn pair(figure: &str, name: &str, paper_name: &'static str, size: Size) -> Vec<Config> {
     let machine = MachineShape {
         nodes: 1,
         cpus_per_node: 1,
@@ -53,24 +60,19 @@ fn configs(size: Size) -> Vec<Config> {
         uma: false,
         cache_kb: sim::scenario::DEFAULT_CACHE_KB,
     };
-    let mut out = Vec::new();
-    for (name, paper_name) in WORKLOADS {
-        let workload = format!("{name}-{}", size.name());
-        for (kind, label, description) in
-            [("native", "native", "native OS, 1 CPU"), ("disco", "Disco", "1 VM, 1 VCPU")]
-        {
-            let guests = if kind == "native" {
-                Guests::Native { workload: workload.clone() }
-            } else {
-                Guests::Disco {
-                    vms: vec![VmPlan { workload: workload.clone(), vcpus: 1, memory_mb: VM_MB }],
-                    policies: Policies::default(),
-                }
-            };
+    let workload = format!("{name}-{}", size.name());
+    let native = Guests::Native { workload: workload.clone() };
+    let disco = Guests::Disco {
+        vms: vec![VmPlan { workload, vcpus: 1, memory_mb: VM_MB }],
+        policies: Policies::default(),
+    };
+    [("native", "native", "native OS, 1 CPU", native), ("disco", "Disco", "1 VM, 1 VCPU", disco)]
+        .into_iter()
+        .map(|(kind, label, description, guests)| {
             let id = format!("{paper_name}/{kind}");
-            out.push(Config {
+            Config {
                 scenario: Scenario {
-                    name: format!("fig5 {id}"),
+                    name: format!("{figure} {id}"),
                     machine: machine.clone(),
                     guests,
                     seed: 0,
@@ -79,10 +81,9 @@ fn configs(size: Size) -> Vec<Config> {
                 workload: paper_name,
                 label,
                 description,
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 /// Per run: its time against the workload's native run, and that time split by what the CPU

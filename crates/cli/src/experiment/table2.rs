@@ -9,8 +9,6 @@
 //! handler) has no row: dux's refill handler keeps no statistics, and under the monitor most
 //! refills never reach it.
 
-use sim::scenario::{Guests, MachineShape, Policies, Scenario, VmPlan};
-
 use super::{Bar, Config, Experiment, Measured, Metric, Row, Size};
 
 /// The experiment.
@@ -53,38 +51,9 @@ const SERVICES: [(&str, &str); 7] = [
     ("fork", "fork a process"),
 ];
 
-const MACHINE_MB: u32 = 128;
-const VM_MB: u32 = 120;
-
+/// pmake natively and in one VM on the uniprocessor: Fig. 5's runs of it.
 fn configs(size: Size) -> Vec<Config> {
-    let machine = MachineShape {
-        nodes: 1,
-        cpus_per_node: 1,
-        memory_per_node_mb: MACHINE_MB,
-        uma: false,
-        cache_kb: sim::scenario::DEFAULT_CACHE_KB,
-    };
-    let workload = format!("pmake-{}", size.name());
-    let native = Guests::Native { workload: workload.clone() };
-    let disco = Guests::Disco {
-        vms: vec![VmPlan { workload, vcpus: 1, memory_mb: VM_MB }],
-        policies: Policies::default(),
-    };
-    [("native", "native OS, 1 CPU", native), ("disco", "1 VM, 1 VCPU", disco)]
-        .into_iter()
-        .map(|(kind, description, guests)| Config {
-            scenario: Scenario {
-                name: format!("table2 pmake/{kind}"),
-                machine: machine.clone(),
-                guests,
-                seed: 0,
-            },
-            id: format!("pmake/{kind}"),
-            workload: "pmake",
-            label: kind,
-            description,
-        })
-        .collect()
+    super::fig5::pair("table2", "pmake", "pmake", size)
 }
 
 /// A row per service.

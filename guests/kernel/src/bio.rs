@@ -5,7 +5,16 @@
 //! delayed: a buffer written by the file system is marked dirty and reaches the disk when the
 //! buffer is reused for another block, or at [`sync`]. Each buffer has a sleep lock (one
 //! process at a time uses it); the cache's spinlock guards the lookup and the LRU order.
+//!
+//! The cache grows with use, as IRIX's did: it starts at [`MIN_BUFS`] buffers and takes another
+//! free page for each block it has not seen, up to a quarter of memory ([`limit`]), while
+//! more than an eighth of memory stays free for processes; past that it reuses the least
+//! recently used buffer. A workload that reads its files once and again (pmake's compiler
+//! binary and headers, the database's tables) then runs with its files cached, as the paper's
+//! runs did (its §5: "the files were cached"), instead of waiting for the disk at every turn;
+//! one that reads little (the simulators of engineering) leaves its memory to its processes.
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use fsformat::SECTORS_PER_BLOCK;
@@ -13,8 +22,10 @@ use fsformat::SECTORS_PER_BLOCK;
 use crate::spinlock::Spinlock;
 use crate::{disk, hal, kalloc, proc, stats};
 
-/// Buffers in the cache.
-pub const NBUF: usize = 256;
+/// Buffers the cache starts with (1 MB).
+pub const MIN_BUFS: usize = 256;
+/// Buffers the cache never grows past (64 MB), however large memory is.
+pub const MAX_BUFS: usize = 16384;
 
 struct Buf {
     block: u32,
@@ -28,10 +39,35 @@ struct Buf {
 
 struct Cache {
     bufs: Vec<Buf>,
+    /// Block → its buffer, for every buffer that holds a block: a lookup costs a few compares
+    /// whatever the cache's size.
+    index: BTreeMap<u32, usize>,
     clock: u64,
+    /// Buffers the cache may grow to ([`limit`]).
+    limit: usize,
+    /// Free pages below which the cache stops growing.
+    reserve: u32,
 }
 
-static CACHE: Spinlock<Cache> = Spinlock::new("bcache", Cache { bufs: Vec::new(), clock: 0 });
+static CACHE: Spinlock<Cache> = Spinlock::new(
+    "bcache",
+    Cache { bufs: Vec::new(), index: BTreeMap::new(), clock: 0, limit: MIN_BUFS, reserve: 0 },
+);
+
+/// Buffers the cache may hold on a machine of `pages` pages of memory: a quarter of memory,
+/// between [`MIN_BUFS`] and [`MAX_BUFS`].
+pub fn limit(pages: u32) -> usize {
+    (pages as usize / 4).clamp(MIN_BUFS, MAX_BUFS)
+}
+
+/// Buffers in the cache now.
+pub fn buffers() -> usize {
+    CACHE.lock().bufs.len()
+}
+
+fn empty(page: u32) -> Buf {
+    Buf { block: u32::MAX, page, valid: false, dirty: false, refs: 0, locked: false, last_use: 0 }
+}
 
 /// A locked buffer: use [`BufRef::data`], release with [`brelse`].
 pub struct BufRef {
@@ -51,18 +87,13 @@ impl BufRef {
 
 /// Allocates the buffers' pages (boot).
 pub fn init() {
+    let total = kalloc::total_pages();
     let mut c = CACHE.lock();
-    for _ in 0..NBUF {
+    c.limit = limit(total);
+    c.reserve = total / 8;
+    for _ in 0..MIN_BUFS {
         let page = kalloc::alloc(kalloc::Use::BufferCache).expect("no memory for the buffer cache");
-        c.bufs.push(Buf {
-            block: u32::MAX,
-            page,
-            valid: false,
-            dirty: false,
-            refs: 0,
-            locked: false,
-            last_use: 0,
-        });
+        c.bufs.push(empty(page));
     }
 }
 
@@ -74,12 +105,21 @@ fn chan(i: usize) -> usize {
 pub fn bread(block: u32) -> BufRef {
     let mut c = CACHE.lock();
     let i = loop {
-        if let Some(i) = c.bufs.iter().position(|b| b.block == block) {
+        if let Some(&i) = c.index.get(&block) {
             c.bufs[i].refs += 1;
             while c.bufs[i].locked {
                 c = proc::sleep(chan(i), c);
             }
             break i;
+        }
+        // Grow while memory is plentiful: a new buffer for a block not seen before.
+        if c.bufs.len() < c.limit && kalloc::free_pages() > c.reserve {
+            if let Some(page) = kalloc::alloc(kalloc::Use::BufferCache) {
+                let i = c.bufs.len();
+                c.bufs.push(Buf { block, refs: 1, ..empty(page) });
+                c.index.insert(block, i);
+                break i;
+            }
         }
         // Reuse the least recently used idle buffer.
         let victim = c
@@ -105,6 +145,11 @@ pub fn bread(block: u32) -> BufRef {
             proc::wakeup(chan(v));
             continue;
         }
+        let old = c.bufs[v].block;
+        if old != u32::MAX {
+            c.index.remove(&old);
+        }
+        c.index.insert(block, v);
         let b = &mut c.bufs[v];
         b.block = block;
         b.valid = false;
@@ -144,16 +189,23 @@ pub fn brelse(b: BufRef) {
     proc::wakeup(chan(b.index));
 }
 
-/// Writes every dirty buffer to the disk.
+/// Writes every dirty buffer to the disk, in block order: consecutive blocks go out as one
+/// sequential stream, which the disk takes without a seek between them.
 pub fn sync() {
-    for i in 0..NBUF {
+    let mut dirty: Vec<(u32, usize)> = {
+        let c = CACHE.lock();
+        c.bufs.iter().enumerate().filter(|(_, b)| b.dirty).map(|(i, b)| (b.block, i)).collect()
+    };
+    dirty.sort_unstable();
+    for (block, i) in dirty {
         let mut c = CACHE.lock();
-        if !c.bufs[i].dirty || c.bufs[i].locked {
+        // Reused or written meanwhile (we drop the lock for each write): nothing to do here.
+        if c.bufs[i].block != block || !c.bufs[i].dirty || c.bufs[i].locked {
             continue;
         }
         c.bufs[i].locked = true;
         c.bufs[i].dirty = false;
-        let (block, page) = (c.bufs[i].block, c.bufs[i].page);
+        let page = c.bufs[i].page;
         drop(c);
         disk::rw(block * SECTORS_PER_BLOCK, page, SECTORS_PER_BLOCK, true);
         CACHE.lock().bufs[i].locked = false;

@@ -158,6 +158,11 @@ pub fn refcount(pa: u32) -> u16 {
     MEM.lock().refs[(pa / PAGE) as usize]
 }
 
+/// Pages of physical memory, the kernel's own included.
+pub fn total_pages() -> u32 {
+    MEM.lock().uses.len() as u32
+}
+
 /// Pages on the free list.
 pub fn free_pages() -> u32 {
     MEM.lock().free

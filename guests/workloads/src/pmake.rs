@@ -5,6 +5,11 @@
 //! pmake [-jN] [-s] [makefile [target]]     (makefile defaults to `Makefile`)
 //! ```
 //!
+//! Without `-j` the guest's pmake runs a job per CPU of the system it runs on, and at least two:
+//! the paper ran pmake at -J2 on its uniprocessor (Table 1) and with more jobs on eight CPUs,
+//! so one disk wait does not leave a CPU idle and the image works on a machine or VM of any
+//! size.
+//!
 //! After a successful build pmake prints `pmake: N targets, checksum H` where H is FNV-1a 64
 //! over, for each target in plan order ([`crate::make::Plan::order`]): its name, a 0 byte, its
 //! length (u32 LE) and its contents. The order is fixed by the makefile, never by which job
@@ -21,8 +26,8 @@ use crate::{cc1, ld};
 /// pmake's command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// Jobs at a time (≥ 1).
-    pub jobs: usize,
+    /// Jobs at a time (≥ 1), if `-j` said; `None`: the default, a job per CPU (at least two).
+    pub jobs: Option<usize>,
     /// Do not echo commands.
     pub silent: bool,
     /// The makefile.
@@ -33,17 +38,18 @@ pub struct Options {
 
 /// Parses `pmake [-jN] [-s] [makefile [target]]` (without the program name).
 pub fn parse_args(args: &[&str]) -> Result<Options, String> {
-    let mut opts = Options { jobs: 1, silent: false, makefile: "Makefile".into(), goal: None };
+    let mut opts = Options { jobs: None, silent: false, makefile: "Makefile".into(), goal: None };
     let mut positional = Vec::new();
     let mut it = args.iter();
     while let Some(&a) = it.next() {
         if let Some(n) = a.strip_prefix("-j") {
             let n = if n.is_empty() { *it.next().ok_or("-j needs a number")? } else { n };
-            opts.jobs = n
-                .parse()
-                .ok()
-                .filter(|&j| j >= 1)
-                .ok_or_else(|| alloc::format!("bad job count `{n}`"))?;
+            opts.jobs = Some(
+                n.parse()
+                    .ok()
+                    .filter(|&j| j >= 1)
+                    .ok_or_else(|| alloc::format!("bad job count `{n}`"))?,
+            );
         } else if a == "-s" {
             opts.silent = true;
         } else if a.starts_with('-') {
@@ -140,10 +146,11 @@ mod tests {
         let o = parse_args(&["-j4", "-s", "mk", "prog"]).unwrap();
         assert_eq!(
             (o.jobs, o.silent, o.makefile.as_str(), o.goal.as_deref()),
-            (4, true, "mk", Some("prog"))
+            (Some(4), true, "mk", Some("prog"))
         );
         let o = parse_args(&["-j", "2"]).unwrap();
-        assert_eq!((o.jobs, o.makefile.as_str(), o.goal), (2, "Makefile", None));
+        assert_eq!((o.jobs, o.makefile.as_str(), o.goal), (Some(2), "Makefile", None));
+        assert_eq!(parse_args(&[]).unwrap().jobs, None);
         assert!(parse_args(&["-j0"]).is_err());
         assert!(parse_args(&["-jx"]).is_err());
         assert!(parse_args(&["-q"]).is_err());

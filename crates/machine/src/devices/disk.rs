@@ -17,6 +17,15 @@
 //! the error bit set instead. A command while busy is ignored. With a seed (the machine's
 //! `seed`), each request's latency grows by a pseudo-random amount up to a quarter of it, a
 //! function of the seed, the unit and the request's number only.
+//!
+//! Like the disks of the paper's day (SimOS modelled an HP 97560 with its cache), the unit
+//! reads ahead into a track buffer after each read: a read that starts where the previous read
+//! ended and lies within the next [`READ_AHEAD_SECTORS`] is served from the buffer, paying a
+//! tenth of the latency (the controller's command overhead, no seek or rotation) plus the
+//! transfer. A write that starts where the previous write ended finds the head already there
+//! and pays the same. A file laid out contiguously is then read or written at close to the
+//! transfer rate, block after block; any other request (a jump elsewhere, a change of
+//! direction) pays the full latency.
 
 use crate::address_map::disk::{
     ACK, ADDR, BUSY, CAPACITY, CMD_READ, CMD_WRITE, COMMAND, COUNT, DONE, ERROR, SECTOR, STATUS,
@@ -26,6 +35,9 @@ use crate::event::EventKind;
 
 /// Bytes per sector.
 pub use crate::address_map::disk::SECTOR_BYTES;
+
+/// How far the unit reads ahead after a read: 64 KB, a track of a mid-1990s disk.
+pub const READ_AHEAD_SECTORS: u32 = 128;
 
 /// One disk unit.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -47,6 +59,14 @@ pub struct Disk {
     /// Requests started.
     #[serde(default)]
     started: u64,
+    /// After a request, where the next one may start to be sequential, and where it must end:
+    /// a read's end and [`READ_AHEAD_SECTORS`] past it (the track buffer), or a write's end and
+    /// no limit; with the direction. None before the first request.
+    #[serde(default)]
+    ahead: Option<(u32, u32, bool)>,
+    /// Sequential requests: reads served from the track buffer, writes streamed on.
+    #[serde(default)]
+    pub sequential: u64,
     /// Requests completed.
     pub requests: u64,
     /// Bytes transferred.
@@ -78,6 +98,8 @@ impl Disk {
             mb_per_s: u64::from(mb_per_s.max(1)),
             seed: 0,
             started: 0,
+            ahead: None,
+            sequential: 0,
             requests: 0,
             bytes: 0,
         }
@@ -101,6 +123,26 @@ impl Disk {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
         z % (self.latency_cycles / 4 + 1)
+    }
+
+    /// The latency of the request in the registers now (a write if `write`), before its
+    /// transfer: a tenth of the unit's latency if it is sequential (see the module's comment),
+    /// else the full latency and the seed's jitter. Remembers where the next request would be
+    /// sequential.
+    fn latency(&mut self, write: bool) -> u64 {
+        let end = self.sector.saturating_add(self.count);
+        let sequential =
+            self.ahead.is_some_and(|(from, to, w)| w == write && self.sector == from && end <= to);
+        let latency = if sequential {
+            self.sequential += 1;
+            self.latency_cycles / 10
+        } else {
+            self.latency_cycles + self.jitter(self.started)
+        };
+        let limit = if write { u32::MAX } else { end.saturating_add(READ_AHEAD_SECTORS) };
+        self.ahead = Some((end, limit, write));
+        self.started += 1;
+        latency
     }
 
     /// The disk's contents.
@@ -171,9 +213,8 @@ impl Device for Disk {
                 // bytes / (MB/s * 1e6) seconds at clock_mhz * 1e6 cycles per second, rounded up.
                 let bytes = u64::from(self.count.min(1 << 22)) * u64::from(SECTOR_BYTES);
                 let transfer = (bytes * self.clock_mhz).div_ceil(self.mb_per_s);
-                let jitter = self.jitter(self.started);
-                self.started += 1;
-                let at = ctx.now + self.latency_cycles + jitter + transfer;
+                let latency = self.latency(value == CMD_WRITE);
+                let at = ctx.now + latency + transfer;
                 ctx.events.schedule(at, EventKind::DiskDone { unit: self.unit });
             }
             ACK => {
@@ -191,5 +232,38 @@ impl Device for Disk {
         if kind == (EventKind::DiskDone { unit: self.unit }) {
             self.complete(ctx);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit with a 1000-cycle latency; `go` puts a request in the registers and returns its
+    /// latency.
+    fn unit() -> Disk {
+        Disk::new(0, vec![0; 1 << 20], 1000, 100, 10)
+    }
+
+    fn go(d: &mut Disk, write: bool, sector: u32, count: u32) -> u64 {
+        d.sector = sector;
+        d.count = count;
+        d.latency(write)
+    }
+
+    #[test]
+    fn sequential_requests_pay_a_tenth_of_the_latency() {
+        let mut d = unit();
+        assert_eq!(go(&mut d, false, 0, 8), 1000, "the first request seeks");
+        assert_eq!(go(&mut d, false, 8, 8), 100, "the next block: in the track buffer");
+        assert_eq!(go(&mut d, false, 16, 128), 100, "all of the read-ahead");
+        assert_eq!(go(&mut d, false, 144, 129), 1000, "past the read-ahead");
+        assert_eq!(go(&mut d, false, 0, 8), 1000, "back to the start: a seek");
+        assert_eq!(go(&mut d, false, 16, 8), 1000, "a gap: a seek");
+        assert_eq!(go(&mut d, true, 24, 8), 1000, "a write after a read");
+        assert_eq!(go(&mut d, true, 32, 8), 100, "the next write streams on");
+        assert_eq!(go(&mut d, true, 40, 4096), 100, "however long");
+        assert_eq!(go(&mut d, false, 4136, 8), 1000, "a read after a write");
+        assert_eq!(d.sequential, 4);
     }
 }

@@ -1,6 +1,7 @@
 //! `pmake [-jN] [-s] [makefile [target]]`: the Pmake workload's driver, a parallel make.
 //!
-//! It reads the makefile (format: `workloads::make`), checks that every source exists, then
+//! Without `-j` it runs a job per CPU of the system (the kernel's count), at least two, and
+//! says how many it chose. It reads the makefile (format: `workloads::make`), checks that every source exists, then
 //! keeps up to N jobs running: each command is a child process (fork, then exec of the
 //! program). Which target starts next is the plan's decision (`Plan::next_ready`), never the
 //! order in which jobs happen to finish. Commands are echoed as they start, unless `-s`. On the
@@ -67,10 +68,19 @@ fn run(args: &[&str]) -> Result<(), String> {
             return Err(alloc::format!("no rule to make `{source}`"));
         }
     }
+    let jobs = match opts.jobs {
+        Some(n) => n,
+        None => {
+            let cpus = process::cpus();
+            let jobs = cpus.max(2);
+            println!("pmake: {jobs} jobs at a time ({cpus} CPUs)");
+            jobs
+        }
+    };
     let mut running: Vec<Job> = Vec::new();
     let mut failed = false;
     loop {
-        while !failed && running.len() < opts.jobs {
+        while !failed && running.len() < jobs {
             let Some(rule) = plan.next_ready() else { break };
             plan.start(rule);
             match mf.rules[rule].commands.first() {

@@ -151,7 +151,9 @@ fn the_page_use_table_says_what_memory_holds() {
     let r = boot(2, 2);
     assert_eq!(r.code, Some(0), "{}", r.console);
     let [free, kernel, tables, user, buffers] = page_uses(&r);
-    assert_eq!(buffers, 256, "the buffer cache's pages");
+    // The cache starts with 256 buffers and grows, block by block, up to a quarter of memory.
+    let pages = header_u32(&r, offset_of!(Header, pages)) as usize;
+    assert!((256..=pages / 4).contains(&buffers), "the buffer cache's pages: {buffers}");
     assert!(kernel > 500, "the kernel image, heap and tables: {kernel}");
     assert!(user > 0 && tables > 0, "init's pages are still mapped: {user} user, {tables} tables");
     assert!(free > 5000, "most memory is free at the end: {free}");

@@ -242,6 +242,14 @@ test('at 1280×720: workload names fit their selects, a tooltip at the right edg
   });
   // The text plus the select's padding and arrow (about 28 px).
   assert.ok(fits.width >= fits.text + 28, `the longest workload (${fits.text} px) fits its select (${fits.width} px)`);
+  // The form says how each chosen workload uses its CPUs, and follows a change of workload.
+  const note = () => page.getByTestId('parallelism').textContent();
+  assert.match(await note(), /pmake \(tiny\): a compile job per CPU/);
+  assert.match(await note(), /database \(tiny\): one process/);
+  await page.locator('.scenario-form').evaluate((d) => { d.open = true; });
+  await page.getByTestId('vm1-workload').selectOption('raytrace-tiny');
+  await page.waitForFunction(() => /raytrace \(tiny\): a thread per CPU/.test(document.querySelector('[data-testid="parallelism"]').textContent));
+  assert.doesNotMatch(await note(), /database/);
 
   // 50 ms of simulated time fill the timeline's window up to its right edge.
   await page.getByTestId('step-size').selectOption('3');

@@ -77,9 +77,30 @@ fn workload_select(value: &str, testid: String, on: Callback<String>) -> Html {
     html! {
         <select onchange={onchange} data-testid={testid} aria-label="workload">
             { for WORKLOADS.iter().map(|w| html! {
-                <option value={w.name} selected={w.name == value} title={w.description}>{ w.title }</option>
+                <option value={w.name} selected={w.name == value} title={format!("{} CPUs: {}.", w.description, w.parallelism)}>{ w.title }</option>
             }) }
         </select>
+    }
+}
+
+/// How the scenario's workloads use the CPUs they are given, one line per workload chosen: every
+/// workload runs on any number of CPUs or VCPUs, but only the parallel ones take them all, and a
+/// student choosing 8 VCPUs for the database should know why 7 stay idle.
+fn parallelism_note(guests: &Guests) -> Html {
+    let names: Vec<&str> = match guests {
+        Guests::Native { workload } => vec![workload.as_str()],
+        Guests::Disco { vms, .. } => vms.iter().map(|v| v.workload.as_str()).collect(),
+    };
+    let mut shown: Vec<&'static sim::workload::Workload> = Vec::new();
+    for w in names.into_iter().filter_map(sim::workload::Workload::named) {
+        if !shown.iter().any(|s| s.name == w.name) {
+            shown.push(w);
+        }
+    }
+    html! {
+        <ul class="field-note" data-testid="parallelism" aria-label="How the workloads use their CPUs">
+            { for shown.iter().map(|w| html! { <li><b>{ w.title }</b>{ ": " }{ w.parallelism }</li> }) }
+        </ul>
     }
 }
 
@@ -222,6 +243,7 @@ pub fn scenario_form(props: &ScenarioFormProps) -> Html {
                     <label class="check"><input type="radio" name="mode" checked={disco} onchange={on_mode(true)} data-testid="mode-disco" />{ "Disco + VMs" }</label>
                 </div>
                 { guests }
+                { parallelism_note(&draft.guests) }
                 <div class="field-row" title="0: the disks always take the same time. Any other number jitters each disk request's latency (up to a quarter more), so the same work runs in another interleaving — the results stay the same.">
                     <NumberField label={html! { "seed" }} value={u32::try_from(draft.seed).unwrap_or(u32::MAX)} min={0} max={u32::MAX}
                         testid="seed" words="Seed" on_problem={on_problem.clone()} on_change={edit(|s, v| { s.seed = u64::from(v); s.name = CUSTOM.into(); })} />

@@ -88,6 +88,24 @@ impl L2Tlb {
         }
     }
 
+    /// Points the cached translation of the 4 KB page `vpn` (va >> 12) under `asid` at another
+    /// machine page: if the pair's entry is there and that half is valid and names machine
+    /// frame `from`, its EntryLo becomes `to(lo)`. False (and the pair is dropped) if the entry
+    /// is there but names something else; false if there is none.
+    pub fn retarget(&mut self, vpn: u32, asid: u8, from: u32, to: impl Fn(u32) -> u32) -> bool {
+        let vpn2 = vpn >> 1;
+        let Some(i) = self.slot(vpn2) else { return false };
+        let Some(e) = self.slots[i].as_mut().filter(|e| e.vpn2 == vpn2) else { return false };
+        let lo = if vpn & 1 == 0 { &mut e.lo0 } else { &mut e.lo1 };
+        if (e.global || e.asid == asid) && *lo & 2 != 0 && *lo >> 6 == from {
+            *lo = to(*lo);
+            true
+        } else {
+            self.slots[i] = None;
+            false
+        }
+    }
+
     /// The cached translations.
     pub fn entries(&self) -> impl Iterator<Item = &L2Entry> {
         self.slots.iter().flatten()
@@ -173,5 +191,23 @@ mod tests {
         t.insert(L2Entry { vpn2: 1, asid: 0, global: true, lo0: 1, lo1: 1 });
         assert_eq!(t.lookup(1 << 13, 0), None);
         assert_eq!(t.misses, 1);
+    }
+
+    #[test]
+    fn retarget_repoints_one_half_of_the_pair_that_names_the_old_page() {
+        let mut t = L2Tlb::new(64);
+        // vpn2 5: the even page (vpn 10) is machine frame 7, the odd one (vpn 11) frame 9.
+        let (even, odd) = (7 << 6 | 0b110, 9 << 6 | 0b110);
+        t.insert(L2Entry { vpn2: 5, asid: 3, global: false, lo0: even, lo1: odd });
+        let to = |lo: u32| 40 << 6 | (lo & 0b011);
+        assert!(t.retarget(10, 3, 7, to), "the even half named frame 7");
+        let e = t.lookup(5 << 13, 3).expect("kept");
+        assert_eq!((e.lo0, e.lo1), (40 << 6 | 0b010, odd), "the odd half untouched");
+        assert!(!t.retarget(12, 3, 7, to), "no entry for vpn 12");
+        assert!(!t.retarget(11, 3, 7, to), "the odd half names frame 9, not 7: the pair goes");
+        assert_eq!(t.lookup(5 << 13, 3), None);
+        t.insert(L2Entry { vpn2: 5, asid: 3, global: false, lo0: even, lo1: odd });
+        assert!(!t.retarget(10, 4, 7, to), "another address space's entry: the pair goes");
+        assert_eq!(t.lookup(5 << 13, 3), None);
     }
 }

@@ -153,13 +153,16 @@ impl Monitor {
         }
         let new =
             self.memmap.alloc_on(to, PageOwner::Vm { vm, gppn }).ok_or(Refusal::NoFreePage)?;
-        let shot = self.shootdown(m, vm, gppn);
+        let (shot, kept) = self.shootdown_keeping_l2(m, vm, gppn);
         // Machine memory holds the page's current bytes (the caches model timing only); the
         // copy lands in no cache, and the old page's lines and counters go with it.
         let bytes = m.sys.mem.ram.slice(old.pa(), 4096).map(<[u8]>::to_vec).unwrap_or_default();
         m.sys.mem.dma_write(new.pa(), &bytes);
         m.sys.mem.flush_page(old);
         self.vms[vm].pmap.set(gppn, new);
+        if let Some(kept) = kept {
+            self.retarget(vm, gppn, old, kept);
+        }
         self.memmap.free(old);
         let moves = self.moves[old.index()];
         self.moves[old.index()] = 0;

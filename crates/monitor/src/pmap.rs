@@ -7,8 +7,13 @@ use std::collections::BTreeMap;
 
 use crate::ids::{Gppn, Mppn, VcpuId};
 
-/// Back-maps kept per page before the page is marked as mapped "everywhere".
-const MAX_BACKMAPS: usize = 8;
+/// Back-maps kept per page before the page is marked as mapped "everywhere": room for every
+/// VCPU of the largest VM (16) to map a page at two virtual addresses. A page read by every
+/// VCPU of an 8-VCPU VM (raytrace's scene) must not overflow: an overflowed page's shootdown
+/// flushes every L2TLB of the VM, and when that happened at each replication, the guest took
+/// ten times as many TLB misses through its own handler (each with four emulated
+/// instructions) — more than the replicas saved.
+const MAX_BACKMAPS: usize = 32;
 
 /// A translation that uses a page: virtual CPU, ASID and virtual page number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

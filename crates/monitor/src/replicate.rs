@@ -110,11 +110,15 @@ impl Monitor {
         }
         let copy =
             self.memmap.alloc_on(to, PageOwner::Replica { vm, gppn }).ok_or(Refusal::NoFreePage)?;
-        // Writable mappings of the master go; the next refills map a copy read-only.
-        let shot = self.shootdown(m, vm, gppn);
+        // Writable mappings of the master go: the hardware TLBs lose the page, the L2TLBs'
+        // entries are pointed read-only at the copy on each VCPU's node (or the master).
+        let (shot, kept) = self.shootdown_keeping_l2(m, vm, gppn);
         let bytes = m.sys.mem.ram.slice(master.pa(), 4096).map(<[u8]>::to_vec).unwrap_or_default();
         m.sys.mem.dma_write(copy.pa(), &bytes);
         self.vms[vm].pmap.add_replica(gppn, copy);
+        if let Some(kept) = kept {
+            self.retarget(vm, gppn, master, kept);
+        }
         self.count_replica(to, true);
         let p = on.index();
         let r = VcpuRef { vm, vcpu: VcpuId(0) };

@@ -15,7 +15,7 @@
 use machine::Machine;
 use mips::tlb::TlbEntry;
 
-use crate::ids::{Gppn, PcpuId, VcpuId, VcpuRef, VmId};
+use crate::ids::{Gppn, Mppn, PcpuId, VcpuId, VcpuRef, VmId};
 use crate::monitor::Monitor;
 use crate::pmap::Backmap;
 
@@ -37,8 +37,60 @@ impl Monitor {
     /// those VCPUs' second-level TLBs. The page's back-maps are consumed (the next refill
     /// records them again).
     pub fn shootdown(&mut self, m: &mut Machine, vm: VmId, gppn: Gppn) -> Shootdown {
+        self.shootdown_with(m, vm, gppn, false).0
+    }
+
+    /// A shootdown for a page whose machine page is about to change under the same guest
+    /// mappings (a migration, a new replica): the hardware TLBs lose the page as in
+    /// [`Monitor::shootdown`], but the second-level TLBs keep their entries, to be pointed at
+    /// the new machine page by [`Monitor::retarget`] once the pmap says which it is. The guest's
+    /// view (virtual page → guest-physical page) has not changed, so there is nothing to
+    /// forget: dropping the entries instead sent every later miss on the page through the
+    /// guest's own refill handler, whose privileged instructions the monitor emulates. The
+    /// back-maps returned are the ones to retarget (`None`: there were too many to track, and
+    /// every translation of the VM is gone).
+    pub(crate) fn shootdown_keeping_l2(
+        &mut self,
+        m: &mut Machine,
+        vm: VmId,
+        gppn: Gppn,
+    ) -> (Shootdown, Option<Vec<Backmap>>) {
+        self.shootdown_with(m, vm, gppn, true)
+    }
+
+    /// Points the second-level TLB entries of `backmaps` (from
+    /// [`Monitor::shootdown_keeping_l2`]), which named machine page `from`, at the machine page
+    /// the pmap now gives VM `vm`'s guest page `gppn` on each VCPU's node (its local replica if
+    /// it has one). An entry that named another page is dropped; the back-maps of the entries
+    /// kept are recorded again.
+    pub(crate) fn retarget(&mut self, vm: VmId, gppn: Gppn, from: Mppn, backmaps: Vec<Backmap>) {
+        let Some(master) = self.vms.get(vm.index()).and_then(|v| v.pmap.get(gppn)) else {
+            return;
+        };
+        for b in backmaps {
+            let r = VcpuRef { vm, vcpu: b.vcpu };
+            let pcpu = self.running_pcpu(r).unwrap_or_else(|| self.vcpu(r).home.index());
+            let node = self.node_of_cpu(pcpu);
+            // The machine EntryLo the pmap gives the page on that node, with every flag the
+            // guest could have set; the entry keeps its own flags, less those (a replica is
+            // read-only).
+            let template = self.mapped_lo(vm, gppn, node, master, 0b111);
+            let to = move |old: u32| (template & !0b111) | (old & template & 0b111);
+            if self.vcpu_mut(r).l2tlb.retarget(b.vpn, b.asid, from.0, to) {
+                self.vms[vm].pmap.add_backmap(gppn, b);
+            }
+        }
+    }
+
+    fn shootdown_with(
+        &mut self,
+        m: &mut Machine,
+        vm: VmId,
+        gppn: Gppn,
+        keep_l2: bool,
+    ) -> (Shootdown, Option<Vec<Backmap>>) {
         let mut done = Shootdown::default();
-        let Some(v) = self.vms.get_mut(vm.index()) else { return done };
+        let Some(v) = self.vms.get_mut(vm.index()) else { return (done, Some(Vec::new())) };
         let backmaps: Vec<Backmap> = match v.pmap.take_backmaps(gppn) {
             Some(list) => list,
             None => {
@@ -52,14 +104,17 @@ impl Monitor {
                         done.cpus.push(PcpuId::of_index(p));
                     }
                 }
-                return done;
+                return (done, None);
             }
         };
-        for b in backmaps {
+        for &b in &backmaps {
             let r = VcpuRef { vm, vcpu: b.vcpu };
             let va = b.vpn << 12;
-            // The L2TLB and the hardware TLB hold the even/odd pair: the pair goes.
-            self.vcpu_mut(r).l2tlb.invalidate_all_asids(va >> 13);
+            // The L2TLB and the hardware TLB hold the even/odd pair: the pair goes (from the
+            // L2TLB only if it is not to be retargeted).
+            if !keep_l2 {
+                self.vcpu_mut(r).l2tlb.invalidate_all_asids(va >> 13);
+            }
             if let Some(p) = self.running_pcpu(r) {
                 let cpu = &mut m.cpus[p];
                 let mut dropped = 0;
@@ -82,7 +137,7 @@ impl Monitor {
                 }
             }
         }
-        done
+        (done, Some(backmaps))
     }
 
     /// The physical CPU virtual CPU `r` runs on now.

@@ -16,7 +16,7 @@ use monitor::pmap::{Backmap, Backmaps, Pmap};
 use proptest::prelude::*;
 
 /// Back-maps a page keeps before it is mapped everywhere (paper §4.2.2; `pmap.rs`).
-const MAX_BACKMAPS: usize = 8;
+const MAX_BACKMAPS: usize = 32;
 
 // ---- Pmap ---------------------------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ proptest! {
                             Tracked::Everywhere => Tracked::Everywhere,
                             Tracked::Known(mut set) => {
                                 if !set.contains(&b) && set.len() == MAX_BACKMAPS {
-                                    // The ninth distinct one.
+                                    // One distinct back-map too many.
                                     Tracked::Everywhere
                                 } else {
                                     set.insert(b);
@@ -176,21 +176,22 @@ proptest! {
 }
 
 #[test]
-fn the_ninth_distinct_back_map_overflows_and_taking_them_resets_the_page() {
+fn one_distinct_back_map_too_many_overflows_and_taking_them_resets_the_page() {
     let mut p = Pmap::new(4);
     let b = |vpn| Backmap { vcpu: VcpuId(0), asid: 1, vpn };
-    for vpn in 0..8 {
+    let max = MAX_BACKMAPS as u32;
+    for vpn in 0..max {
         p.add_backmap(Gppn(2), b(vpn));
         // A repeat is not a new back-map.
         p.add_backmap(Gppn(2), b(vpn));
     }
-    assert!(matches!(p.backmaps(Gppn(2)), Backmaps::Known(list) if list.len() == 8));
-    p.add_backmap(Gppn(2), b(8));
+    assert!(matches!(p.backmaps(Gppn(2)), Backmaps::Known(list) if list.len() == MAX_BACKMAPS));
+    p.add_backmap(Gppn(2), b(max));
     assert_eq!(p.backmaps(Gppn(2)), Backmaps::Everywhere);
     assert_eq!(p.take_backmaps(Gppn(2)), None, "drop every translation of the VM");
     assert_eq!(p.backmaps(Gppn(2)), Backmaps::Known(&[]));
-    p.add_backmap(Gppn(2), b(9));
-    assert_eq!(p.backmaps(Gppn(2)), Backmaps::Known(&[b(9)]));
+    p.add_backmap(Gppn(2), b(max + 1));
+    assert_eq!(p.backmaps(Gppn(2)), Backmaps::Known(&[b(max + 1)]));
 }
 
 // ---- Memmap -------------------------------------------------------------------------------------

@@ -536,6 +536,26 @@ impl Simulation {
         self.os.read_guest(&self.machine, g, k.page_uses, k.pages.min(1 << 20))
     }
 
+    /// The memory footprint now (paper Fig. 6), in pages: V, the guest pages backed by machine
+    /// memory, all guests together, and M, the machine pages they use (a page shared between
+    /// VMs once). Under the monitor from its pmaps and memmap ([`Monitor::memory_totals`]);
+    /// natively both are the pages the kernel's page-use table says are in use (no sharing:
+    /// V = M). A pass over memory, cheap enough to sample a run every simulated millisecond.
+    pub fn footprint(&self) -> (u32, u32) {
+        match &self.os {
+            Os::Disco(mon) => {
+                let t = mon.memory_totals();
+                (t.v_total(), t.m_pages)
+            }
+            Os::Native => {
+                let used = self.page_uses(0).map_or(0, |u| {
+                    u.iter().filter(|&&c| c != PageKind::Free as u8).count() as u32
+                });
+                (used, used)
+            }
+        }
+    }
+
     /// Guest `g`'s console output so far.
     pub fn console(&self, g: usize) -> &[u8] {
         self.os.console(&self.machine, g)

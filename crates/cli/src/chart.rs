@@ -184,7 +184,8 @@ impl Chart {
             let start = x;
             for b in &g.pairs {
                 let left = x + SLOT / 2.0 - BAR - 1.0;
-                for (value, colour, at) in [(b.ours, OURS, left), (b.paper, PAPER, left + BAR + 2.0)]
+                for (value, colour, at) in
+                    [(b.ours, OURS, left), (b.paper, PAPER, left + BAR + 2.0)]
                 {
                     match value {
                         Some(v) => self.bar(s, at, v, colour, &y, base),
@@ -263,7 +264,10 @@ mod tests {
                     },
                     Group {
                         name: "raytrace".into(),
-                        pairs: vec![pair("UMA", Some(49.0), Some(49.0)), pair("NFS", None, Some(81.0))],
+                        pairs: vec![
+                            pair("UMA", Some(49.0), Some(49.0)),
+                            pair("NFS", None, Some(81.0)),
+                        ],
                     },
                 ],
             }],

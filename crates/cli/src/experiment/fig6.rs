@@ -54,11 +54,8 @@ const VM_MEMORY_MB: u32 = 28;
 const VMS: [u32; 4] = [1, 2, 4, 8];
 
 /// The paper's row we cannot run: (id, label, description).
-const NFS_ROW: (&str, &str, &str) = (
-    "pmake/8vms-nfs",
-    "8 VMs, NFS",
-    "8 VMs sharing through NFS (not built)",
-);
+const NFS_ROW: (&str, &str, &str) =
+    ("pmake/8vms-nfs", "8 VMs, NFS", "8 VMs sharing through NFS (not built)");
 
 fn configs(size: Size) -> Vec<Config> {
     let workload = format!("pmake-{}", size.name());

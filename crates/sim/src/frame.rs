@@ -508,6 +508,34 @@ pub struct SharedMark {
     pub guests: Vec<u16>,
 }
 
+impl SharedMark {
+    /// The marks as one array of numbers — page, count of guests, the guests, page, … — the
+    /// form the worker posts them in (a typed array whose buffer moves, not copied objects).
+    pub fn flatten(marks: &[SharedMark]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for m in marks {
+            out.push(m.page);
+            out.push(m.guests.len() as u32);
+            out.extend(m.guests.iter().map(|&g| u32::from(g)));
+        }
+        out
+    }
+
+    /// The marks back from [`SharedMark::flatten`]'s form; a truncated tail is dropped.
+    pub fn unflatten(flat: &[u32]) -> Vec<SharedMark> {
+        let mut out = Vec::new();
+        let mut rest = flat;
+        while let [page, n, tail @ ..] = rest {
+            let n = *n as usize;
+            let Some(guests) = tail.get(..n) else { break };
+            let guests = guests.iter().map(|&g| u16::try_from(g).unwrap_or(u16::MAX)).collect();
+            out.push(SharedMark { page: *page, guests });
+            rest = &tail[n..];
+        }
+        out
+    }
+}
+
 /// Everything known about one machine page (the page map's hover).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {
@@ -741,6 +769,19 @@ mod tests {
         let json = serde_json::to_string(&Event::Frame(f)).expect("encode");
         // The sharing part at its bounds (8 VMs on every listed page) adds little.
         assert!(json.len() < 16 * 1024, "{} bytes", json.len());
+    }
+
+    #[test]
+    fn shared_marks_survive_their_flat_form() {
+        let marks = vec![
+            SharedMark { page: 7, guests: vec![0, 3] },
+            SharedMark { page: 9, guests: vec![] },
+            SharedMark { page: 70_000, guests: vec![1, 2, 5, 7] },
+        ];
+        let flat = SharedMark::flatten(&marks);
+        assert_eq!(SharedMark::unflatten(&flat), marks);
+        assert_eq!(SharedMark::unflatten(&flat[..flat.len() - 1]), marks[..2]);
+        assert!(SharedMark::unflatten(&[]).is_empty());
     }
 
     #[test]

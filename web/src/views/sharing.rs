@@ -207,10 +207,16 @@ pub fn sharing_panel(props: &SharingProps) -> Html {
             </span>
         }
     });
+    // One image for every listed page (the usual case: the VMs boot one): its name goes in the
+    // heading, and each row says only the sector.
+    let images: Vec<&str> =
+        s.top.iter().filter_map(|p| p.block.as_ref()).map(|b| b.image.as_str()).collect();
+    let one_image = images.first().filter(|&&first| images.iter().all(|&i| i == first)).copied();
     let top = s.top.iter().map(|p| {
-        let block = match &p.block {
-            Some(b) => format!("{} sector {}", b.image, b.sector),
-            None => "no block recorded".to_string(),
+        let block = match (&p.block, one_image) {
+            (Some(b), Some(_)) => format!("sector {}", b.sector),
+            (Some(b), None) => format!("{} sector {}", b.image, b.sector),
+            (None, _) => "no block recorded".to_string(),
         };
         let title = match &p.block {
             Some(b) => format!("disk {} ({}), sectors {}–{}: 4 KB", b.disk, b.image, b.sector, b.sector + 7),
@@ -261,14 +267,17 @@ pub fn sharing_panel(props: &SharingProps) -> Html {
                 } }</span>
             </div>
             { saved_chart(props.log.samples(), mhz) }
-            <div class="legend chart-title"><span>{ "most shared pages now: the disk block each holds, the VMs mapping it" }</span></div>
+            <div class="legend chart-title"><span>{ "most shared machine pages now: the disk block each holds, the VMs mapping it" }</span></div>
             if s.top.is_empty() {
                 <p class="muted small" data-testid="sharing-no-pages">{ "No page is shared yet: VMs share a block once a second VM reads it." }</p>
             } else {
                 <table class="sharing-table">
                     <thead><tr>
-                        <th scope="col">{ "machine page" }</th>
-                        <th scope="col">{ "disk block" }</th>
+                        <th scope="col">{ "page" }</th>
+                        <th scope="col" data-testid="shared-image">{ match one_image {
+                            Some(image) => format!("block of {image}"),
+                            None => "disk block".to_string(),
+                        } }</th>
                         <th scope="col">{ "mapped by" }</th>
                     </tr></thead>
                     <tbody>{ for top }</tbody>

@@ -57,16 +57,19 @@ test('four VMs from one image: V above M, copy-on-write breaks, shared pages and
   assert.equal(await valueOf(page, 'sharing-cow'), 0);
   await page.getByTestId('btn-run').click();
 
-  // V above M, and a break listed, while the run goes on or once it ends.
+  // V above M, and a break listed — and split in the page map (the only marks there: the
+  // NUMA policy is off) — while the run goes on or once it ends.
   await page.waitForFunction(
     () => {
       const v = (id) => Number(document.querySelector(`[data-testid="${id}"]`)?.dataset.value);
-      return v('sharing-v') > v('sharing-m') && v('sharing-cow') > 0
+      const split = [...document.querySelectorAll('.pagemap-moves')].some((c) => Number(c.dataset.marks) > 0);
+      return v('sharing-v') > v('sharing-m') && v('sharing-cow') > 0 && split
         && document.querySelector('[data-testid="cow-break"]') !== null;
     },
     null,
-    { timeout: 60_000 },
+    { timeout: 60_000, polling: 'raf' },
   );
+  await screenshotOf(page.locator('section.machine'), 'sharing-cow-split.png');
   const brk = await panel.getByTestId('cow-break').first().textContent();
   assert.match(brk, /vm\d wrote its page \d+: page \d+ (→ private copy \d+ \(node \d\)|kept: it was the last sharer); \d+ left sharing/, brk);
   await runState(page, 'finished', 120_000);

@@ -361,7 +361,7 @@ pub fn app() -> Html {
                     if let Some(layout) = model.layout.clone() {
                         <Machine layout={layout} frame={model.frame.clone()} counters={model.counters.clone()} map={model.page_map.clone()}
                             info={model.page_info.clone()} layer={*layer} theme={*theme} send={send.clone()}
-                            moves={model.numa.clone()} selected={*selected} />
+                            moves={model.numa.clone()} breaks={model.sharing.clone()} selected={*selected} />
                     } else { { waiting("The machine") } }
                 </Panel>
                 <Panel class="ledger" title="Overhead ledger" explain={explain_ledger()}>

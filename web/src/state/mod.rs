@@ -211,13 +211,13 @@ impl Model {
     }
 
     /// Moves what frames delivered (breaks, samples of V and M) into the sharing log.
-    fn refresh_sharing(&mut self) {
+    fn refresh_sharing(&mut self, ms: f64) {
         let pending = std::mem::take(&mut self.sharing_pending);
         if pending.breaks.is_empty() && pending.samples.is_empty() && pending.skipped == 0 {
             return;
         }
         let mut log = (*self.sharing).clone();
-        log.push(pending.breaks, pending.skipped);
+        log.push(pending.breaks, pending.skipped, ms);
         for s in pending.samples {
             log.sample(s);
         }
@@ -287,7 +287,7 @@ impl Model {
                     self.counters_at = ms;
                     self.speed_shown = self.speed.reading();
                     self.refresh_numa(ms);
-                    self.refresh_sharing();
+                    self.refresh_sharing(ms);
                 }
             }
             Event::PageMap(map) => self.page_map = Some(Shared::new(map)),

@@ -44,6 +44,9 @@ impl Sample {
 pub struct Received {
     /// Its place among the breaks received since the load (a key for the list).
     pub n: u64,
+    /// The page's clock when it was first shown, milliseconds (the page map animates the
+    /// split for about a second).
+    pub at_ms: f64,
     /// The break.
     pub event: Rc<CowBreak>,
 }
@@ -70,11 +73,12 @@ impl SharingLog {
         }
     }
 
-    /// Adds breaks a frame delivered, and how many it left out.
-    pub fn push(&mut self, breaks: Vec<CowBreak>, skipped: u64) {
+    /// Adds breaks frames delivered, and how many they left out, shown at `ms` (the page's
+    /// clock).
+    pub fn push(&mut self, breaks: Vec<CowBreak>, skipped: u64, ms: f64) {
         self.skipped += skipped;
         for b in breaks {
-            self.breaks.push_back(Received { n: self.received, event: Rc::new(b) });
+            self.breaks.push_back(Received { n: self.received, at_ms: ms, event: Rc::new(b) });
             self.received += 1;
             if self.breaks.len() > MAX_BREAKS {
                 self.breaks.pop_front();
@@ -143,7 +147,7 @@ mod tests {
             private: PageAt { page: 4, node: 0 },
             sharers_left: 1,
         };
-        log.push(vec![b.clone(); MAX_BREAKS + 5], 3);
+        log.push(vec![b.clone(); MAX_BREAKS + 5], 3, 10.0);
         assert_eq!(log.breaks().count(), MAX_BREAKS);
         assert_eq!((log.received(), log.skipped), (MAX_BREAKS as u64 + 5, 3));
         assert_eq!(log.breaks().next().map(|r| r.n), Some(5));

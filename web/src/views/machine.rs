@@ -14,6 +14,7 @@ use crate::format;
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
 use crate::state::numa::NumaLog;
+use crate::state::sharing::SharingLog;
 use crate::theme::Theme;
 use crate::views::canvas;
 use crate::views::glossary::Term;
@@ -40,6 +41,8 @@ pub struct MachineProps {
     pub send: Callback<Command>,
     /// The NUMA policy's latest actions (their moves are drawn over the page maps).
     pub moves: Shared<NumaLog>,
+    /// The latest copy-on-write breaks (drawn over the page maps as splits).
+    pub breaks: Shared<SharingLog>,
     /// The machine page picked in the NUMA panel.
     pub selected: Option<u32>,
 }
@@ -202,7 +205,7 @@ pub fn machine(props: &MachineProps) -> Html {
                 <div class="cpus">{ for cpus }</div>
                 <PageMapCanvas node={node} first={first} count={layout.pages_per_node} nodes={layout.nodes}
                     map={props.map.clone()} layer={props.layer} theme={props.theme} on_hover={on_hover.clone()}
-                    moves={props.moves.clone()} selected={props.selected} />
+                    moves={props.moves.clone()} breaks={props.breaks.clone()} selected={props.selected} />
             </div>
         }
     });
@@ -329,6 +332,8 @@ pub fn machine(props: &MachineProps) -> Html {
                         <i class="sw shared" style={shared_swatch(layout)} />{ "shared" }</span>
                     <span class="legend-item" title="the NUMA policy's moves, fading after about a second: a ring grows where a page arrives (migrated, replicated, kept by a collapse) and closes in, dashed, where one leaves">
                         <i class="ring arrive" />{ "page arrived" }<i class="ring leave" />{ "page left" }</span>
+                    <span class="legend-item" title="a copy-on-write break (§4.2.5), fading after about a second: the shared page splits (two half rings moving apart) and the writer's private copy appears (a dashed ring in the accent colour)">
+                        <i class="ring split" />{ "COW break" }</span>
                 </div>
             }
             <p id="pagemap-keys" class="visually-hidden">

@@ -21,6 +21,7 @@ use yew::prelude::*;
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
 use crate::state::numa::NumaLog;
+use crate::state::sharing::SharingLog;
 use crate::theme::Theme;
 use crate::views::canvas;
 
@@ -234,6 +235,8 @@ pub struct PageMapProps {
     pub on_hover: Callback<Option<Hover>>,
     /// The NUMA policy's latest actions (their moves are drawn over the map).
     pub moves: Shared<NumaLog>,
+    /// The latest copy-on-write breaks (their splits are drawn over the map).
+    pub breaks: Shared<SharingLog>,
     /// The machine page picked in the NUMA panel, marked until another is picked.
     pub selected: Option<u32>,
 }
@@ -324,7 +327,7 @@ pub fn page_map_canvas(props: &PageMapProps) -> Html {
                 aria-describedby="pagemap-keys"
                 aria-label={format!("memory of node {}: {} machine pages, a square each, coloured by owner", props.node, props.count)} />
             <moves::MovesOverlay node={props.node} first={props.first} count={props.count} grid={grid}
-                moves={props.moves.clone()} selected={props.selected} theme={props.theme} />
+                moves={props.moves.clone()} breaks={props.breaks.clone()} selected={props.selected} theme={props.theme} />
         </div>
     }
 }

@@ -71,10 +71,18 @@ fn explain_numa() -> Html {
 fn explain_sharing() -> Html {
     html! {
         <>
-            { "Memory the virtual machines share (§4.2.5–4.2.6). VMs that boot the same image boot one " }<Term k="cow-disk">{ "copy-on-write disk" }</Term>
-            { ": the base stays untouched, each VM's writes go to a log of its own. When a VM reads a whole disk block another VM has                already read, the monitor's " }<Term k="disk-cache">{ "global disk cache" }</Term>{ " maps that " }<Term k="machine-page" />
-            { " read-only into the reader instead of reading the disk again — one copy for all, no transfer. A VM that then writes the                page takes a " }<Term k="cow-break">{ "copy-on-write break" }</Term>{ " and gets a private copy; the others never see its                writes. The figures: each VM's footprint " }<Term k="v-footprint">{ "V" }</Term>{ ", the machine memory " }
-            <Term k="m-footprint">{ "M" }</Term>{ " they take, and the saving V − M — the paper's Fig. 6, where eight VMs running pmake                needed 77 MB of V in 38 MB of M. The paper also shared pages over a virtual subnet and NFS (§4.2.6); that part is not                built here. In the page map, a shared page has a dark bar on top and stripes in the colours of every VM that maps it;                hover it for its disk block and sharers. `disco run` prints the same V, M and breaks on its memory line." }
+            { "Memory the virtual machines share (§4.2.5–4.2.6). VMs that boot the same image boot one " }
+            <Term k="cow-disk">{ "copy-on-write disk" }</Term>{ ": the base stays untouched, each VM's writes go to a log of \
+               its own. When a VM reads a whole disk block another VM has already read, the monitor's " }
+            <Term k="disk-cache">{ "global disk cache" }</Term>{ " maps that " }<Term k="machine-page" />
+            { " read-only into the reader instead of reading the disk again — one copy for all, no transfer. A VM that then \
+               writes the page takes a " }<Term k="cow-break">{ "copy-on-write break" }</Term>{ " and gets a private copy; the \
+               others never see its writes. The figures: each VM's footprint " }<Term k="v-footprint">{ "V" }</Term>
+            { ", the machine memory " }<Term k="m-footprint">{ "M" }</Term>{ " they take, and the saving V − M — the paper's \
+               Fig. 6, where eight VMs running pmake needed 77 MB of V in 38 MB of M. The paper also shared pages over a virtual \
+               subnet and NFS (§4.2.6); that part is not built here. In the page map, a shared page has a dark bar on top and \
+               stripes in the colours of every VM that maps it; hover it for its disk block and sharers; a break shows there as \
+               the page splitting. The command line's disco run prints the same V, M and breaks on its memory line." }
         </>
     }
 }

@@ -99,7 +99,7 @@ impl Chart {
         // Wide enough for the text too (an estimate: no font metrics here).
         let text = self.subtitle.iter().map(|l| 6.2 * l.chars().count() as f64);
         let text = text.fold(8.8 * self.title.chars().count() as f64, f64::max);
-        let width = (LEFT + widest.max(text) + RIGHT).max(420.0).ceil();
+        let width = (LEFT + widest.max(text) + RIGHT).max(480.0).ceil();
         let header = HEADER + LINE * self.subtitle.len() as f64;
         let height = header + self.panels.len() as f64 * (ABOVE + PLOT + BELOW);
         let mut s = String::new();
@@ -123,11 +123,11 @@ impl Chart {
         }
         let legend = header - 24.0;
         for (k, (color, text)) in
-            [(OURS, "ours (this simulator)"), (PAPER, "the paper (– : no number)")]
+            [(OURS, "ours (this simulator; – : not run)"), (PAPER, "the paper (– : no number)")]
                 .iter()
                 .enumerate()
         {
-            let x = LEFT + k as f64 * 170.0;
+            let x = LEFT + k as f64 * 240.0;
             let _ = writeln!(
                 s,
                 r##"<rect x="{x}" y="{legend:.0}" width="12" height="12" fill="{color}" stroke="#555" stroke-width="0.5"/><text x="{}" y="{:.0}" font-size="11">{text}</text>"##,

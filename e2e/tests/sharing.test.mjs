@@ -91,6 +91,16 @@ test('four VMs from one image: V above M, copy-on-write breaks, shared pages and
   // The saving over time was drawn, and its most is at least what is left at the end.
   assert.equal(await panel.locator('.saved-line').count(), 1);
 
+  // The figures' terms explain themselves, their tips inside the window.
+  await panel.locator('.term[data-term="cow-break"]').scrollIntoViewIfNeeded();
+  await panel.locator('.term[data-term="cow-break"]').hover();
+  const tip = panel.locator('.term[data-term="cow-break"] .tip');
+  await tip.waitFor({ state: 'visible' });
+  assert.match(await tip.textContent(), /private copy.*§4\.2\.5/);
+  const tipBox = await tip.boundingBox();
+  assert.ok(tipBox.x >= 0 && tipBox.x + tipBox.width <= 1440, `the tip fits the window: ${JSON.stringify(tipBox)}`);
+  await page.mouse.move(0, 0);
+
   // The most shared pages name their block and at least two VMs.
   const row = panel.getByTestId('shared-page').first();
   await row.waitFor();

@@ -92,9 +92,9 @@ test('four VMs from one image: V above M, copy-on-write breaks, shared pages and
   assert.equal(await panel.locator('.saved-line').count(), 1);
 
   // The figures' terms explain themselves, their tips inside the window.
-  await panel.locator('.term[data-term="cow-break"]').scrollIntoViewIfNeeded();
-  await panel.locator('.term[data-term="cow-break"]').hover();
-  const tip = panel.locator('.term[data-term="cow-break"] .tip');
+  await panel.locator('.figures .term[data-term="cow-break"]').scrollIntoViewIfNeeded();
+  await panel.locator('.figures .term[data-term="cow-break"]').hover();
+  const tip = panel.locator('.figures .term[data-term="cow-break"] .tip');
   await tip.waitFor({ state: 'visible' });
   assert.match(await tip.textContent(), /private copy.*§4\.2\.5/);
   const tipBox = await tip.boundingBox();

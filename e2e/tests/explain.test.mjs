@@ -10,7 +10,7 @@ const env = servedBrowser();
 test('every panel explains itself with the paper\'s sections', async () => {
   const page = await openPage(env.browser, `${env.server.url}?preset=tiny-2vms`);
   await loaded(page);
-  for (const name of ['Controls', 'Machine', 'NUMA policy', 'Scheduling timeline', 'Overhead ledger', 'Consoles', 'Kernel services']) {
+  for (const name of ['Controls', 'Machine', 'NUMA policy', 'Scheduling timeline', 'Overhead ledger', 'Consoles', 'Kernel services', 'Memory sharing']) {
     const panel = page.getByRole(name === 'Controls' ? 'complementary' : 'region', { name });
     await panel.locator('summary[aria-label="What am I looking at?"]').click();
     const text = await panel.getByTestId('explain').textContent();

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim::frame::PageMap;
+use sim::frame::{PageMap, SharedMark};
 use sim::protocol::{Command, Event, PROTOCOL_VERSION};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -115,11 +115,13 @@ fn decode(data: JsValue) -> Result<Event, String> {
         };
         let heat = get("heat").dyn_into::<js_sys::Uint32Array>().ok().map(|a| a.to_vec());
         let replicas = get("replicas").dyn_into::<js_sys::Uint32Array>().map(|a| a.to_vec());
+        let shared = get("shared").dyn_into::<js_sys::Uint32Array>().map(|a| a.to_vec());
         return Ok(Event::PageMap(PageMap {
             owner: bytes(get("owner"))?,
             kind: bytes(get("kind"))?,
             heat,
             replicas: replicas.unwrap_or_default(),
+            shared: SharedMark::unflatten(&shared.unwrap_or_default()),
         }));
     }
     serde_wasm_bindgen::from_value::<Event>(data).map_err(|e| e.to_string())

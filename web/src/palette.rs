@@ -169,6 +169,22 @@ pub fn replica_mark(cell: u32, x: u32, y: u32) -> bool {
     cell >= 3 && (x == y || x + y == cell - 1)
 }
 
+/// True where a shared page's bar goes in a `cell`×`cell` square at (`x`, `y`): its top row, in
+/// the text colour, above stripes in the colours of the VMs that map it — so that a shared page
+/// reads apart by its pattern, not only by its colours. Cells smaller than 3 pixels carry none.
+pub fn shared_mark(cell: u32, _x: u32, y: u32) -> bool {
+    cell >= 3 && y == 0
+}
+
+/// The VM whose colour a shared page's stripe at column `x` of a `cell`-pixel square takes,
+/// of the `guests` that map it: the columns are split evenly between them (with more guests
+/// than columns, the first few show).
+pub fn shared_stripe(guests: &[u16], cell: u32, x: u32) -> Option<u16> {
+    let k = guests.len() as u32;
+    let columns = cell.max(1);
+    guests.get((x.min(columns - 1) * k.min(columns) / columns) as usize).copied()
+}
+
 /// The theme's accent (the stylesheet's `--accent`): the page map's selected page, the NUMA
 /// panel's total line.
 pub fn accent(theme: Theme) -> Rgb {

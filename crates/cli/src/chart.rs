@@ -39,8 +39,8 @@ pub struct Group {
 pub struct Pair {
     /// A short label under the pair; `, ` breaks it into lines.
     pub label: String,
-    /// Our value.
-    pub ours: f64,
+    /// Our value; `None` for a configuration the paper measured and we cannot run (a dash).
+    pub ours: Option<f64>,
     /// The paper's, if it has one.
     pub paper: Option<f64>,
 }
@@ -99,7 +99,7 @@ impl Chart {
         // Wide enough for the text too (an estimate: no font metrics here).
         let text = self.subtitle.iter().map(|l| 6.2 * l.chars().count() as f64);
         let text = text.fold(8.8 * self.title.chars().count() as f64, f64::max);
-        let width = (LEFT + widest.max(text) + RIGHT).max(420.0).ceil();
+        let width = (LEFT + widest.max(text) + RIGHT).max(480.0).ceil();
         let header = HEADER + LINE * self.subtitle.len() as f64;
         let height = header + self.panels.len() as f64 * (ABOVE + PLOT + BELOW);
         let mut s = String::new();
@@ -123,11 +123,11 @@ impl Chart {
         }
         let legend = header - 24.0;
         for (k, (color, text)) in
-            [(OURS, "ours (this simulator)"), (PAPER, "the paper (– : no number)")]
+            [(OURS, "ours (this simulator; – : not run)"), (PAPER, "the paper (– : no number)")]
                 .iter()
                 .enumerate()
         {
-            let x = LEFT + k as f64 * 170.0;
+            let x = LEFT + k as f64 * 240.0;
             let _ = writeln!(
                 s,
                 r##"<rect x="{x}" y="{legend:.0}" width="12" height="12" fill="{color}" stroke="#555" stroke-width="0.5"/><text x="{}" y="{:.0}" font-size="11">{text}</text>"##,
@@ -150,7 +150,7 @@ impl Chart {
             .groups
             .iter()
             .flat_map(|g| &g.pairs)
-            .flat_map(|b| [Some(b.ours), b.paper])
+            .flat_map(|b| [b.ours, b.paper])
             .flatten()
             .fold(0.0, f64::max);
         let (ymax, step) = axis(max);
@@ -184,16 +184,19 @@ impl Chart {
             let start = x;
             for b in &g.pairs {
                 let left = x + SLOT / 2.0 - BAR - 1.0;
-                self.bar(s, left, b.ours, OURS, &y, base);
-                match b.paper {
-                    Some(v) => self.bar(s, left + BAR + 2.0, v, PAPER, &y, base),
-                    None => {
-                        let _ = writeln!(
-                            s,
-                            r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#777">–</text>"##,
-                            left + BAR * 1.5 + 2.0,
-                            base - 4.0
-                        );
+                for (value, colour, at) in
+                    [(b.ours, OURS, left), (b.paper, PAPER, left + BAR + 2.0)]
+                {
+                    match value {
+                        Some(v) => self.bar(s, at, v, colour, &y, base),
+                        None => {
+                            let _ = writeln!(
+                                s,
+                                r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#777">–</text>"##,
+                                at + BAR / 2.0,
+                                base - 4.0
+                            );
+                        }
                     }
                 }
                 for (k, line) in b.label.split(", ").enumerate() {
@@ -254,9 +257,18 @@ mod tests {
                 groups: vec![
                     Group {
                         name: "engineering".into(),
-                        pairs: vec![pair("native", 100.0, Some(100.0)), pair("VM, x", 81.5, None)],
+                        pairs: vec![
+                            pair("native", Some(100.0), Some(100.0)),
+                            pair("VM, x", Some(81.5), None),
+                        ],
                     },
-                    Group { name: "raytrace".into(), pairs: vec![pair("UMA", 49.0, Some(49.0))] },
+                    Group {
+                        name: "raytrace".into(),
+                        pairs: vec![
+                            pair("UMA", Some(49.0), Some(49.0)),
+                            pair("NFS", None, Some(81.0)),
+                        ],
+                    },
                 ],
             }],
         }
@@ -267,10 +279,11 @@ mod tests {
         let svg = chart().svg();
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
         assert!(svg.contains("Fig. 8 &lt;test&gt; &amp; more"));
-        // Three of ours, two of the paper's, two legend squares, the background.
-        assert_eq!(svg.matches("<rect").count(), 3 + 2 + 2 + 1);
+        // Three of ours, three of the paper's, two legend squares, the background.
+        assert_eq!(svg.matches("<rect").count(), 3 + 3 + 2 + 1);
         assert!(svg.contains(">81.5</text>") && svg.contains(">engineering</text>"));
-        assert!(svg.contains(">–</text>"), "the paper's missing bar is a dash");
+        // The paper's missing bar and ours missing (a configuration we cannot run): dashes.
+        assert_eq!(svg.matches(">–</text>").count(), 2, "{svg}");
         assert_eq!(svg, chart().svg(), "the same numbers give the same text");
     }
 

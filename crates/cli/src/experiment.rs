@@ -14,12 +14,13 @@
 //! ```
 //!
 //! Fig. 5 ([`fig5`]: the overhead of virtualization), Table 2 ([`table2`]: the kernel services
-//! it slows) and Fig. 8 ([`fig8`]: the NUMA policy) are here; Fig. 6 and Fig. 7 slot in as further
-//! entries of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
+//! it slows), Fig. 6 ([`fig6`]: memory shared between VMs) and Fig. 8 ([`fig8`]: the NUMA
+//! policy) are here; Fig. 7 slots in as a further entry of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
 //! times, so the same commit writes the same files on any host; only the progress on stderr
 //! depends on the host.
 
 mod fig5;
+mod fig6;
 mod fig8;
 mod table2;
 
@@ -42,7 +43,8 @@ use crate::paper::{Figure, Paper};
 #[derive(Args, Debug)]
 pub struct ExperimentArgs {
     /// The experiment: fig5 (the overhead of virtualization: four workloads natively and in a
-    /// VM on one CPU), table2 (the kernel services under the monitor: pmake on one CPU), fig8
+    /// VM on one CPU), table2 (the kernel services under the monitor: pmake on one CPU), fig6
+    /// (memory: V and M of pmake in 1 to 8 VMs sharing one copy-on-write image), fig8
     /// (the NUMA policy: migration and replication against the NUMA-unaware OS and a UMA
     /// machine), or all (every one in turn).
     name: String,
@@ -102,6 +104,9 @@ pub struct Experiment {
     /// ([`rows_are_configs`]), or what the bars are of when that is something else (Table 2:
     /// one row per kernel service, from two runs).
     pub rows: fn(&[Config]) -> Vec<Row>,
+    /// Sample the memory footprint (V and M) every simulated millisecond of each run
+    /// ([`Measured::memory`]); it costs a pass over memory per sample, so only Fig. 6 asks.
+    pub samples_memory: bool,
 }
 
 /// A row of an experiment's table: the bars of one configuration (or, in Table 2, one kernel
@@ -198,6 +203,51 @@ pub struct Measured {
     pub services: Vec<ServiceMeasured>,
     /// The run hash (16 hex digits), to compare runs across hosts and commits.
     pub run_hash: String,
+    /// The memory footprint over the run, if the experiment samples it.
+    pub memory: Option<MemoryMeasured>,
+}
+
+/// The memory footprint over a run (paper Fig. 6), in 4 KB pages: V, the guest pages backed by
+/// machine memory (all guests), and M, the machine pages they use (a page shared by several
+/// VMs once), sampled every [`MEMORY_SAMPLE_US`] of simulated time and at the end.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct MemoryMeasured {
+    /// V at the sample where sharing saved the most (V − M largest; among equal savings the
+    /// one with the largest V, so that natively, where V = M, it is the peak footprint).
+    pub v_pages: u32,
+    /// M at that sample.
+    pub m_pages: u32,
+    /// The machine cycle of that sample.
+    pub at_cycle: u64,
+    /// The largest V sampled.
+    pub peak_v_pages: u32,
+    /// The largest M sampled (not necessarily at the same sample as the largest V).
+    pub peak_m_pages: u32,
+    /// V when the last guest powered off.
+    pub end_v_pages: u32,
+    /// M then.
+    pub end_m_pages: u32,
+    /// Copy-on-write breaks in the whole run.
+    pub cow_breaks: u64,
+    /// Disk reads the global disk-block cache served by mapping a page, in the whole run.
+    pub cache_hits: u64,
+}
+
+/// How often an experiment that samples memory reads V and M, in simulated µs.
+pub const MEMORY_SAMPLE_US: u64 = 1_000;
+
+impl MemoryMeasured {
+    /// Takes one sample (V and M in pages) at `cycle`.
+    fn sample(&mut self, cycle: u64, (v, m): (u32, u32)) {
+        let saved = i64::from(v) - i64::from(m);
+        let best = i64::from(self.v_pages) - i64::from(self.m_pages);
+        if self.at_cycle == 0 || saved > best || saved == best && v > self.v_pages {
+            (self.v_pages, self.m_pages, self.at_cycle) = (v, m, cycle.max(1));
+        }
+        self.peak_v_pages = self.peak_v_pages.max(v);
+        self.peak_m_pages = self.peak_m_pages.max(m);
+        (self.end_v_pages, self.end_m_pages) = (v, m);
+    }
 }
 
 /// One kernel service as a run measured it.
@@ -254,14 +304,15 @@ pub struct Bar {
     pub config: String,
     /// The metric's id.
     pub metric: String,
-    /// Our value, to one decimal.
-    pub ours: f64,
+    /// Our value, to its metric's decimals; `None` for a row the paper has and we cannot run
+    /// (Fig. 6's NFS bar: the virtual subnet and NFS are not built).
+    pub ours: Option<f64>,
     /// The paper's, if it printed one.
     pub paper: Option<f64>,
 }
 
 /// Every experiment, by name.
-pub const EXPERIMENTS: &[Experiment] = &[fig5::FIG5, table2::TABLE2, fig8::FIG8];
+pub const EXPERIMENTS: &[Experiment] = &[fig5::FIG5, table2::TABLE2, fig6::FIG6, fig8::FIG8];
 
 /// Runs the command.
 pub fn run(a: &ExperimentArgs) -> ExitCode {
@@ -314,7 +365,7 @@ fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(
         c.scenario.validate().map_err(|e| format!("{}: scenario: {e}", c.id))?;
     }
     let wall = Instant::now();
-    let measured = run_all(&configs, a, jobs)?;
+    let measured = run_all(&configs, a, jobs, x.samples_memory)?;
     let bars = with_paper(x, (x.bars)(&measured)?, figure);
     let rows = (x.rows)(&configs);
     let r = Results { x, paper, figure, size: a.size, rows: &rows, bars, measured };
@@ -334,7 +385,12 @@ fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(
 /// Runs every configuration, `jobs` at a time, with a progress bar on stderr (none when stderr
 /// is not a terminal: then a line per finished run). The results come in the order of
 /// `configs`, whichever finished first.
-fn run_all(configs: &[Config], a: &ExperimentArgs, jobs: usize) -> Result<Vec<Measured>, String> {
+fn run_all(
+    configs: &[Config],
+    a: &ExperimentArgs,
+    jobs: usize,
+    samples_memory: bool,
+) -> Result<Vec<Measured>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -356,7 +412,7 @@ fn run_all(configs: &[Config], a: &ExperimentArgs, jobs: usize) -> Result<Vec<Me
                 }
                 bar.set_prefix(c.id.clone());
                 let started = Instant::now();
-                let m = run_one(c, a, &bar);
+                let m = run_one(c, a, &bar, samples_memory);
                 bar.finish_and_clear();
                 multi.remove(&bar);
                 total.inc(1);
@@ -383,18 +439,36 @@ fn run_all(configs: &[Config], a: &ExperimentArgs, jobs: usize) -> Result<Vec<Me
 
 /// Runs one configuration to the end. A run that does not finish, or whose guest prints a
 /// wrong checksum or exits non-zero, is an error: its numbers would not be the workload's.
-fn run_one(c: &Config, a: &ExperimentArgs, bar: &ProgressBar) -> Result<Measured, String> {
+fn run_one(
+    c: &Config,
+    a: &ExperimentArgs,
+    bar: &ProgressBar,
+    samples_memory: bool,
+) -> Result<Measured, String> {
     let s = &c.scenario;
     let assets = Assets::from_dir(&a.assets, s).map_err(|e| format!("{}: {e}", c.id))?;
     let mut sim = Simulation::new(s, &assets).map_err(|e| format!("{}: {e}", c.id))?;
     let mhz = f64::from(sim.layout().clock_mhz);
     // Slices of 0.1 simulated s: the bar moves every host second or so, and the result does
     // not depend on the slicing (runs stop on the machine's quantum grid).
-    let slice = 20_000_000;
+    // Sampling memory cuts them finer: a millisecond.
+    let mut memory = samples_memory.then(MemoryMeasured::default);
+    let slice = match memory {
+        Some(_) => MEMORY_SAMPLE_US * u64::from(sim.layout().clock_mhz),
+        None => 20_000_000,
+    };
+    let mut last_message = 0;
     while !sim.finished() && sim.machine().now() < a.max_cycles {
         sim.run(slice.min(a.max_cycles - sim.machine().now()));
-        bar.set_message(format!("{:.2} simulated s", sim.machine().now() as f64 / (mhz * 1e6)));
-        bar.tick();
+        if let Some(mem) = &mut memory {
+            mem.sample(sim.machine().now(), sim.footprint());
+        }
+        let now = sim.machine().now();
+        if now - last_message >= 20_000_000 || sim.finished() {
+            last_message = now;
+            bar.set_message(format!("{:.2} simulated s", now as f64 / (mhz * 1e6)));
+            bar.tick();
+        }
     }
     if !sim.finished() {
         return Err(format!("{}: still running after {} cycles", c.id, a.max_cycles));
@@ -449,6 +523,11 @@ fn run_one(c: &Config, a: &ExperimentArgs, bar: &ProgressBar) -> Result<Measured
         idle_cycles: sum(|g| g.idle),
         services,
         run_hash: format!("{:016x}", sim.run_hash()),
+        memory: memory.map(|mut mem| {
+            let t = sim.monitor().map(|m| m.memory_totals()).unwrap_or_default();
+            (mem.cow_breaks, mem.cache_hits) = (t.cow_breaks, t.cache_hits);
+            mem
+        }),
     })
 }
 
@@ -458,7 +537,7 @@ fn with_paper(x: &Experiment, bars: Vec<Bar>, figure: &Figure) -> Vec<Bar> {
         .map(|b| {
             let scale = 10f64.powi(i32::from(decimals(x, &b.metric)));
             Bar {
-                ours: (b.ours * scale).round() / scale,
+                ours: b.ours.map(|v| (v * scale).round() / scale),
                 paper: figure.value(&b.config, &b.metric),
                 ..b
             }
@@ -535,7 +614,11 @@ impl Results<'_> {
             for m in x.metrics {
                 let b = find(bars, &c.id, m.id);
                 let d = usize::from(m.decimals);
-                let ours = b.map_or("?".to_string(), |b| format!("{:.d$}", b.ours));
+                let ours = match b {
+                    Some(Bar { ours: Some(v), .. }) => format!("{v:.d$}"),
+                    Some(_) => "–".to_string(),
+                    None => "?".to_string(),
+                };
                 let paper = b.and_then(|b| b.paper).map_or("–".to_string(), |v| v.to_string());
                 row += &format!("  {ours:>w$} {paper:>6}", w = m.column.len().max(6));
             }
@@ -559,6 +642,28 @@ impl Results<'_> {
                 m.collapses,
                 m.replica_pages
             );
+            if let Some(mem) = &m.memory {
+                let mb = |pages: u32| f64::from(pages) / 256.0;
+                println!(
+                    "    memory: V {:.1} MB, M {:.1} MB at {:.3} s (the most saved); peaks V {:.1}, \
+                     M {:.1} MB; at the end V {:.1}, M {:.1} MB; {} cow breaks, {} disk-cache hits",
+                    mb(mem.v_pages),
+                    mb(mem.m_pages),
+                    mem.at_cycle as f64 / (m.mhz() * 1e6),
+                    mb(mem.peak_v_pages),
+                    mb(mem.peak_m_pages),
+                    mb(mem.end_v_pages),
+                    mb(mem.end_m_pages),
+                    mem.cow_breaks,
+                    mem.cache_hits
+                );
+            }
+        }
+        // A row of the paper's with no run of ours says why.
+        for r in self.rows {
+            if !self.bars.iter().any(|b| b.config == r.id && b.ours.is_some()) {
+                println!("  {}: not run ({}); the paper's numbers only", r.id, r.description);
+            }
         }
     }
 
@@ -576,7 +681,10 @@ impl Results<'_> {
                 figure: &b.figure,
                 config: &b.config,
                 metric: &b.metric,
-                ours: format!("{:.d$}", b.ours, d = usize::from(decimals(x, &b.metric))),
+                ours: b
+                    .ours
+                    .map(|v| format!("{v:.d$}", d = usize::from(decimals(x, &b.metric))))
+                    .unwrap_or_default(),
                 paper: paper_text(b.paper),
             })
             .map_err(|e| e.to_string())?;

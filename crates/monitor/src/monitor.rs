@@ -302,6 +302,12 @@ impl Monitor {
         self.events.since(seq)
     }
 
+    /// The sequence number the next event will get: a reader starting here sees only what
+    /// happens from now on.
+    pub fn next_event_seq(&self) -> u64 {
+        self.events.next_seq()
+    }
+
     /// Sets the NUMA policy from now on (the next hot-page interrupt uses it), at machine
     /// cycle `cycle`; the change is an event.
     pub fn set_numa_policy(&mut self, cycle: u64, numa: crate::numa_policy::NumaConfig) {

@@ -294,9 +294,73 @@ pub struct SharingFrame {
     pub cow_breaks: u64,
     /// Disk reads served from the global disk-block cache so far.
     pub cache_hits: u64,
+    /// The most shared machine pages now — most guests mapping them first, then most guest
+    /// pages, then the lowest page — at most [`SharingFrame::MAX_TOP`].
+    #[serde(default)]
+    pub top: Vec<SharedPage>,
+    /// Copy-on-write breaks since the previous frame, oldest first (the latest
+    /// [`SharingFrame::MAX_BREAKS`]).
+    #[serde(default)]
+    pub breaks: Vec<CowBreak>,
+    /// Breaks since the previous frame not carried in `breaks`, being older than the latest
+    /// [`SharingFrame::MAX_BREAKS`] (the total `cow_breaks` counts every one).
+    #[serde(default)]
+    pub breaks_skipped: u64,
+}
+
+/// A block of a disk image, as the global disk-block cache knows it (paper §4.2.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiskBlock {
+    /// The machine's disk unit.
+    pub disk: u32,
+    /// The image on it (the workload's, as the scenario names it: `pmake-full`).
+    pub image: String,
+    /// The block's first 512-byte sector.
+    pub sector: u32,
+}
+
+/// A machine page shared copy-on-write between guest pages (paper §4.2.5): read-only in every
+/// mapping, one copy in machine memory however many guests map it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedPage {
+    /// Machine page number.
+    pub page: u32,
+    /// The disk block it holds, if the disk-block cache records one.
+    pub block: Option<DiskBlock>,
+    /// The guests mapping it, ascending, each once.
+    pub guests: Vec<u16>,
+    /// Guest pages mapping it, all guests together (a guest may map it at several pages).
+    pub mappings: u32,
+}
+
+/// A copy-on-write break (paper §4.2.5): a guest wrote a page it shared with others and got
+/// a private copy; the others keep the shared page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CowBreak {
+    /// Machine cycle it happened at.
+    pub cycle: u64,
+    /// The guest that wrote.
+    pub guest: u16,
+    /// Its guest-physical page.
+    pub guest_page: u32,
+    /// The shared page it mapped.
+    pub shared: PageAt,
+    /// The page it writes from now on: a new copy, or the shared page itself when it was the
+    /// last sharer (then nothing was copied).
+    pub private: PageAt,
+    /// Guest pages still mapping the shared page.
+    pub sharers_left: u32,
 }
 
 impl SharingFrame {
+    /// Shared pages a frame lists at most: the panel shows a handful, and the whole list can
+    /// run into thousands.
+    pub const MAX_TOP: usize = 8;
+
+    /// Breaks a frame carries at most: a busy run breaks hundreds a second, and the panel lists
+    /// the latest few.
+    pub const MAX_BREAKS: usize = 8;
+
     /// V, all guests together.
     pub fn v_total(&self) -> u32 {
         self.v_pages.iter().sum()
@@ -429,6 +493,47 @@ pub struct PageMap {
     /// page), ascending; few, so listed rather than flagged per page.
     #[serde(default)]
     pub replicas: Vec<u32>,
+    /// Machine pages shared copy-on-write between guests (paper §4.2.5), ascending, each with
+    /// the guests that map it; `owner` names the first of them.
+    #[serde(default)]
+    pub shared: Vec<SharedMark>,
+}
+
+/// A shared machine page in a [`PageMap`]: which guests map it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedMark {
+    /// Machine page number.
+    pub page: u32,
+    /// The guests mapping it, ascending, each once.
+    pub guests: Vec<u16>,
+}
+
+impl SharedMark {
+    /// The marks as one array of numbers — page, count of guests, the guests, page, … — the
+    /// form the worker posts them in (a typed array whose buffer moves, not copied objects).
+    pub fn flatten(marks: &[SharedMark]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for m in marks {
+            out.push(m.page);
+            out.push(m.guests.len() as u32);
+            out.extend(m.guests.iter().map(|&g| u32::from(g)));
+        }
+        out
+    }
+
+    /// The marks back from [`SharedMark::flatten`]'s form; a truncated tail is dropped.
+    pub fn unflatten(flat: &[u32]) -> Vec<SharedMark> {
+        let mut out = Vec::new();
+        let mut rest = flat;
+        while let [page, n, tail @ ..] = rest {
+            let n = *n as usize;
+            let Some(guests) = tail.get(..n) else { break };
+            let guests = guests.iter().map(|&g| u16::try_from(g).unwrap_or(u16::MAX)).collect();
+            out.push(SharedMark { page: *page, guests });
+            rest = &tail[n..];
+        }
+        out
+    }
 }
 
 /// Everything known about one machine page (the page map's hover).
@@ -457,6 +562,9 @@ pub struct PageInfo {
     /// frames reported them.
     #[serde(default)]
     pub moves: Vec<NumaEvent>,
+    /// If the page is shared copy-on-write between guests: its disk block and who maps it.
+    #[serde(default)]
+    pub shared: Option<SharedPage>,
 }
 
 impl PageInfo {
@@ -525,7 +633,30 @@ mod tests {
                 shared_pages: 4,
                 cow_breaks: 5,
                 cache_hits: 6,
+                top: vec![shared_page(); SharingFrame::MAX_TOP],
+                breaks: vec![cow_break(); SharingFrame::MAX_BREAKS],
+                breaks_skipped: 7,
             })),
+        }
+    }
+
+    fn shared_page() -> SharedPage {
+        SharedPage {
+            page: 70_000,
+            block: Some(DiskBlock { disk: 1, image: "pmake-full".into(), sector: 123_456 }),
+            guests: vec![0, 1, 5, 7],
+            mappings: 5,
+        }
+    }
+
+    fn cow_break() -> CowBreak {
+        CowBreak {
+            cycle: (1 << 61) + 3,
+            guest: 3,
+            guest_page: 4095,
+            shared: PageAt { page: 70_000, node: 3 },
+            private: PageAt { page: 12, node: 0 },
+            sharers_left: 2,
         }
     }
 
@@ -564,6 +695,7 @@ mod tests {
             kind: vec![0, 5, 3, 4],
             heat: Some(vec![1, 2, 3, 4, 5, 6, 7, 8]),
             replicas: vec![2, 3],
+            shared: vec![SharedMark { page: 1, guests: vec![0, 3] }],
         };
         let info = PageInfo {
             page: 7,
@@ -575,6 +707,7 @@ mod tests {
             replica: true,
             copies: vec![PageAt { page: 3, node: 0 }],
             moves: numa_events(),
+            shared: Some(shared_page()),
         };
         let layout = Layout {
             scenario: Preset::DEFAULT.scenario(),
@@ -594,11 +727,12 @@ mod tests {
         };
         for e in [
             Event::PageMap(map.clone()),
-            Event::PageMap(PageMap { heat: None, replicas: Vec::new(), ..map }),
+            Event::PageMap(PageMap { heat: None, replicas: Vec::new(), shared: Vec::new(), ..map }),
             Event::PageInfo(PageInfo {
                 replica: false,
                 copies: Vec::new(),
                 moves: Vec::new(),
+                shared: None,
                 ..info.clone()
             }),
             Event::PageInfo(info),
@@ -618,7 +752,12 @@ mod tests {
         assert_eq!(f.numa, None);
         let m: PageMap =
             serde_json::from_str(r#"{"owner":[0],"kind":[0],"heat":null}"#).expect("decode");
-        assert!(m.replicas.is_empty());
+        assert!(m.replicas.is_empty() && m.shared.is_empty());
+        let s: SharingFrame = serde_json::from_str(
+            r#"{"v_pages":[1],"m_pages":1,"shared_pages":0,"cow_breaks":0,"cache_hits":0}"#,
+        )
+        .expect("decode");
+        assert!(s.top.is_empty() && s.breaks.is_empty());
     }
 
     #[test]
@@ -628,7 +767,21 @@ mod tests {
         let e = numa_events()[0].clone();
         f.numa.as_mut().expect("numa").events = vec![e; NumaFrame::MAX_EVENTS];
         let json = serde_json::to_string(&Event::Frame(f)).expect("encode");
+        // The sharing part at its bounds (8 VMs on every listed page) adds little.
         assert!(json.len() < 16 * 1024, "{} bytes", json.len());
+    }
+
+    #[test]
+    fn shared_marks_survive_their_flat_form() {
+        let marks = vec![
+            SharedMark { page: 7, guests: vec![0, 3] },
+            SharedMark { page: 9, guests: vec![] },
+            SharedMark { page: 70_000, guests: vec![1, 2, 5, 7] },
+        ];
+        let flat = SharedMark::flatten(&marks);
+        assert_eq!(SharedMark::unflatten(&flat), marks);
+        assert_eq!(SharedMark::unflatten(&flat[..flat.len() - 1]), marks[..2]);
+        assert!(SharedMark::unflatten(&[]).is_empty());
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //!   or the monitor and its VMs), [`control`] (the run-control state machine the worker and tests
 //!   drive), [`assets`] (kernels and disk images by name), [`kstats`] (the guest kernel's
 //!   statistics, read from its memory), [`timeline`] (scheduling segments), [`numa`] (the NUMA
-//!   policy's actions in words).
+//!   policy's actions in words), [`sharing`] (pages shared between VMs, their disk blocks and
+//!   the copy-on-write breaks).
 //!
 //! ```no_run
 //! use sim::assets::Assets;
@@ -39,6 +40,8 @@ pub mod control;
 pub mod kstats;
 #[cfg(feature = "engine")]
 pub mod numa;
+#[cfg(feature = "engine")]
+pub mod sharing;
 #[cfg(feature = "engine")]
 pub mod simulation;
 #[cfg(feature = "engine")]

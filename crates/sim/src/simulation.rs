@@ -29,6 +29,7 @@ use crate::numa::{self, MoveHistory};
 use crate::scenario::{
     Guests, NumaMode, NumaPolicy, Placement as ScenarioPlacement, Scenario, ScenarioError,
 };
+use crate::sharing;
 use crate::timeline::Timeline;
 
 /// Kernel services a frame carries per guest (the busiest).
@@ -214,6 +215,12 @@ pub struct Simulation {
     numa_sent: u64,
     /// Each guest page's latest moves, as frames reported them (a page's details list them).
     numa_history: MoveHistory,
+    /// Sequence number of the first monitor event not yet read for copy-on-write breaks (a
+    /// cursor of the frames only: a snapshot does not keep it, a restore skips to the newest).
+    sharing_sent: u64,
+    /// The image on each machine disk unit (a workload's image name), for the disk blocks of
+    /// shared pages; derived from the scenario at load.
+    disk_images: Vec<String>,
 }
 
 /// What a snapshot holds: everything of a simulation that changes as it runs (the scenario,
@@ -248,16 +255,17 @@ impl fmt::Debug for Simulation {
     }
 }
 
-/// The machine disk unit of each VM and the units' images: one unit per VM, or with `share`
-/// one per distinct image, named by every VM that boots it.
+/// The machine disk unit of each VM, the units' images and each unit's image name: one unit
+/// per VM, or with `share` one per distinct image, named by every VM that boots it.
 fn disk_units(
     workloads: &[&crate::workload::Workload],
     images: &[Vec<u8>],
     share: bool,
-) -> (Vec<u32>, Vec<Vec<u8>>) {
+) -> (Vec<u32>, Vec<Vec<u8>>, Vec<String>) {
     let mut units = Vec::new();
     let mut disks: Vec<Vec<u8>> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    let mut image_names = Vec::new();
     for (k, w) in workloads.iter().enumerate() {
         let name = w.image_file();
         match names.iter().position(|n| *n == name).filter(|_| share) {
@@ -265,11 +273,12 @@ fn disk_units(
             None => {
                 units.push(disks.len() as u32);
                 names.push(name);
+                image_names.push(w.image.to_string());
                 disks.push(images[k].clone());
             }
         }
     }
-    (units, disks)
+    (units, disks, image_names)
 }
 
 fn expected_lines(image: &[u8]) -> Vec<String> {
@@ -300,6 +309,7 @@ impl Simulation {
             images.push(assets.image(w)?.to_vec());
         }
         let mut guests = Vec::new();
+        let mut disk_images = Vec::new();
         let (machine, os) = match &scenario.guests {
             Guests::Native { workload } => {
                 let kernel = assets.get(KERNEL)?;
@@ -326,7 +336,8 @@ impl Simulation {
                 // With sharing on, VMs whose workloads use the same image boot one
                 // copy-on-write copy of it (one machine unit; the monitor keeps each VM's
                 // writes in its own log); otherwise each VM has a unit with its own copy.
-                let (units, disks) = disk_units(&workloads, &images, policies.share_disk);
+                let (units, disks, names) = disk_units(&workloads, &images, policies.share_disk);
+                disk_images = names;
                 let mut specs = Vec::new();
                 let mut kernels = Vec::new();
                 for (k, vm) in vms.iter().enumerate() {
@@ -381,6 +392,8 @@ impl Simulation {
             console_sent: vec![0; n],
             numa_sent: 0,
             numa_history: MoveHistory::default(),
+            sharing_sent: 0,
+            disk_images,
         };
         sim.observe();
         Ok(sim)
@@ -418,6 +431,7 @@ impl Simulation {
         self.console_sent = saved.console_sent;
         self.numa_sent = saved.numa_sent;
         self.numa_history = saved.numa_history;
+        self.sharing_sent = self.os.monitor().map_or(0, Monitor::next_event_seq);
         Ok(())
     }
 
@@ -536,6 +550,26 @@ impl Simulation {
         self.os.read_guest(&self.machine, g, k.page_uses, k.pages.min(1 << 20))
     }
 
+    /// The memory footprint now (paper Fig. 6), in pages: V, the guest pages backed by machine
+    /// memory, all guests together, and M, the machine pages they use (a page shared between
+    /// VMs once). Under the monitor from its pmaps and memmap ([`Monitor::memory_totals`]);
+    /// natively both are the pages the kernel's page-use table says are in use (no sharing:
+    /// V = M). A pass over memory, cheap enough to sample a run every simulated millisecond.
+    pub fn footprint(&self) -> (u32, u32) {
+        match &self.os {
+            Os::Disco(mon) => {
+                let t = mon.memory_totals();
+                (t.v_total(), t.m_pages)
+            }
+            Os::Native => {
+                let used = self
+                    .page_uses(0)
+                    .map_or(0, |u| u.iter().filter(|&&c| c != PageKind::Free as u8).count() as u32);
+                (used, used)
+            }
+        }
+    }
+
     /// Guest `g`'s console output so far.
     pub fn console(&self, g: usize) -> &[u8] {
         self.os.console(&self.machine, g)
@@ -652,7 +686,8 @@ impl Simulation {
                 .collect(),
             _ => Vec::new(),
         };
-        PageMap { owner, kind, heat, replicas }
+        let shared = self.monitor().map(sharing::marks).unwrap_or_default();
+        PageMap { owner, kind, heat, replicas, shared }
     }
 
     /// Everything about machine page `page`; `None` beyond memory.
@@ -704,6 +739,9 @@ impl Simulation {
             replica,
             copies,
             moves,
+            shared: self
+                .monitor()
+                .and_then(|mon| sharing::shared_page(mon, page, &self.disk_images)),
         })
     }
 
@@ -777,6 +815,8 @@ impl Simulation {
                 shared_pages: t.shared_pages,
                 cow_breaks: t.cow_breaks,
                 cache_hits: t.cache_hits,
+                top: sharing::top(mon, &self.disk_images),
+                ..SharingFrame::default()
             })
         });
         for (g, &pages) in guest_pages.iter().enumerate() {
@@ -863,6 +903,10 @@ impl Simulation {
         let (events, skipped) = self.take_numa_events();
         if let Some(n) = &mut f.numa {
             (n.events, n.skipped) = (events, skipped);
+        }
+        if let (Some(s), Some(mon)) = (&mut f.sharing, self.os.monitor()) {
+            let (breaks, skipped, next) = sharing::breaks_since(mon, self.sharing_sent);
+            (s.breaks, s.breaks_skipped, self.sharing_sent) = (breaks, skipped, next);
         }
         f
     }

@@ -64,3 +64,48 @@ fn pmake_in_four_vms_from_one_image_shares_memory_and_keeps_its_results() {
     assert_eq!(s.m_pages, s.v_total(), "M = V with sharing off");
     assert_eq!((s.shared_pages, s.cow_breaks, s.cache_hits), (0, 0, 0));
 }
+
+#[test]
+fn frames_name_the_most_shared_pages_their_blocks_and_the_breaks() {
+    let s = scenario(4, true);
+    let assets = Assets::from_dir(&guest_files::dir(), &s).expect("guest files");
+    let mut sim = Simulation::new(&s, &assets).expect("boots");
+    let (mut breaks, mut most_guests, mut saw_top) = (0u64, 0usize, false);
+    let mut last_total = 0;
+    while !sim.finished() {
+        sim.run(2_000_000);
+        let f = sim.take_frame();
+        let sh = sharing(&f);
+        assert!(
+            sh.top.len() <= SharingFrame::MAX_TOP && sh.breaks.len() <= SharingFrame::MAX_BREAKS
+        );
+        // Every break the total counts is in a frame's list or its count of those left out.
+        assert_eq!(sh.cow_breaks - last_total, sh.breaks.len() as u64 + sh.breaks_skipped);
+        last_total = sh.cow_breaks;
+        breaks += sh.breaks.len() as u64;
+        for b in &sh.breaks {
+            assert!(usize::from(b.guest) < 4 && b.cycle <= f.cycle, "{b:?}");
+        }
+        // Most shared first; each listed page is shared by what the page map and its details
+        // say, and holds a block of the one image.
+        for w in sh.top.windows(2) {
+            assert!(w[0].guests.len() >= w[1].guests.len(), "{:?}", sh.top);
+        }
+        if let Some(p) = sh.top.first() {
+            saw_top = true;
+            most_guests = most_guests.max(p.guests.len());
+            let block = p.block.as_ref().expect("a shared page holds a disk block");
+            assert_eq!((block.disk, block.image.as_str()), (0, "pmake-tiny"));
+            assert_eq!(block.sector % 8, 0, "a 4 KB block starts on a page of sectors");
+            let map = sim.page_map(false);
+            let mark = map.shared.iter().find(|m| m.page == p.page).expect("marked in the map");
+            assert_eq!(mark.guests, p.guests);
+            assert_eq!(map.owner[p.page as usize], 2 + p.guests[0] as u8, "shown as its first");
+            let info = sim.page_info(machine::Mppn(p.page)).expect("a page");
+            assert_eq!(info.shared.as_ref(), Some(p));
+            assert_eq!(map.shared.len() as u32, sh.shared_pages);
+        }
+    }
+    assert!(saw_top && most_guests >= 2, "pages were shared by several VMs");
+    assert!(breaks > 0, "breaks were reported");
+}

@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use sim::assets::Assets;
 use sim::control::Controller;
-use sim::frame::PageMap;
+use sim::frame::{PageMap, SharedMark};
 use sim::protocol::{Command, Event, PROTOCOL_VERSION, SIM_VERSION};
 use sim::scenario::Scenario;
 use wasm_bindgen::JsCast;
@@ -84,13 +84,21 @@ impl Worker {
     }
 
     /// `{type: "PageMap", owner: Uint8Array, kind: Uint8Array, heat: Uint32Array | null,
-    /// replicas: Uint32Array}`, with the arrays' buffers transferred.
+    /// replicas: Uint32Array, shared: Uint32Array}`, with the arrays' buffers transferred. The
+    /// shared pages are flattened: page, count of guests, the guests, page, ... (the page's
+    /// `bridge` reads them back with `sim::frame::SharedMark::unflatten`).
     fn post_page_map(&self, map: &PageMap) {
         let obj = js_sys::Object::new();
         let owner = js_sys::Uint8Array::from(map.owner.as_slice());
         let kind = js_sys::Uint8Array::from(map.kind.as_slice());
         let replicas = js_sys::Uint32Array::from(map.replicas.as_slice());
-        let transfer = js_sys::Array::of3(&owner.buffer(), &kind.buffer(), &replicas.buffer());
+        let shared = js_sys::Uint32Array::from(SharedMark::flatten(&map.shared).as_slice());
+        let transfer = js_sys::Array::of4(
+            &owner.buffer(),
+            &kind.buffer(),
+            &replicas.buffer(),
+            &shared.buffer(),
+        );
         let heat = match &map.heat {
             Some(h) => {
                 let a = js_sys::Uint32Array::from(h.as_slice());
@@ -104,7 +112,8 @@ impl Worker {
             && set("owner", &owner)
             && set("kind", &kind)
             && set("heat", &heat)
-            && set("replicas", &replicas))
+            && set("replicas", &replicas)
+            && set("shared", &shared))
         {
             return;
         }

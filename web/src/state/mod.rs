@@ -7,6 +7,7 @@
 //! - [`console_log`]: each guest's console text.
 //! - [`speed`]: simulated instructions per wall second.
 //! - [`numa`]: the NUMA policy's actions and the miss counters over time.
+//! - [`sharing`]: V and M over time and the copy-on-write breaks.
 //! - [`poll`]: when to ask the worker for a page map.
 //! - [`url`]: the scenario in the address bar.
 
@@ -14,19 +15,21 @@ pub mod console_log;
 pub mod numa;
 pub mod poll;
 pub mod segments;
+pub mod sharing;
 pub mod speed;
 pub mod url;
 
 use std::ops::Deref;
 use std::rc::Rc;
 
-use sim::frame::{Frame, Layout, NumaEvent, PageInfo, PageMap};
+use sim::frame::{CowBreak, Frame, Layout, NumaEvent, PageInfo, PageMap};
 use sim::protocol::{Event, RunState};
 use yew::Reducible;
 
 use console_log::ConsoleLog;
 use numa::{NumaLog, Sample};
 use segments::SegmentLog;
+use sharing::SharingLog;
 use speed::SpeedMeter;
 
 /// While running, the numeric views are refreshed at most this often (milliseconds).
@@ -106,6 +109,10 @@ pub struct Model {
     pub numa: Shared<NumaLog>,
     /// What frames delivered since the last refresh of [`Model::numa`].
     numa_pending: NumaPending,
+    /// V and M over time and the copy-on-write breaks; refreshed with [`Model::counters`].
+    pub sharing: Shared<SharingLog>,
+    /// What frames delivered since the last refresh of [`Model::sharing`].
+    sharing_pending: SharingPending,
     /// Latest page map.
     pub page_map: Option<Shared<PageMap>>,
     /// Latest page details asked for.
@@ -133,6 +140,8 @@ impl Default for Model {
             segments: Shared::default(),
             numa: Shared::default(),
             numa_pending: NumaPending::default(),
+            sharing: Shared::default(),
+            sharing_pending: SharingPending::default(),
             page_map: None,
             page_info: None,
             speed: SpeedMeter::default(),
@@ -148,6 +157,14 @@ struct NumaPending {
     events: Vec<Rc<NumaEvent>>,
     skipped: u64,
     samples: Vec<Sample>,
+}
+
+/// What frames delivered for the sharing log since it was last refreshed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct SharingPending {
+    breaks: Vec<CowBreak>,
+    skipped: u64,
+    samples: Vec<sharing::Sample>,
 }
 
 /// What changes the page state.
@@ -167,6 +184,8 @@ impl Model {
         self.segments = Shared::default();
         self.numa = Shared::default();
         self.numa_pending = NumaPending::default();
+        self.sharing = Shared::default();
+        self.sharing_pending = SharingPending::default();
         self.page_map = None;
         self.page_info = None;
         self.speed = SpeedMeter::default();
@@ -189,6 +208,20 @@ impl Model {
             log.sample(s);
         }
         self.numa = Shared::new(log);
+    }
+
+    /// Moves what frames delivered (breaks, samples of V and M) into the sharing log.
+    fn refresh_sharing(&mut self, ms: f64) {
+        let pending = std::mem::take(&mut self.sharing_pending);
+        if pending.breaks.is_empty() && pending.samples.is_empty() && pending.skipped == 0 {
+            return;
+        }
+        let mut log = (*self.sharing).clone();
+        log.push(pending.breaks, pending.skipped, ms);
+        for s in pending.samples {
+            log.sample(s);
+        }
+        self.sharing = Shared::new(log);
     }
 
     /// Applies one worker event.
@@ -238,6 +271,14 @@ impl Model {
                     let cpus_per_node = self.layout.as_ref().map_or(1, |l| l.cpus_per_node);
                     p.samples.push(Sample::of(&f, cpus_per_node));
                 }
+                if let Some(s) = f.sharing.as_mut() {
+                    let p = &mut self.sharing_pending;
+                    p.breaks.append(&mut s.breaks);
+                    p.skipped += std::mem::take(&mut s.breaks_skipped);
+                }
+                if let Some(s) = sharing::Sample::of(&f) {
+                    self.sharing_pending.samples.push(s);
+                }
                 let running = self.run == RunState::Running;
                 self.speed.frame(ms, f.instructions, f.cycle, running);
                 self.frame = Shared::new(f);
@@ -246,6 +287,7 @@ impl Model {
                     self.counters_at = ms;
                     self.speed_shown = self.speed.reading();
                     self.refresh_numa(ms);
+                    self.refresh_sharing(ms);
                 }
             }
             Event::PageMap(map) => self.page_map = Some(Shared::new(map)),

@@ -29,7 +29,7 @@ pub const GLOSSARY: &[Entry] = &[
         key: "buffer-cache",
         term: "buffer cache",
         section: "§4.2.5",
-        text: "The guest kernel's cache of disk blocks in memory. Disco can map one machine page holding a disk block into several VMs copy-on-write, so that VMs reading the same files share memory (a policy still to come here).",
+        text: "The guest kernel's cache of disk blocks in memory. Disco maps one machine page holding a disk block into several VMs copy-on-write (the global disk cache), so that VMs reading the same files share memory.",
     },
     Entry {
         key: "ccnuma",
@@ -44,6 +44,18 @@ pub const GLOSSARY: &[Entry] = &[
         text: "Replicas are read-only, so a write to a replicated page must first take the page back to one writable copy: the monitor drops every mapping of it, keeps the copy on the writer's node, frees the others, and lets the write go on. A page written often would collapse again and again, which is why the policy does not replicate pages that are written.",
     },
     Entry {
+        key: "cow-break",
+        term: "copy-on-write break",
+        section: "§4.2.5",
+        text: "A guest writes a page it shares with other VMs: the page is read-only in every mapping, so the store traps to the monitor, which gives the writer a private copy and lets the store go on. The others keep the shared page; no VM ever sees another's writes. The last sharer to write takes the page back without a copy.",
+    },
+    Entry {
+        key: "cow-disk",
+        term: "copy-on-write disk",
+        section: "§4.2.5",
+        text: "A disk image several VMs boot at once, non-persistent: each VM's writes go to a log of modified sectors of its own, the base image stays untouched and shared. Blocks the VMs read from it can then be shared in memory too, through the global disk cache.",
+    },
+    Entry {
         key: "demand-zero",
         term: "demand-zero fault",
         section: "§5.3, Table 2",
@@ -54,6 +66,12 @@ pub const GLOSSARY: &[Entry] = &[
         term: "kernel direct map",
         section: "§4.3.1",
         text: "The guest kernel, relinked from the unmapped KSEG0 into the mapped supervisor segment, takes TLB misses on its own code and data; the monitor refills them straight from the VM's memory map without involving the guest.",
+    },
+    Entry {
+        key: "disk-cache",
+        term: "global disk cache",
+        section: "§4.2.5",
+        text: "The monitor's record, per copy-on-write disk, of which machine page holds which disk block. When a VM reads a whole, page-aligned block another VM has already read, the monitor maps that machine page read-only into the reader instead of reading the disk again — one copy for every VM, and no disk transfer.",
     },
     Entry {
         key: "fig5",
@@ -96,6 +114,12 @@ pub const GLOSSARY: &[Entry] = &[
         term: "L2TLB",
         section: "§4.2.2",
         text: "Disco's second-level software TLB: a cache of recent virtual-to-machine translations. Because the hardware TLB is flushed whenever another virtual CPU is scheduled, most misses would otherwise go to the guest; the L2TLB refills them in the monitor.",
+    },
+    Entry {
+        key: "m-footprint",
+        term: "M (machine memory)",
+        section: "§5.3, Fig. 6",
+        text: "The machine pages the virtual machines use, a page shared by several VMs counted once (the monitor's own pages left out). With sharing, M stays below V; the difference is the memory sharing saves.",
     },
     Entry {
         key: "machine-page",
@@ -180,6 +204,12 @@ pub const GLOSSARY: &[Entry] = &[
         term: "UMA",
         section: "§5.5",
         text: "Uniform memory access: every miss costs the local latency. The paper uses it as the ideal that page migration and replication try to approach (Fig. 8).",
+    },
+    Entry {
+        key: "v-footprint",
+        term: "V (virtual footprint)",
+        section: "§5.3, Fig. 6",
+        text: "A virtual machine's footprint: the guest-physical pages its pmap backs with machine memory — what it would take without sharing. The paper's Fig. 6 sets the VMs' V, summed, against M.",
     },
     Entry {
         key: "vcpu",
@@ -277,6 +307,11 @@ mod tests {
             "collapse",
             "first-touch",
             "round-robin",
+            "cow-disk",
+            "disk-cache",
+            "cow-break",
+            "v-footprint",
+            "m-footprint",
         ] {
             assert!(entry(k).is_some(), "{k}");
         }

@@ -14,6 +14,7 @@ use crate::format;
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
 use crate::state::numa::NumaLog;
+use crate::state::sharing::SharingLog;
 use crate::theme::Theme;
 use crate::views::canvas;
 use crate::views::glossary::Term;
@@ -40,6 +41,8 @@ pub struct MachineProps {
     pub send: Callback<Command>,
     /// The NUMA policy's latest actions (their moves are drawn over the page maps).
     pub moves: Shared<NumaLog>,
+    /// The latest copy-on-write breaks (drawn over the page maps as splits).
+    pub breaks: Shared<SharingLog>,
     /// The machine page picked in the NUMA panel.
     pub selected: Option<u32>,
 }
@@ -90,6 +93,21 @@ fn swatch(fill: palette::Rgb, marks: palette::Rgb, kind: PageKind) -> String {
         PageKind::PageTable => format!("background: radial-gradient(circle, {m} 22%, {f} 28%)"),
         _ => format!("background: {f}"),
     }
+}
+
+/// The legend's swatch of a shared page: the text-coloured bar over the first VMs' stripes.
+fn shared_swatch(layout: &Layout) -> String {
+    let k = layout.guests.len().clamp(1, 3);
+    let stops: Vec<String> = (0..k)
+        .map(|g| {
+            let c = palette::css(palette::vm(g));
+            format!("{c} {}% {}%", g * 100 / k, (g + 1) * 100 / k)
+        })
+        .collect();
+    format!(
+        "background: linear-gradient(90deg, {}); border-top: 3px solid var(--text)",
+        stops.join(", ")
+    )
 }
 
 /// The machine panel's body.
@@ -187,7 +205,7 @@ pub fn machine(props: &MachineProps) -> Html {
                 <div class="cpus">{ for cpus }</div>
                 <PageMapCanvas node={node} first={first} count={layout.pages_per_node} nodes={layout.nodes}
                     map={props.map.clone()} layer={props.layer} theme={props.theme} on_hover={on_hover.clone()}
-                    moves={props.moves.clone()} selected={props.selected} />
+                    moves={props.moves.clone()} breaks={props.breaks.clone()} selected={props.selected} />
             </div>
         }
     });
@@ -230,12 +248,18 @@ pub fn machine(props: &MachineProps) -> Html {
         let owner = map.and_then(|m| m.owner.get(p)).copied().unwrap_or(OWNER_FREE);
         let kind = map.and_then(|m| m.kind.get(p)).map_or(PageKind::Free, |&k| PageKind::from_code(k));
         let info = props.info.as_deref().filter(|i| i.page == h.page);
+        let shared = map.and_then(|m| m.shared.binary_search_by_key(&h.page, |s| s.page).ok().map(|k| &m.shared[k]));
         let node = h.page / layout.pages_per_node.max(1);
         html! {
             <div class="tooltip" style={canvas::tooltip_at(h.x, h.y)} data-testid="page-tooltip" role="status" aria-live="polite">
                 <b>{ format!("machine page {} ", h.page) }</b>
                 <span class="muted">{ format!("(0x{:08x})", u64::from(h.page) * 4096) }</span>
-                <div>{ format!("node {node} · owner {} · {}", owner_name(layout, owner), kind_label(kind)) }</div>
+                if let Some(s) = shared {
+                    <div>{ format!("node {node} · shared by {} · {}",
+                        s.guests.iter().map(|&g| guest_name(layout, usize::from(g))).collect::<Vec<_>>().join(", "), kind_label(kind)) }</div>
+                } else {
+                    <div>{ format!("node {node} · owner {} · {}", owner_name(layout, owner), kind_label(kind)) }</div>
+                }
                 if let Some(i) = info {
                     if let Some(gp) = i.guest_page {
                         <div>{ format!("guest-physical page {gp} (0x{:08x})", u64::from(gp) * 4096) }</div>
@@ -246,6 +270,17 @@ pub fn machine(props: &MachineProps) -> Html {
                             format!("n{n} {}{local}", format::short(u64::from(*m)))
                         }).collect::<Vec<_>>().join(" · ") }
                     </div>
+                    if let Some(s) = &i.shared {
+                        <div data-testid="page-shared">
+                            { format!("shared copy-on-write, read-only, by {}{}",
+                                s.guests.iter().map(|&g| guest_name(layout, usize::from(g))).collect::<Vec<_>>().join(", "),
+                                if s.mappings as usize > s.guests.len() { format!(" ({} guest pages)", s.mappings) } else { String::new() }) }
+                        </div>
+                        <div data-testid="page-block">{ match &s.block {
+                            Some(b) => format!("holds disk {} ({}), sector {} (4 KB: sectors {}–{})", b.disk, b.image, b.sector, b.sector, b.sector + 7),
+                            None => "its disk block is no longer recorded".to_string(),
+                        } }</div>
+                    }
                     if i.replica {
                         <div data-testid="page-replica">{ "a replica: a read-only copy the NUMA policy made" }</div>
                     }
@@ -292,8 +327,13 @@ pub fn machine(props: &MachineProps) -> Html {
                 <div class="legend moves-legend">
                     <span class="legend-item" title="a read-only copy the NUMA policy made of a page another node holds (§4.2.3)">
                         <i class="sw replica" />{ "replica" }</span>
+                    <span class="legend-item" data-testid="shared-legend" data-pages={props.map.as_ref().map_or(0, |m| m.shared.len()).to_string()}
+                        title="a machine page shared copy-on-write by several VMs (§4.2.5): a dark bar on top, stripes in the colour of each VM that maps it; hover it for its disk block">
+                        <i class="sw shared" style={shared_swatch(layout)} />{ "shared" }</span>
                     <span class="legend-item" title="the NUMA policy's moves, fading after about a second: a ring grows where a page arrives (migrated, replicated, kept by a collapse) and closes in, dashed, where one leaves">
                         <i class="ring arrive" />{ "page arrived" }<i class="ring leave" />{ "page left" }</span>
+                    <span class="legend-item" title="a copy-on-write break (§4.2.5), fading after about a second: the shared page splits (two half rings moving apart) and the writer's private copy appears (a dashed ring in the accent colour)">
+                        <i class="ring split" />{ "COW break" }</span>
                 </div>
             }
             <p id="pagemap-keys" class="visually-hidden">
@@ -318,6 +358,7 @@ mod tests {
             kind: vec![0; 7],
             heat: None,
             replicas: Vec::new(),
+            shared: Vec::new(),
         };
         assert_eq!(owner_counts(&map), vec![2, 1, 1, 3]);
         assert_eq!(owner_counts(&PageMap::default()), vec![0, 0]);

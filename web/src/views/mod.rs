@@ -12,6 +12,7 @@ pub mod page_map;
 pub mod panel;
 pub mod scenario_form;
 pub mod services;
+pub mod sharing;
 pub mod status_bar;
 pub mod summary;
 pub mod timeline;

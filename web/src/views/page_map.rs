@@ -4,8 +4,9 @@
 //! with `image-rendering: pixelated`.
 //!
 //! A [`Layer`] decides the colouring: by owner VM and kind, or by heat. In both, replicas (the
-//! NUMA policy's read-only copies, §4.2.3) carry a cross. Pages shared copy-on-write, still to
-//! come, plug in as a further layer.
+//! NUMA policy's read-only copies, §4.2.3) carry a cross. In the owner layer a page shared
+//! copy-on-write between VMs (§4.2.5) has a bar on top and, below it, stripes in the colours
+//! of every VM that maps it.
 //!
 //! Over the map an overlay shows the NUMA policy's moves as they happen (see [`moves`]): a page
 //! leaving one node, appearing on another, a replica made, copies collapsing — each fading out
@@ -20,6 +21,7 @@ use yew::prelude::*;
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
 use crate::state::numa::NumaLog;
+use crate::state::sharing::SharingLog;
 use crate::theme::Theme;
 use crate::views::canvas;
 
@@ -120,6 +122,13 @@ pub fn paint(
             replica[i as usize] = true;
         }
     }
+    // The node's shared pages and their guests, likewise.
+    let mut shared: Vec<Option<&[u16]>> = vec![None; count as usize];
+    for s in &map.shared {
+        if let Some(i) = s.page.checked_sub(first).filter(|&i| i < count) {
+            shared[i as usize] = Some(s.guests.as_slice());
+        }
+    }
     for i in 0..count {
         let p = (first + i) as usize;
         let owner = map.owner.get(p).copied().unwrap_or(OWNER_FREE);
@@ -142,13 +151,29 @@ pub fn paint(
         let copy = replica[i as usize];
         // Too small for the cross, a replica is drawn half-way to the text colour.
         let fill = if copy && grid.cell < 3 { palette::mix(fill, n.text, 0.5) } else { fill };
+        let sharers = shared[i as usize].filter(|_| layer == Layer::Owner || map.heat.is_none());
+        // Too small for the bar and stripes, a shared page is drawn a third of the way to it.
+        let fill = if sharers.is_some() && grid.cell < 3 {
+            palette::mix(fill, n.text, 0.35)
+        } else {
+            fill
+        };
         let (col, row) = ((i % grid.cols) as usize, (i / grid.cols) as usize);
         for y in 0..cell {
             let line = ((row * cell + y) * w + col * cell) * 4;
             for x in 0..cell {
                 let (x32, y32) = (x as u32, y as u32);
+                let stripe = sharers
+                    .filter(|_| grid.cell >= 3)
+                    .and_then(|g| palette::shared_stripe(g, grid.cell, x32));
                 let c = if copy && palette::replica_mark(grid.cell, x32, y32) {
                     n.text
+                } else if let Some(g) = stripe {
+                    if palette::shared_mark(grid.cell, x32, y32) {
+                        n.text
+                    } else {
+                        palette::vm(usize::from(g))
+                    }
                 } else if !copy && patterned && palette::mark(kind, grid.cell, x32, y32) {
                     marks
                 } else {
@@ -210,6 +235,8 @@ pub struct PageMapProps {
     pub on_hover: Callback<Option<Hover>>,
     /// The NUMA policy's latest actions (their moves are drawn over the map).
     pub moves: Shared<NumaLog>,
+    /// The latest copy-on-write breaks (their splits are drawn over the map).
+    pub breaks: Shared<SharingLog>,
     /// The machine page picked in the NUMA panel, marked until another is picked.
     pub selected: Option<u32>,
 }
@@ -300,7 +327,7 @@ pub fn page_map_canvas(props: &PageMapProps) -> Html {
                 aria-describedby="pagemap-keys"
                 aria-label={format!("memory of node {}: {} machine pages, a square each, coloured by owner", props.node, props.count)} />
             <moves::MovesOverlay node={props.node} first={props.first} count={props.count} grid={grid}
-                moves={props.moves.clone()} selected={props.selected} theme={props.theme} />
+                moves={props.moves.clone()} breaks={props.breaks.clone()} selected={props.selected} theme={props.theme} />
         </div>
     }
 }
@@ -370,6 +397,7 @@ mod tests {
             ],
             heat: None,
             replicas: Vec::new(),
+            shared: Vec::new(),
         };
         let g = Grid::for_pages(5);
         let buf = paint(&map, 1, 0, 5, g, Layer::Owner, &n);
@@ -393,6 +421,7 @@ mod tests {
             kind: vec![PageKind::BufferCache as u8; 4],
             heat: Some(vec![1; 4]),
             replicas: vec![1, 3],
+            shared: Vec::new(),
         };
         let g = Grid::for_pages(4);
         for layer in [Layer::Owner, Layer::Heat] {
@@ -409,6 +438,36 @@ mod tests {
     }
 
     #[test]
+    fn shared_pages_carry_a_bar_over_their_sharers_stripes() {
+        let n = Neutrals::of(Theme::Light);
+        let map = PageMap {
+            owner: vec![OWNER_GUEST0; 3],
+            kind: vec![PageKind::BufferCache as u8; 3],
+            heat: None,
+            replicas: Vec::new(),
+            shared: vec![sim::frame::SharedMark { page: 1, guests: vec![0, 2] }],
+        };
+        let g = Grid::for_pages(3);
+        assert!(g.cell >= 4);
+        let buf = paint(&map, 1, 0, 3, g, Layer::Owner, &n);
+        assert_eq!(pixel(&buf, g, 1, 0, 0), n.text, "the bar on top");
+        assert_eq!(pixel(&buf, g, 1, g.cell - 1, 0), n.text);
+        assert_eq!(pixel(&buf, g, 1, 0, 1), palette::vm(0), "the first sharer's stripe");
+        assert_eq!(pixel(&buf, g, 1, g.cell - 1, 1), palette::vm(2), "the second's");
+        assert_ne!(pixel(&buf, g, 0, 1, 0), n.text, "a page not shared has no bar");
+    }
+
+    #[test]
+    fn stripes_split_the_columns_between_the_sharers() {
+        assert_eq!(palette::shared_stripe(&[4, 7], 4, 0), Some(4));
+        assert_eq!(palette::shared_stripe(&[4, 7], 4, 3), Some(7));
+        let many = [0, 1, 2, 3, 4, 5];
+        let seen: Vec<_> = (0..3).filter_map(|x| palette::shared_stripe(&many, 3, x)).collect();
+        assert_eq!(seen, vec![0, 1, 2], "with more sharers than columns, one each");
+        assert_eq!(palette::shared_stripe(&[], 3, 1), None);
+    }
+
+    #[test]
     fn paints_heat_on_a_log_scale() {
         let n = Neutrals::of(Theme::Dark);
         let map = PageMap {
@@ -416,6 +475,7 @@ mod tests {
             kind: vec![PageKind::User as u8; 3],
             heat: Some(vec![0, 0, 5, 5, 600, 400]),
             replicas: Vec::new(),
+            shared: Vec::new(),
         };
         assert_eq!(heat_max(&map, 2), 1000);
         let g = Grid::for_pages(3);

@@ -31,6 +31,7 @@ pub const FIG5: Experiment = Experiment {
     configs,
     bars,
     rows: super::rows_are_configs,
+    samples_memory: false,
 };
 
 /// The workloads, in the paper's order: (base name, the name the paper gives it).
@@ -103,7 +104,7 @@ fn bars(measured: &[Measured]) -> Result<Vec<Bar>, String> {
                 figure: "fig5".into(),
                 config: m.config.clone(),
                 metric: metric.into(),
-                ours,
+                ours: Some(ours),
                 paper: None,
             };
             out.push(bar("time", time));

@@ -37,6 +37,7 @@ pub const FIG8: Experiment = Experiment {
     configs,
     bars,
     rows: super::rows_are_configs,
+    samples_memory: false,
 };
 
 /// A workload of the figure and its machine.
@@ -123,7 +124,7 @@ fn bars(measured: &[Measured]) -> Result<Vec<Bar>, String> {
                 figure: "fig8".into(),
                 config: m.config.clone(),
                 metric: metric.into(),
-                ours,
+                ours: Some(ours),
                 paper: None,
             };
             out.push(bar("time", 100.0 * m.cycles as f64 / native.cycles.max(1) as f64));

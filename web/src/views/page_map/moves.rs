@@ -4,6 +4,9 @@
 //!   keeps): a solid ring growing out of its square.
 //! - A page **leaving** (the old page of a migration, the copies a collapse or a reclaim
 //!   frees): a dashed ring closing in on its square, which is blanked.
+//! - A **copy-on-write break** (§4.2.5): the shared page splits — two half rings moving apart
+//!   from its square — and the writer's private copy appears, a dashed ring in the accent
+//!   colour growing out of its square. A last sharer that took the page back shows nothing.
 //!
 //! Each mark fades out [`FADE_MS`] of wall time after the page received the action — wall time
 //! is the page's business; the simulation never sees it. The page picked in the NUMA panel
@@ -28,6 +31,7 @@ use super::Grid;
 use crate::palette::{self, Neutrals};
 use crate::state::Shared;
 use crate::state::numa::NumaLog;
+use crate::state::sharing::SharingLog;
 use crate::theme::Theme;
 use crate::views::canvas;
 
@@ -48,6 +52,10 @@ pub enum Motion {
     Arrive,
     /// A page left here.
     Leave,
+    /// A shared page here was written by one of its sharers, who got a copy.
+    Split,
+    /// A sharer's private copy of a shared page appeared here.
+    Copy,
 }
 
 /// One mark on a node's map.
@@ -57,8 +65,8 @@ pub struct Mark {
     pub page: u32,
     /// Arriving or leaving.
     pub motion: Motion,
-    /// What the policy did.
-    pub action: NumaAction,
+    /// What the NUMA policy did (`None`: a copy-on-write break).
+    pub action: Option<NumaAction>,
     /// How far it has faded, 0 (new) to 1 (gone).
     pub age: f64,
 }
@@ -68,10 +76,27 @@ pub struct Mark {
 pub const MAX_MARKS: usize = 30;
 
 /// The marks on the node whose pages are `first .. first + count`, at page time `now_ms`,
-/// newest first (about [`MAX_MARKS`] at most).
-pub fn marks(log: &NumaLog, first: u32, count: u32, now_ms: f64) -> Vec<Mark> {
+/// newest first (about [`MAX_MARKS`] at most): the NUMA policy's moves, then the copy-on-write
+/// breaks.
+pub fn marks(log: &NumaLog, breaks: &SharingLog, first: u32, count: u32, now_ms: f64) -> Vec<Mark> {
     let mut out = Vec::new();
     let mine = |p: u32| p.checked_sub(first).filter(|&i| i < count);
+    for r in breaks.breaks().rev() {
+        let age = (now_ms - r.at_ms) / FADE_MS;
+        if age >= 1.0 || out.len() >= MAX_MARKS / 2 {
+            break;
+        }
+        let (age, b) = (age.max(0.0), &r.event);
+        if b.private.page == b.shared.page {
+            continue;
+        }
+        if let Some(page) = mine(b.shared.page) {
+            out.push(Mark { page, motion: Motion::Split, action: None, age });
+        }
+        if let Some(page) = mine(b.private.page) {
+            out.push(Mark { page, motion: Motion::Copy, action: None, age });
+        }
+    }
     for a in log.events().rev() {
         let age = (now_ms - a.at_ms) / FADE_MS;
         if age >= 1.0 || out.len() >= MAX_MARKS {
@@ -80,13 +105,13 @@ pub fn marks(log: &NumaLog, first: u32, count: u32, now_ms: f64) -> Vec<Mark> {
         let age = age.max(0.0);
         let e = &a.event;
         if let Some(page) = e.to.and_then(|t| mine(t.page)) {
-            out.push(Mark { page, motion: Motion::Arrive, action: e.action, age });
+            out.push(Mark { page, motion: Motion::Arrive, action: Some(e.action), age });
         }
         // A page left in place did not move: only the list mentions it.
         if matches!(e.action, NumaAction::Migrate | NumaAction::Collapse | NumaAction::Reclaim) {
             for f in &e.from {
                 if let Some(page) = mine(f.page) {
-                    out.push(Mark { page, motion: Motion::Leave, action: e.action, age });
+                    out.push(Mark { page, motion: Motion::Leave, action: Some(e.action), age });
                 }
             }
         }
@@ -126,18 +151,33 @@ fn draw(
         let (x, y) = centre(grid, m.page, cell);
         ctx.set_global_alpha(1.0 - m.age);
         let colour = match (m.motion, m.action) {
-            (Motion::Arrive, NumaAction::Replicate) => palette::accent(theme),
-            (Motion::Arrive, _) => n.text,
+            (Motion::Arrive, Some(NumaAction::Replicate)) | (Motion::Copy, _) => {
+                palette::accent(theme)
+            }
+            (Motion::Arrive | Motion::Split, _) => n.text,
             (Motion::Leave, _) => n.muted,
         };
         let css = palette::css(colour);
         ctx.set_stroke_style_str(&css);
+        if m.motion == Motion::Split {
+            // The two halves of a ring, moving apart: the page splits in two.
+            let (r, apart) = (5.0, 2.0 + 8.0 * m.age);
+            ctx.set_line_width(2.0);
+            dash(ctx, false);
+            for (dx, from) in [(-apart, 0.5), (apart, 1.5)] {
+                ctx.begin_path();
+                let half = std::f64::consts::PI;
+                let _ = ctx.arc(x + dx, y, r, from * half, from * half + half);
+                ctx.stroke();
+            }
+            continue;
+        }
         let r = match m.motion {
-            Motion::Arrive => 2.0 + (RING - 2.0) * m.age,
-            Motion::Leave => RING - (RING - 2.0) * m.age,
+            Motion::Arrive | Motion::Copy => 2.0 + (RING - 2.0) * m.age,
+            Motion::Leave | Motion::Split => RING - (RING - 2.0) * m.age,
         };
-        ctx.set_line_width(if m.motion == Motion::Arrive { 2.0 } else { 1.5 });
-        dash(ctx, m.motion == Motion::Leave);
+        ctx.set_line_width(if m.motion == Motion::Leave { 1.5 } else { 2.0 });
+        dash(ctx, matches!(m.motion, Motion::Leave | Motion::Copy));
         ctx.begin_path();
         let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
         ctx.stroke();
@@ -189,6 +229,8 @@ pub struct MovesProps {
     pub grid: Grid,
     /// The policy's latest actions.
     pub moves: Shared<NumaLog>,
+    /// The latest copy-on-write breaks.
+    pub breaks: Shared<SharingLog>,
     /// The machine page picked in the NUMA panel.
     pub selected: Option<u32>,
     /// Colour theme.
@@ -207,9 +249,17 @@ pub fn moves_overlay(props: &MovesProps) -> Html {
         let node_ref = node_ref.clone();
         let (first, count) = (props.first, props.count);
         use_effect_with(
-            (props.moves.clone(), selected, props.theme, grid, width.to_bits()),
-            move |(log, selected, theme, grid, _)| {
-                let (log, selected, theme, grid) = (log.clone(), *selected, *theme, *grid);
+            (
+                props.moves.clone(),
+                props.breaks.clone(),
+                selected,
+                props.theme,
+                grid,
+                width.to_bits(),
+            ),
+            move |(log, breaks, selected, theme, grid, _)| {
+                let (log, breaks, selected, theme, grid) =
+                    (log.clone(), breaks.clone(), *selected, *theme, *grid);
                 // The animation loop: one closure that draws and, while a mark is still
                 // fading, asks for the next animation frame. Dropping it (a new log, or the
                 // view going away) ends the loop.
@@ -230,7 +280,7 @@ pub fn moves_overlay(props: &MovesProps) -> Html {
                         }
                         let height = width * f64::from(grid.rows) / f64::from(grid.cols.max(1));
                         canvas::fit(&canvas, &ctx, width, height);
-                        let marks = marks(&log, first, count, now);
+                        let marks = marks(&log, &breaks, first, count, now);
                         draw(&ctx, grid, width, &marks, selected, theme);
                         drawn_at = now;
                         alive = !marks.is_empty();
@@ -261,7 +311,7 @@ pub fn moves_overlay(props: &MovesProps) -> Html {
         <canvas ref={node_ref} class="pagemap-moves" aria-hidden="true"
             data-testid={format!("pagemap-moves-node{}", props.node)}
             data-selected={selected.map(|i| (props.first + i).to_string())}
-            data-marks={marks(&props.moves, props.first, props.count, now_ms()).len().to_string()} />
+            data-marks={marks(&props.moves, &props.breaks, props.first, props.count, now_ms()).len().to_string()} />
     }
 }
 
@@ -289,13 +339,40 @@ mod tests {
         let mut log = NumaLog::default();
         log.push([event(NumaAction::Migrate, &[150], Some(220))], 0, 1000.0);
         assert_eq!(centre(Grid { cols: 10, rows: 4, cell: 3 }, 12, 4.0), (10.0, 6.0));
-        let node1 = marks(&log, 100, 100, 1000.0);
+        let node1 = marks(&log, &SharingLog::default(), 100, 100, 1000.0);
         assert_eq!(node1.len(), 1);
         assert_eq!((node1[0].page, node1[0].motion, node1[0].age), (50, Motion::Leave, 0.0));
-        let node2 = marks(&log, 200, 100, 1000.0 + FADE_MS / 2.0);
+        let node2 = marks(&log, &SharingLog::default(), 200, 100, 1000.0 + FADE_MS / 2.0);
         assert_eq!((node2[0].page, node2[0].motion, node2[0].age), (20, Motion::Arrive, 0.5));
-        assert!(marks(&log, 200, 100, 1000.0 + FADE_MS).is_empty(), "gone after the fade");
-        assert!(marks(&log, 0, 100, 1000.0).is_empty(), "not on node 0");
+        assert!(
+            marks(&log, &SharingLog::default(), 200, 100, 1000.0 + FADE_MS).is_empty(),
+            "gone after the fade"
+        );
+        assert!(marks(&log, &SharingLog::default(), 0, 100, 1000.0).is_empty(), "not on node 0");
+    }
+
+    #[test]
+    fn a_copy_on_write_break_splits_the_shared_page_and_shows_the_copy() {
+        let mut breaks = SharingLog::default();
+        let b = |shared, private| sim::frame::CowBreak {
+            cycle: 0,
+            guest: 1,
+            guest_page: 2,
+            shared: PageAt { page: shared, node: shared / 100 },
+            private: PageAt { page: private, node: private / 100 },
+            sharers_left: 1,
+        };
+        breaks.push(vec![b(150, 20), b(160, 160)], 0, 1000.0);
+        let log = NumaLog::default();
+        let on = |first, now| {
+            marks(&log, &breaks, first, 100, now)
+                .iter()
+                .map(|m| (m.page, m.motion))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(on(100, 1000.0), vec![(50, Motion::Split)], "the last sharer's take-back: none");
+        assert_eq!(on(0, 1000.0), vec![(20, Motion::Copy)]);
+        assert!(on(0, 1000.0 + FADE_MS).is_empty(), "gone after the fade");
     }
 
     #[test]
@@ -311,7 +388,10 @@ mod tests {
             0.0,
         );
         let on = |first| {
-            marks(&log, first, 100, 10.0).iter().map(|m| (m.page, m.motion)).collect::<Vec<_>>()
+            marks(&log, &SharingLog::default(), first, 100, 10.0)
+                .iter()
+                .map(|m| (m.page, m.motion))
+                .collect::<Vec<_>>()
         };
         // The master of a replica stays: only the new copy is marked.
         assert_eq!(on(0), vec![(20, Motion::Arrive)]);

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sim::assets::Assets;
 use sim::scenario::Scenario;
 use sim::simulation::Simulation;
@@ -64,6 +64,12 @@ pub struct ExperimentArgs {
     /// Give up on a run after this many machine cycles (an error: every run must finish).
     #[arg(long, default_value_t = 100_000_000_000)]
     max_cycles: u64,
+    /// Run nothing: take the runs from DIR/NAME.json, written by an earlier run of the same
+    /// experiment, and write the table, the files and the chart again from them (after a
+    /// change to how an experiment presents its results; a change to what it runs needs new
+    /// runs).
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
 }
 
 /// Which variant of the workloads an experiment runs.
@@ -111,6 +117,7 @@ pub struct Experiment {
 
 /// A row of an experiment's table: the bars of one configuration (or, in Table 2, one kernel
 /// service).
+#[derive(Serialize)]
 pub struct Row {
     /// The bars' `config` id.
     pub id: String,
@@ -136,6 +143,7 @@ pub fn rows_are_configs(configs: &[Config]) -> Vec<Row> {
 }
 
 /// A metric of an experiment.
+#[derive(Serialize)]
 pub struct Metric {
     /// Its id in the CSV and in `paper.json` (`time`).
     pub id: &'static str,
@@ -163,7 +171,7 @@ pub struct Config {
 }
 
 /// What one run measured: the raw figures behind the bars (all simulated, none from the host).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measured {
     /// The configuration's id.
     pub config: String,
@@ -210,7 +218,7 @@ pub struct Measured {
 /// The memory footprint over a run (paper Fig. 6), in 4 KB pages: V, the guest pages backed by
 /// machine memory (all guests), and M, the machine pages they use (a page shared by several
 /// VMs once), sampled every [`MEMORY_SAMPLE_US`] of simulated time and at the end.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct MemoryMeasured {
     /// V at the sample where sharing saved the most (V − M largest; among equal savings the
     /// one with the largest V, so that natively, where V = M, it is the peak footprint).
@@ -251,7 +259,7 @@ impl MemoryMeasured {
 }
 
 /// One kernel service as a run measured it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceMeasured {
     /// The service (`DEMAND_ZERO`, `open`).
     pub name: String,
@@ -365,7 +373,10 @@ fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(
         c.scenario.validate().map_err(|e| format!("{}: scenario: {e}", c.id))?;
     }
     let wall = Instant::now();
-    let measured = run_all(&configs, a, jobs, x.samples_memory)?;
+    let measured = match &a.from {
+        Some(dir) => earlier_runs(x, &configs, dir)?,
+        None => run_all(&configs, a, jobs, x.samples_memory)?,
+    };
     let bars = with_paper(x, (x.bars)(&measured)?, figure);
     let rows = (x.rows)(&configs);
     let r = Results { x, paper, figure, size: a.size, rows: &rows, bars, measured };
@@ -373,13 +384,42 @@ fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(
     r.print_runs();
     let files = r.write_files(&a.out)?;
     println!("wrote {}", files.join(", "));
-    eprintln!(
-        "disco: {} runs in {:.1} s on {jobs} host thread{}",
-        configs.len(),
-        wall.elapsed().as_secs_f64(),
-        if jobs == 1 { "" } else { "s" }
-    );
+    match &a.from {
+        Some(dir) => eprintln!("disco: {} runs taken from {}", configs.len(), dir.display()),
+        None => eprintln!(
+            "disco: {} runs in {:.1} s on {jobs} host thread{}",
+            configs.len(),
+            wall.elapsed().as_secs_f64(),
+            if jobs == 1 { "" } else { "s" }
+        ),
+    }
     Ok(())
+}
+
+/// The runs of an earlier `disco experiment` in `dir/NAME.json`, which must be those of
+/// `configs` (the same ids, in order).
+fn earlier_runs(x: &Experiment, configs: &[Config], dir: &Path) -> Result<Vec<Measured>, String> {
+    #[derive(Deserialize)]
+    struct Runs {
+        runs: Vec<Measured>,
+    }
+    let path = dir.join(format!("{}.json", x.id));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("--from: cannot read {}: {e}", path.display()))?;
+    let runs: Runs = serde_json::from_str(&text)
+        .map_err(|e| format!("--from: {} is not an experiment's results: {e}", path.display()))?;
+    let ran: Vec<&str> = runs.runs.iter().map(|m| m.config.as_str()).collect();
+    let want: Vec<&str> = configs.iter().map(|c| c.id.as_str()).collect();
+    if ran != want {
+        return Err(format!(
+            "--from: {} has the runs {} where {} now runs {}: run it again",
+            path.display(),
+            ran.join(", "),
+            x.id,
+            want.join(", ")
+        ));
+    }
+    Ok(runs.runs)
 }
 
 /// Runs every configuration, `jobs` at a time, with a progress bar on stderr (none when stderr
@@ -570,6 +610,10 @@ struct Report<'a> {
     cite: &'a str,
     notes: &'a [String],
     size: Size,
+    /// The table's rows (a configuration each, or in Table 2 a kernel service), in order.
+    rows: &'a [Row],
+    /// The metrics, in order.
+    metrics: &'a [Metric],
     bars: &'a [Bar],
     runs: &'a [Measured],
 }
@@ -698,6 +742,8 @@ impl Results<'_> {
             cite: &figure.cite,
             notes: &figure.notes,
             size,
+            rows: self.rows,
+            metrics: x.metrics,
             bars,
             runs: measured,
         };

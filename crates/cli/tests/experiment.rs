@@ -190,7 +190,30 @@ fn table2_tiny_has_a_row_per_kernel_service() {
     assert_eq!(cell(&rows, "DEMAND_ZERO", "slowdown", 4), Some(1.42));
     assert_eq!(cell(&rows, "exec", "native_us", 4), Some(437.0));
     assert_eq!(cell(&rows, "fork", "slowdown", 4), None, "the paper has no fork row");
+
+    // --from draws the same files again from the runs in the JSON, without running.
+    let again = out_dir("table2-again");
+    let (d, a) = (dir.to_str().expect("utf-8"), again.to_str().expect("utf-8"));
+    let o = disco(&["table2", "--size", "tiny", "--from", d, "--out", a]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |dir: &PathBuf, f: &str| std::fs::read_to_string(dir.join(f)).expect(f);
+    assert_eq!(read(&again, "table2.csv"), read(&dir, "table2.csv"));
+    let json = read(&again, "table2.json");
+    assert!(
+        json.contains("\"rows\"") && json.contains("\"metrics\""),
+        "rows and metrics in the JSON"
+    );
+    // Runs of another experiment, or no runs at all: a message, not a panic.
+    let o = disco(&["fig5", "--size", "tiny", "--from", a, "--out", a]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read") && stderr.contains("fig5.json"), "{stderr}");
+    std::fs::write(again.join("fig5.json"), "{\"runs\": 3}").expect("write");
+    let o = disco(&["fig5", "--size", "tiny", "--from", a, "--out", a]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("is not an experiment's results"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&again);
 }
 
 #[test]

@@ -22,6 +22,7 @@ use crate::views::machine::Machine;
 use crate::views::numa::NumaPanel;
 use crate::views::page_map::Layer;
 use crate::views::panel::Panel;
+use crate::views::paper::PaperView;
 use crate::views::services::Services;
 use crate::views::sharing::SharingPanel;
 use crate::views::status_bar::StatusBar;
@@ -163,6 +164,10 @@ pub fn app() -> Html {
     // The machine page picked in the NUMA panel's list, marked in the page map.
     let selected = use_state(|| None::<u32>);
     let requested = use_state(|| None::<Scenario>);
+    // The Paper view replaces the panels while open; `#paper` in the address opens it.
+    let paper_open = use_state(|| {
+        web_sys::window().and_then(|w| w.location().hash().ok()).is_some_and(|h| h == "#paper")
+    });
 
     {
         let theme = *theme;
@@ -314,6 +319,30 @@ pub fn app() -> Html {
         let theme = theme.clone();
         Callback::from(move |_| theme.set(theme.toggled()))
     };
+    let set_paper = {
+        let paper_open = paper_open.setter();
+        Callback::from(move |open: bool| {
+            paper_open.set(open);
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_hash(if open { "paper" } else { "" });
+            }
+        })
+    };
+    let on_paper = {
+        let (set_paper, open) = (set_paper.clone(), *paper_open);
+        Callback::from(move |_| set_paper.emit(!open))
+    };
+    let on_paper_load = {
+        let (set_paper, on_load) = (set_paper.clone(), on_load.clone());
+        Callback::from(move |scenario: Scenario| {
+            set_paper.emit(false);
+            on_load.emit(scenario);
+        })
+    };
+    let on_paper_close = {
+        let set_paper = set_paper.clone();
+        Callback::from(move |_| set_paper.emit(false))
+    };
     let on_dismiss = {
         let dispatcher = model.dispatcher();
         use_callback((), move |_: MouseEvent, _| dispatcher.dispatch(Action::DismissError))
@@ -352,7 +381,7 @@ pub fn app() -> Html {
 
     html! {
         <div class="app">
-            <Header theme={*theme} on_theme={on_theme} />
+            <Header theme={*theme} on_theme={on_theme} paper_open={*paper_open} on_paper={on_paper} />
             if let Some(message) = model.error.clone() {
                 <div class="banner error" role="alert" data-testid="error-banner">
                     <span>{ message }</span>
@@ -362,7 +391,10 @@ pub fn app() -> Html {
             if let (RunState::Finished, Some(layout)) = (model.run, model.layout.clone()) {
                 <RunSummary layout={layout} frame={model.counters.clone()} />
             }
-            <main class="layout">
+            if *paper_open {
+                <PaperView on_load={on_paper_load} on_close={on_paper_close} />
+            }
+            <main class="layout" hidden={*paper_open}>
                 <Controls run={model.run} ready={ready} scenario={scenario} send={send.clone()} on_load={on_load}
                     measured_mhz={model.speed_shown.mhz} />
                 <Panel class="machine" title="Machine" explain={explain_machine()} tools={heat_toggle}>

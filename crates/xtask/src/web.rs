@@ -131,7 +131,39 @@ pub fn build(tc: &Toolchain) -> Result<()> {
 
     header("web: dist/");
     assemble(&root, &bindgen, &root.join("dist"))?;
+    copy_results(&root, &root.join("dist"))?;
     copy_assets()
+}
+
+/// Copies the experiments' results (`static/results/NAME.{json,csv,svg}`, written by `disco
+/// experiment NAME --size full --out static/results`) into `dist/results/`, where the Paper
+/// view fetches them, with `index.json`: the names of the experiments there, so that the view
+/// asks only for files that exist. None is an error: the view says which are missing.
+fn copy_results(root: &Path, dist: &Path) -> Result<()> {
+    let from = root.join("static/results");
+    let to = dist.join("results");
+    std::fs::create_dir_all(&to)?;
+    let mut names = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&from) {
+        for entry in entries {
+            let path = entry?.path();
+            let Some(ext) = path.extension().and_then(|e| e.to_str()) else { continue };
+            if !matches!(ext, "json" | "csv" | "svg") {
+                continue;
+            }
+            let name = path.file_name().expect("a file name");
+            std::fs::copy(&path, to.join(name))
+                .map_err(|e| fail!("cannot copy {}: {e}", path.display()))?;
+            if ext == "json" {
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                names.push(format!("\"{stem}\""));
+            }
+        }
+    }
+    names.sort();
+    std::fs::write(to.join("index.json"), format!("[{}]\n", names.join(", ")))?;
+    println!("  {} experiment results in {}", names.len(), to.display());
+    Ok(())
 }
 
 /// Rebuilds `dist` from the wasm-bindgen outputs under `bindgen`, the static files and the

@@ -1,4 +1,4 @@
-//! The page header: project name, what it is, and the theme toggle.
+//! The page header: project name, what it is, the Paper view's button and the theme toggle.
 
 use yew::prelude::*;
 
@@ -11,6 +11,10 @@ pub struct HeaderProps {
     pub theme: Theme,
     /// Called when the user asks for the other theme.
     pub on_theme: Callback<()>,
+    /// Whether the Paper view is open.
+    pub paper_open: bool,
+    /// Opens or closes the Paper view.
+    pub on_paper: Callback<()>,
 }
 
 /// The top bar.
@@ -20,6 +24,12 @@ pub fn header(props: &HeaderProps) -> Html {
         let cb = props.on_theme.clone();
         Callback::from(move |_| cb.emit(()))
     };
+    let on_paper = {
+        let cb = props.on_paper.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    let paper_label =
+        if props.paper_open { "Back to the simulator" } else { "The paper's results" };
     let label = match props.theme {
         Theme::Light => "Dark theme",
         Theme::Dark => "Light theme",
@@ -36,7 +46,11 @@ pub fn header(props: &HeaderProps) -> Html {
                     </p>
                 </div>
             </div>
-            <button class="ghost" onclick={on_click} data-testid="theme-toggle">{ label }</button>
+            <div class="topbar-actions">
+                <button class="ghost" onclick={on_paper} data-testid="paper-toggle" aria-pressed={props.paper_open.to_string()}
+                    title="The paper's figures and tables beside ours, each with a button to run it live">{ paper_label }</button>
+                <button class="ghost" onclick={on_click} data-testid="theme-toggle">{ label }</button>
+            </div>
         </header>
     }
 }

@@ -10,6 +10,7 @@ pub mod machine;
 pub mod numa;
 pub mod page_map;
 pub mod panel;
+pub mod paper;
 pub mod scenario_form;
 pub mod services;
 pub mod sharing;

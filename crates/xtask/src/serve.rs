@@ -75,6 +75,10 @@ fn content_type(path: &Path) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("json") => "application/json",
         Some("png") => "image/png",
+        // The compressed guest files: opaque bytes that the worker expands itself. Deliberately
+        // not `Content-Encoding: zstd`, which would make the browser expand them and report
+        // expanded bytes against the compressed Content-Length (guest-pack's crate docs).
+        Some("zst") => "application/octet-stream",
         _ => "application/octet-stream",
     }
 }
@@ -90,5 +94,6 @@ mod tests {
         assert_eq!(resolve(d, "/../etc/passwd"), None);
         assert_eq!(resolve(d, "/a/../../b"), None);
         assert_eq!(content_type(Path::new("x.wasm")), "application/wasm");
+        assert_eq!(content_type(Path::new("images/x.img.zst")), "application/octet-stream");
     }
 }

@@ -41,7 +41,9 @@ fn respond(dist: &Path, request: tiny_http::Request) {
             Ok(bytes) => {
                 let gzip = compressible(&path) && accepts_gzip(&request);
                 let bytes = if gzip { gzipped(&bytes) } else { bytes };
-                let mut r = tiny_http::Response::from_data(bytes);
+                // With a Content-Length, never chunked (tiny_http's default above 32 KB): the
+                // worker sizes its downloads from HEAD requests, and shows bytes of that total.
+                let mut r = tiny_http::Response::from_data(bytes).with_chunked_threshold(usize::MAX);
                 if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", content_type(&path)) {
                     r.add_header(h);
                 }

@@ -43,14 +43,13 @@ fn respond(dist: &Path, request: tiny_http::Request) {
                 let bytes = if gzip { gzipped(&bytes) } else { bytes };
                 // With a Content-Length, never chunked (tiny_http's default above 32 KB): the
                 // worker sizes its downloads from HEAD requests, and shows bytes of that total.
-                let mut r = tiny_http::Response::from_data(bytes).with_chunked_threshold(usize::MAX);
+                let mut r =
+                    tiny_http::Response::from_data(bytes).with_chunked_threshold(usize::MAX);
                 if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", content_type(&path)) {
                     r.add_header(h);
                 }
-                if gzip {
-                    if let Ok(h) = tiny_http::Header::from_bytes("Content-Encoding", "gzip") {
-                        r.add_header(h);
-                    }
+                if gzip && let Ok(h) = tiny_http::Header::from_bytes("Content-Encoding", "gzip") {
+                    r.add_header(h);
                 }
                 if let Ok(h) = tiny_http::Header::from_bytes("Vary", "Accept-Encoding") {
                     r.add_header(h);

@@ -8,6 +8,12 @@
 //! required`) as the worker fetches them, `dist/assets/<name>.zst`, beside the raw files
 //! in `target/guests/` that the page fetched before they were compressed.
 //!
+//! Columns: the preset's files raw (what the page fetched before they were compressed) and as
+//! `.zst`; then the first load three ways: the page as stored with the raw files (as before,
+//! up to the decoder's own bytes in the worker's wasm), the page as stored with the `.zst`
+//! files, and the page gzipped with the `.zst` files (what `cargo xtask serve` sends to a
+//! browser, which accepts gzip).
+//!
 //! docs/performance.md carries the table this prints. Run `cargo xtask web` first.
 
 use std::io::Write;
@@ -30,7 +36,7 @@ pub fn run() -> Result<()> {
         mb(page_gz)
     );
     println!(
-        "| preset | files raw (before) | files .zst | first load before | first load, page stored | first load, page gzip |"
+        "| preset | files raw (before) | files .zst | first load, files raw | first load, page stored | first load, page gzip |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
     for p in PRESETS {

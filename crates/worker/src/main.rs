@@ -12,7 +12,8 @@
 //! needs from `assets/` next to the page (once; they are cached), then hands them to the
 //! controller. They travel compressed, as `<name>.zst` (written by `cargo xtask web`), and are
 //! expanded here with `guest_pack::expand` into exactly the bytes the command line reads; the
-//! progress the page shows counts the compressed bytes, which are what crosses the network. Page maps travel as typed arrays whose buffers are transferred, not copied.
+//! progress the page shows counts the compressed bytes, which are what crosses the network.
+//! Page maps travel as typed arrays whose buffers are transferred, not copied.
 //!
 //! All the logic worth testing lives in `sim`; this file is glue, and the browser tests (e2e/)
 //! exercise it.

@@ -139,7 +139,7 @@ pub fn build(tc: &Toolchain) -> Result<()> {
 /// `index.html` template in `root`.
 fn assemble(root: &Path, bindgen: &Path, dist: &Path) -> Result<()> {
     // From scratch, so that files of earlier builds (old hashes) do not pile up; the guest
-    // assets are copied again afterwards.
+    // assets are written again afterwards (from the compression cache).
     if dist.exists() {
         std::fs::remove_dir_all(dist)?;
     }

@@ -1,12 +1,17 @@
 //! The files a scenario needs: the guest kernels (dux's native or Disco build, SPLASHOS for the
 //! workloads that run on it) and one disk image per workload. The command line reads them from
-//! `target/guests/`; the web worker fetches them from the server. Either way they arrive here as
-//! bytes, by name.
+//! `target/guests/`; the web worker fetches them from the server compressed (`<name>.zst`, see the
+//! `guest-pack` crate) and expands them. Either way they arrive here as the same bytes, by name.
+//!
+//! Without the `engine` feature only the names are here ([`Assets::required`]): what the build
+//! automation needs to tell what a preset downloads.
 
 use std::collections::BTreeMap;
+#[cfg(feature = "engine")]
 use std::path::Path;
 
 use crate::scenario::{Guests, Scenario};
+#[cfg(feature = "engine")]
 use crate::simulation::SimError;
 use crate::workload::Workload;
 
@@ -56,16 +61,19 @@ impl Assets {
     }
 
     /// A file; an error naming it if it is missing.
+    #[cfg(feature = "engine")]
     pub fn get(&self, name: &str) -> Result<&[u8], SimError> {
         self.files.get(name).map(Vec::as_slice).ok_or_else(|| SimError::MissingAsset(name.into()))
     }
 
     /// The disk image of a workload.
+    #[cfg(feature = "engine")]
     pub fn image(&self, w: &Workload) -> Result<&[u8], SimError> {
         self.get(&w.image_file())
     }
 
     /// Reads the files `s` needs from `dir` (normally `target/guests`).
+    #[cfg(feature = "engine")]
     pub fn from_dir(dir: &Path, s: &Scenario) -> Result<Assets, SimError> {
         let mut a = Assets::default();
         for name in Assets::required(s) {

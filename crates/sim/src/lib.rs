@@ -27,13 +27,12 @@
 //! }
 //! ```
 
+pub mod assets;
 pub mod frame;
 pub mod protocol;
 pub mod scenario;
 pub mod workload;
 
-#[cfg(feature = "engine")]
-pub mod assets;
 #[cfg(feature = "engine")]
 pub mod control;
 #[cfg(feature = "engine")]

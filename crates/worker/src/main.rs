@@ -10,7 +10,10 @@
 //!
 //! `Load` is the worker's own business: it fetches the kernels and disk images the scenario
 //! needs from `assets/` next to the page (once; they are cached), then hands them to the
-//! controller. Page maps travel as typed arrays whose buffers are transferred, not copied.
+//! controller. They travel compressed, as `<name>.zst` (written by `cargo xtask web`), and are
+//! expanded here with `guest_pack::expand` into exactly the bytes the command line reads; the
+//! progress the page shows counts the compressed bytes, which are what crosses the network.
+//! Page maps travel as typed arrays whose buffers are transferred, not copied.
 //!
 //! All the logic worth testing lives in `sim`; this file is glue, and the browser tests (e2e/)
 //! exercise it.
@@ -186,14 +189,14 @@ impl Worker {
         let names = Assets::required(&scenario);
         let total = names.len() as u32;
         let scope = worker.borrow().scope.clone();
-        // The files are large (13–74 MB a preset): ask their sizes first (HEAD, no body) so
-        // that the page can show bytes of a known total while they download.
+        // Even compressed the files take a while (0.2–12 MB a preset): ask their sizes first
+        // (HEAD, no body) so that the page can show bytes of a known total while they download.
         let mut total_bytes = 0u64;
         let mut sized = Vec::new();
         for name in &names {
             let mut size = None;
             if !worker.borrow().files.contains_key(name) {
-                size = size_of(&scope, &format!("{ASSETS}{name}")).await;
+                size = size_of(&scope, &url_of(name)).await;
                 total_bytes += size.unwrap_or(0);
             }
             sized.push(size.is_some());
@@ -204,11 +207,23 @@ impl Worker {
             if !cached {
                 progress.done = i as u32;
                 progress.post(&worker.borrow(), true);
-                let url = format!("{ASSETS}{name}");
-                match fetch(&scope, &url, &worker, &mut progress, sized[i]).await {
-                    Ok(bytes) => {
-                        worker.borrow_mut().files.insert(name.clone(), bytes);
-                    }
+                match fetch(&scope, &url_of(name), &worker, &mut progress, sized[i]).await {
+                    // Expanded at once, so that the cache holds what the controller needs and a
+                    // bad file is reported by name before anything boots.
+                    Ok(packed) => match guest_pack::expand(&packed) {
+                        Ok(bytes) => {
+                            worker.borrow_mut().files.insert(name.clone(), bytes);
+                        }
+                        Err(e) => {
+                            worker.borrow().post(&Event::Error {
+                                message: format!(
+                                    "cannot expand {name}: {e} ({} bytes downloaded)",
+                                    packed.len()
+                                ),
+                            });
+                            return;
+                        }
+                    },
                     Err(message) => {
                         worker.borrow().post(&Event::Error {
                             message: format!("cannot fetch {name}: {message}"),
@@ -317,8 +332,10 @@ impl Progress {
             return;
         }
         self.posted = self.bytes;
-        // A server that compresses announces fewer bytes than the stream gives; one that
-        // announced none leaves the total unknown (0), and the page counts files instead.
+        // The files are served as opaque bytes (`.zst`, not `Content-Encoding`), so the stream
+        // gives what Content-Length announced. A server that compresses them once more anyway
+        // announces fewer bytes than the stream gives; one that announced none leaves the total
+        // unknown (0), and the page counts files instead.
         let total_bytes = if self.total_bytes == 0 { 0 } else { self.total_bytes.max(self.bytes) };
         worker.post(&Event::Loading {
             done: self.done,
@@ -327,6 +344,11 @@ impl Progress {
             total_bytes,
         });
     }
+}
+
+/// Where guest file `name` is fetched from: its compressed form under [`ASSETS`].
+fn url_of(name: &str) -> String {
+    format!("{ASSETS}{}", guest_pack::packed_name(name))
 }
 
 /// The size the server announces for `url` (a HEAD request), if it does.

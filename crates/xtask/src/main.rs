@@ -4,6 +4,8 @@
 //!   qemu-user, the e2e npm packages); fast when all is present.
 //! - `guests` — build guests/ for mipsel-unknown-none into `target/guests/`.
 //! - `web`    — the release build of the app and its worker, through wasm-bindgen, into `dist/`.
+//! - `sizes`  — the bytes a first visit downloads, per preset (the page and the preset's
+//!   compressed guest files), from a built `dist/`.
 //! - `serve`  — setup + guests + web, then serve `dist/` on localhost (README command 1).
 //! - `test`   — setup + guests + fmt + clippy + cargo test + web + browser tests (README
 //!   command 2, and what CI runs).
@@ -13,6 +15,7 @@
 mod guests;
 mod serve;
 mod setup;
+mod sizes;
 mod steps;
 mod test;
 mod toolchain;
@@ -39,6 +42,8 @@ enum Cmd {
     Guests,
     /// Build the web app and its worker into dist/ (release).
     Web,
+    /// Print what a first visit downloads per preset, from dist/ (after `web`).
+    Sizes,
     /// Set up, build, and serve the web app on localhost.
     Serve {
         /// Port to listen on.
@@ -68,6 +73,7 @@ fn main() -> ExitCode {
         Cmd::Setup => setup::run().map(|_| ()),
         Cmd::Guests => setup::run().and_then(|tc| guests::build(&tc)).map(|_| ()),
         Cmd::Web => setup::run().and_then(|tc| guests::build(&tc).and_then(|_| web::build(&tc))),
+        Cmd::Sizes => sizes::run(),
         Cmd::Serve { port, host } => serve::run(&host, port),
         Cmd::Test { no_e2e } => test::run(!no_e2e),
     };

@@ -11,7 +11,8 @@
 //! 3. `dist/` is rebuilt from scratch: the generated JS and wasm, the page's static files (those
 //!    `index.html` names), `worker_loader.js` (written here) and `index.html` (the template with
 //!    its `{{...}}` placeholders replaced by file names).
-//! 4. The guest kernels and disk images are copied into `dist/assets/`.
+//! 4. The guest kernels and disk images are compressed into `dist/assets/` as `<name>.zst`
+//!    ([`pack_assets`]; the worker fetches and expands them with `guest-pack`).
 //!
 //! Cache busting: every file except the two entry points (`index.html`, and `worker_loader.js`
 //! whose name the app hard-codes) gets a content hash in its name. The page's JS glue and its
@@ -132,7 +133,7 @@ pub fn build(tc: &Toolchain) -> Result<()> {
     header("web: dist/");
     assemble(&root, &bindgen, &root.join("dist"))?;
     copy_results(&root, &root.join("dist"))?;
-    copy_assets()
+    pack_assets(&crate::guests::out_dir(), &root.join("dist/assets"), &target_dir.join("packed"))
 }
 
 /// Copies the experiments' results (`static/results/NAME.{json,csv,svg}`, written by `disco
@@ -170,7 +171,7 @@ fn copy_results(root: &Path, dist: &Path) -> Result<()> {
 /// `index.html` template in `root`.
 fn assemble(root: &Path, bindgen: &Path, dist: &Path) -> Result<()> {
     // From scratch, so that files of earlier builds (old hashes) do not pile up; the guest
-    // assets are copied again afterwards.
+    // assets are written again afterwards (from the compression cache).
     if dist.exists() {
         std::fs::remove_dir_all(dist)?;
     }
@@ -279,30 +280,92 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Copies the guest kernels (dux's two builds and SPLASHOS) and disk images into
-/// `dist/assets/`, where the worker fetches them (`cargo xtask guests` must have built them).
-fn copy_assets() -> Result<()> {
-    let guests = crate::guests::out_dir();
-    let assets = crate::root().join("dist/assets");
-    std::fs::create_dir_all(assets.join("images"))?;
+/// zstd's level for the shipped files: the highest of the normal levels (19). Levels 20–22
+/// ("ultra") gain under 0.2% on these files and need a bigger window to decode; lower levels
+/// cost 10% (level 15) to 40% (level 3) more bytes on the wire. Compressing takes about 20 s
+/// for all files, once: the results are cached by content (see [`pack`]).
+const LEVEL: i32 = 19;
+
+/// The guest files the worker may fetch (relative to `guests`, the guest build's output): the
+/// kernels (dux's two builds and SPLASHOS) and every disk image.
+fn guest_files(guests: &Path) -> Result<Vec<String>> {
     let mut files = vec!["kernel".to_string(), "kernel-disco".to_string(), "splashos".to_string()];
-    let images = std::fs::read_dir(guests.join("images")).map_err(|e| {
-        fail!("{}: {e} (run `cargo xtask guests`)", guests.join("images").display())
-    })?;
+    let dir = guests.join("images");
+    let images = std::fs::read_dir(&dir)
+        .map_err(|e| fail!("{}: {e} (run `cargo xtask guests`)", dir.display()))?;
+    let mut names = Vec::new();
     for entry in images {
         let name = entry?.file_name().to_string_lossy().into_owned();
         if name.ends_with(".img") {
-            files.push(format!("images/{name}"));
+            names.push(format!("images/{name}"));
         }
     }
-    let mut bytes = 0;
+    names.sort();
+    files.extend(names);
+    Ok(files)
+}
+
+/// Writes every guest file the worker may fetch into `assets` as one zstd frame,
+/// `<name>.zst` (`guest_pack::packed_name`), and checks that each expands to exactly the
+/// original bytes with the worker's own decoder before going on. The raw files are not
+/// shipped: 11–49 MB an image, they would be most of a first load.
+///
+/// `cache` keeps compressed files by the content hash of their input, so an unchanged image
+/// is not compressed again (level 19 takes some 18 s for the 49 MB database image).
+fn pack_assets(guests: &Path, assets: &Path, cache: &Path) -> Result<()> {
+    std::fs::create_dir_all(assets.join("images"))?;
+    std::fs::create_dir_all(cache)?;
+    let (mut raw_total, mut packed_total) = (0u64, 0u64);
+    let files = guest_files(guests)?;
     for f in &files {
-        let (from, to) = (guests.join(f), assets.join(f));
-        bytes += std::fs::copy(&from, &to)
-            .map_err(|e| fail!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+        let from = guests.join(f);
+        let raw = std::fs::read(&from).map_err(|e| fail!("cannot read {}: {e}", from.display()))?;
+        let packed = pack(&raw, cache)?;
+        // The worker relies on this: what it expands is what the command line runs.
+        match guest_pack::expand(&packed) {
+            Ok(back) if back == raw => {}
+            Ok(_) => return Err(fail!("{f}: the compressed file expands to other bytes")),
+            Err(e) => return Err(fail!("{f}: the compressed file does not expand: {e}")),
+        }
+        let to = assets.join(guest_pack::packed_name(f));
+        std::fs::write(&to, &packed).map_err(|e| fail!("cannot write {}: {e}", to.display()))?;
+        println!(
+            "  {:<28} {:>10} -> {:>9} bytes",
+            guest_pack::packed_name(f),
+            raw.len(),
+            packed.len()
+        );
+        raw_total += raw.len() as u64;
+        packed_total += packed.len() as u64;
     }
-    println!("  {} guest files ({} MB) in {}", files.len(), bytes >> 20, assets.display());
+    println!(
+        "  {} guest files in {}: {:.1} MB compressed from {:.1} MB",
+        files.len(),
+        assets.display(),
+        packed_total as f64 / 1e6,
+        raw_total as f64 / 1e6
+    );
     Ok(())
+}
+
+/// `raw` as one zstd frame at [`LEVEL`] that records its size and a checksum of its contents
+/// (`guest_pack::expand` requires both), from `cache` when the same bytes were compressed
+/// before.
+fn pack(raw: &[u8], cache: &Path) -> Result<Vec<u8>> {
+    let cached = cache.join(format!("{:016x}-{}-{LEVEL}.zst", fnv1a(raw), raw.len()));
+    if let Ok(packed) = std::fs::read(&cached) {
+        return Ok(packed);
+    }
+    let mut c = zstd::bulk::Compressor::new(LEVEL)?;
+    c.include_checksum(true)?;
+    c.include_contentsize(true)?;
+    let packed = c.compress(raw)?;
+    // Written under another name and renamed, so that an interrupted build leaves no half file
+    // in the cache.
+    let part = cached.with_extension("part");
+    std::fs::write(&part, &packed)?;
+    std::fs::rename(&part, &cached)?;
+    Ok(packed)
 }
 
 #[cfg(test)]
@@ -347,6 +410,43 @@ mod tests {
         assert!(loader.contains("module_or_path: \"./worker_bg-"), "{loader}");
         assert!(dist.join("snippets/x/inline0.js").is_file());
         assert!(!dist.join("stale").exists());
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn every_packed_asset_expands_to_its_guest_file() {
+        let tmp = std::env::temp_dir().join(format!("xtask-pack-test-{}", std::process::id()));
+        let (guests, assets, cache) = (tmp.join("guests"), tmp.join("assets"), tmp.join("cache"));
+        std::fs::create_dir_all(guests.join("images")).unwrap();
+        let mut files = BTreeMap::new();
+        for (i, name) in ["kernel", "kernel-disco", "splashos", "images/a.img", "images/b.img"]
+            .into_iter()
+            .enumerate()
+        {
+            // A disk-like file: mostly zeros, some structure, a little noise.
+            let mut bytes = vec![0u8; 300_000 + i * 4096];
+            for (j, b) in bytes.iter_mut().enumerate().step_by(7) {
+                *b = (j as u32).wrapping_mul(2_654_435_761).rotate_left(i as u32) as u8;
+            }
+            std::fs::write(guests.join(name), &bytes).unwrap();
+            files.insert(name, bytes);
+        }
+        std::fs::write(guests.join("images/notes.txt"), "not an image").unwrap();
+
+        pack_assets(&guests, &assets, &cache).unwrap();
+        for (name, bytes) in &files {
+            let packed = std::fs::read(assets.join(format!("{name}.zst"))).unwrap();
+            assert!(packed.len() * 4 < bytes.len(), "{name} is compressed");
+            assert!(guest_pack::expand(&packed).unwrap() == *bytes, "{name} expands to its bytes");
+        }
+        assert!(!assets.join("images/notes.txt.zst").exists(), "only kernels and images");
+        assert_eq!(std::fs::read_dir(&cache).unwrap().count(), files.len());
+        // A second build finds them all in the cache, and writes the same files.
+        let before = std::fs::read(assets.join("images/a.img.zst")).unwrap();
+        std::fs::remove_dir_all(&assets).unwrap();
+        pack_assets(&guests, &assets, &cache).unwrap();
+        assert_eq!(std::fs::read(assets.join("images/a.img.zst")).unwrap(), before);
+        assert_eq!(std::fs::read_dir(&cache).unwrap().count(), files.len());
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 

@@ -136,11 +136,13 @@ fn explain_consoles() -> Html {
     }
 }
 
-/// Closes every open "?" explanation except the one holding `keep` (the node a click landed
+/// Closes every open "?" explanation and Export menu except the one holding `keep` (the node a click landed
 /// on); `None` closes them all (Esc).
 fn close_explanations(keep: Option<&web_sys::Node>) {
     let Some(d) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(open) = d.query_selector_all("details.explain[open]") else { return };
+    let Ok(open) = d.query_selector_all("details.explain[open], details.export[open]") else {
+        return;
+    };
     for i in 0..open.length() {
         let Some(el) = open.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok())
         else {

@@ -12,9 +12,11 @@
 //!   glossary, status bar).
 //! - [`palette`], [`theme`], [`format`], [`scenario_edit`]: colours, themes, number formats, and
 //!   the scenario form's edits.
+//! - [`export`]: a panel's charts, drawings and tables as SVG, PNG and CSV files.
 
 mod app;
 mod bridge;
+mod export;
 mod format;
 mod palette;
 mod scenario_edit;

@@ -255,6 +255,31 @@ fn smoothed(log: &NumaLog, mhz: u32) -> Vec<Interval> {
     log.intervals_of((t_end / POINTS).max(MIN_US * u64::from(mhz)))
 }
 
+/// The chart's series as CSV (what the Export menu writes): per interval its start and end in
+/// simulated ms, the local-miss share of all nodes and of each, remote misses and the actions.
+fn series_csv(log: &NumaLog, mhz: u32) -> String {
+    let intervals = smoothed(log, mhz);
+    let nodes = intervals.first().map_or(0, |i| i.local_share.len());
+    let ms = |c: u64| c as f64 / (f64::from(mhz) * 1e3);
+    let pct = |v: Option<f64>| v.map(|v| format!("{:.2}", v * 100.0)).unwrap_or_default();
+    let mut out = String::from("from_ms,to_ms,local_pct_all");
+    for n in 0..nodes {
+        out.push_str(&format!(",local_pct_n{n}"));
+    }
+    out.push_str(",remote_misses,migrations,replications,collapses\n");
+    for i in &intervals {
+        out.push_str(&format!("{:.3},{:.3},{}", ms(i.from), ms(i.to), pct(i.total_share)));
+        for n in 0..nodes {
+            out.push_str(&format!(",{}", pct(i.local_share.get(n).copied().flatten())));
+        }
+        out.push_str(&format!(
+            ",{},{},{},{}\n",
+            i.remote, i.migrations, i.replications, i.collapses
+        ));
+    }
+    out
+}
+
 fn context(node: &NodeRef, width: f64) -> Option<web_sys::CanvasRenderingContext2d> {
     let (canvas, ctx) = canvas::context(node)?;
     if width < PAD_L + PAD_R + 10.0 {
@@ -490,7 +515,7 @@ pub fn numa_panel(props: &NumaProps) -> Html {
                 <span>{ "local-miss share per node (n0, n1, … dashed differently) and all nodes (thick)" }</span>
             </div>
             <canvas ref={share_ref} class="numa-chart" data-testid="numa-share-chart" style={format!("height: {CHART_H}px")}
-                aria-label="local-miss share of each node over simulated time" />
+                aria-label="local-miss share of each node over simulated time" data-csv={series_csv(&props.log, mhz)} />
             <div class="legend chart-title">
                 <span>{ format!("actions per simulated second — now: migrations {} · replications {} · collapses {}", rate(|i| i.migrations), rate(|i| i.replications), rate(|i| i.collapses)) }</span>
             </div>

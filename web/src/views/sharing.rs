@@ -122,6 +122,17 @@ fn bars(layout: &Layout, s: &SharingFrame) -> Html {
     }
 }
 
+/// The samples as CSV (what the Export menu writes): simulated ms, V, M and the saving in MB.
+fn series_csv(samples: &[Sample], mhz: u32) -> String {
+    let mb = |pages: u32| f64::from(pages) / 256.0;
+    let mut out = String::from("simulated_ms,v_mb,m_mb,saved_mb\n");
+    for s in samples {
+        let ms = s.cycle as f64 / (f64::from(mhz) * 1e3);
+        out.push_str(&format!("{ms:.3},{:.2},{:.2},{:.2}\n", mb(s.v), mb(s.m), mb(s.saved())));
+    }
+    out
+}
+
 /// The saving over simulated time: an area under its line, from the log's samples.
 fn saved_chart(samples: &[Sample], mhz: u32) -> Html {
     const H: f64 = 78.0;
@@ -154,7 +165,8 @@ fn saved_chart(samples: &[Sample], mhz: u32) -> Html {
     let y_label = if y_max >= 1.0 { format!("{y_max:.0} MB") } else { format!("{y_max:.1} MB") };
     html! {
         <svg class="sharing-chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="sharing-chart"
-            aria-label={format!("memory saved over simulated time, at most {} so far", mb(max_pages))}>
+            aria-label={format!("memory saved over simulated time, at most {} so far", mb(max_pages))}
+            data-csv={series_csv(samples, mhz)}>
             <line x1={format!("{LEFT}")} x2={format!("{}", W - RIGHT)} y1={format!("{}", TOP + PLOT)} y2={format!("{}", TOP + PLOT)} class="grid" />
             <line x1={format!("{LEFT}")} x2={format!("{}", W - RIGHT)} y1={format!("{TOP}")} y2={format!("{TOP}")} class="grid faint" />
             <text x="2" y={format!("{}", TOP + 4.0)} class="tick">{ y_label }</text>

@@ -89,6 +89,7 @@ impl Monitor {
     }
 
     /// Copies a kernel image's segments into VM `k`'s guest-physical memory; its entry point.
+    /// Pages of zeros are left to first touch.
     ///
     /// A page only read-only segments touch (text, read-only data) is, with
     /// `MonitorConfig::share_kernel_text`, shared with an earlier VM's page at the same guest
@@ -142,6 +143,12 @@ impl Monitor {
         }
         let node = self.vms[k].home_node;
         for (gppn, (bytes, writable)) in pages {
+            // A page of zeros (the kernel's bss: its 2 MB heap, most of it never used) is left
+            // to first touch, which hands out a zeroed page just the same: a VM's footprint is
+            // what its kernel uses, not what its image reserves.
+            if bytes.iter().all(|&b| b == 0) {
+                continue;
+            }
             let read_only = !writable && self.cfg.share_kernel_text;
             if read_only && self.share_kernel_page(m, k, gppn, &bytes, text) {
                 continue;

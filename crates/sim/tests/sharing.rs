@@ -109,3 +109,56 @@ fn frames_name_the_most_shared_pages_their_blocks_and_the_breaks() {
     assert!(saw_top && most_guests >= 2, "pages were shared by several VMs");
     assert!(breaks > 0, "breaks were reported");
 }
+
+/// The whole pages of `elf`'s read-only executable segment (its text), as the file holds them.
+fn text_pages(elf: &[u8]) -> Vec<Vec<u8>> {
+    use object::elf::{FileHeader32, PF_W, PF_X, PT_LOAD};
+    use object::read::elf::{FileHeader, ProgramHeader};
+    let h = FileHeader32::<object::LittleEndian>::parse(elf).expect("an ELF file");
+    let e = h.endian().expect("little-endian");
+    let phdrs = h.program_headers(e, elf).expect("program headers");
+    let text = phdrs
+        .iter()
+        .find(|p| p.p_type(e) == PT_LOAD && p.p_flags(e) & PF_X != 0 && p.p_flags(e) & PF_W == 0)
+        .expect("a text segment");
+    let data = text.data(e, elf).expect("its bytes");
+    data.chunks_exact(4096).map(<[u8]>::to_vec).collect()
+}
+
+#[test]
+fn two_vms_running_one_program_share_its_text_pages() {
+    use monitor::ids::VmId;
+    use monitor::memmap::PageOwner;
+    let s = sim::scenario::Preset::named("shell-2vms").expect("preset").scenario();
+    let assets = Assets::from_dir(&guest_files::dir(), &s).expect("guest files");
+    let mut sim = Simulation::new(&s, &assets).expect("boots");
+    for _ in 0..400 {
+        if (0..2).all(|g| sim.console(g).ends_with(b"$ ")) {
+            break;
+        }
+        sim.run(5_000_000);
+    }
+    assert!((0..2).all(|g| sim.console(g).ends_with(b"$ ")), "both shells wait at a prompt");
+    let (mon, m) = (sim.monitor().expect("the monitor"), sim.machine());
+    let text = text_pages(&guest_files::guest("sh"));
+    assert!(text.len() >= 2, "sh has {} whole text pages", text.len());
+    for (i, bytes) in text.iter().enumerate() {
+        // exec maps the buffer cache's page of the block: each VM holds the page's bytes once
+        // (a copy for the process would be a second guest page holding them), and the global
+        // disk cache makes that one machine page for both VMs.
+        let holders: Vec<Vec<_>> = (0..2)
+            .map(|k| {
+                let vm = mon.vm(VmId::of_index(k)).expect("a VM");
+                vm.pmap()
+                    .mapped()
+                    .filter(|&(_, p)| m.sys.mem.ram.slice(p.pa(), 4096) == Some(&bytes[..]))
+                    .map(|(_, p)| p)
+                    .collect()
+            })
+            .collect();
+        assert!(holders.iter().all(|h| h.len() == 1), "text page {i}: {holders:?}");
+        assert_eq!(holders[0], holders[1], "text page {i}: one machine page for both VMs");
+        assert_eq!(mon.memmap().owner(holders[0][0]), PageOwner::Shared, "text page {i}");
+    }
+    assert_eq!(mon.check_invariants(m), Ok(()));
+}

@@ -133,7 +133,8 @@ impl Monitor {
                 self.memmap.pages()
             ));
         }
-        if let Some(p) = self.kernel_text.iter().find(|&&p| self.memmap.owner(p) != PageOwner::Shared)
+        if let Some(p) =
+            self.kernel_text.iter().find(|&&p| self.memmap.owner(p) != PageOwner::Shared)
         {
             return Err(format!("kernel text page {p} is listed but not shared"));
         }

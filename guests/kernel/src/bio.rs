@@ -22,8 +22,8 @@
 //! ([`BufRef::data_mut`]), it moves to a copy. The processes keep the old page until they exit.
 
 use alloc::collections::BTreeMap;
-use core::cell::Cell;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use fsformat::SECTORS_PER_BLOCK;
 
@@ -104,7 +104,9 @@ impl BufRef {
     /// The block's bytes.
     pub fn data(&self) -> &[u8] {
         // SAFETY: the buffer is locked by us; its page belongs to the cache.
-        unsafe { core::slice::from_raw_parts(hal::p2v(self.page.get()) as *const u8, fsformat::BLOCK) }
+        unsafe {
+            core::slice::from_raw_parts(hal::p2v(self.page.get()) as *const u8, fsformat::BLOCK)
+        }
     }
 
     /// The block's bytes, to change. A page processes map (program text) is left to them and

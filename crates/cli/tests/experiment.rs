@@ -217,7 +217,7 @@ fn table2_tiny_has_a_row_per_kernel_service() {
 }
 
 #[test]
-fn fig6_tiny_has_v_and_m_per_configuration_and_m_grows_more_slowly() {
+fn fig6_tiny_has_v_and_m_per_configuration_and_m_grows_at_most_half_as_fast() {
     let (rows, dir) = tiny_rows("fig6");
     let configs = ["irix", "1vm", "2vms", "4vms", "8vms", "8vms-nfs"];
     assert_eq!(rows.len(), configs.len() * 2, "V and M per configuration:\n{rows:?}");
@@ -240,13 +240,11 @@ fn fig6_tiny_has_v_and_m_per_configuration_and_m_grows_more_slowly() {
         assert!(v(b) > v(a) && m(b) > m(a), "more VMs, more memory: {a} → {b}");
         assert!(v(b) - m(b) > v(a) - m(a), "more VMs share more: {a} → {b}");
     }
-    // Fig. 6's shape is that M grows more slowly than V from 1 to 8 VMs. The paper's grows at
-    // a fifth of V's pace (27 → 38 MB against 27 → 77); ours shares only the disk blocks the
-    // VMs read, not kernel text nor programs (exec copies them) nor NFS, so it grows at about
-    // nine tenths of V's (tiny: 3.5 → 25.4 MB against 3.5 → 27.7; full size in
-    // docs/performance.md) — slower, but not the paper's "at most half as fast", which this
-    // build cannot show at any size.
+    // Fig. 6's shape: M grows at most half as fast as V from 1 to 8 VMs (the paper's at a
+    // fifth: 27 → 38 MB against 27 → 77). Ours shares the disk blocks the VMs read, the
+    // programs exec maps from them and the kernel's text (not NFS): tiny, 2.2 → 6.9 MB against
+    // 2.2 → 13.9 (full size in docs/performance.md).
     let (dv, dm) = (v("8vms") - v("1vm"), m("8vms") - m("1vm"));
-    assert!(dm < dv, "M grows more slowly than V: {dm} MB against {dv} MB");
+    assert!(2.0 * dm <= dv, "M grows at most half as fast as V: {dm} MB against {dv} MB");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -35,6 +35,15 @@ pub struct MonitorConfig {
     /// The NUMA policy (paper §4.2.3): off by default.
     #[serde(default)]
     pub numa: crate::numa_policy::NumaConfig,
+    /// Read-only kernel pages (text, read-only data) that VMs booting the same kernel load
+    /// byte for byte alike are one machine page, shared read-only and copied on a write, like
+    /// the disk-block cache's pages (paper §4.2.5). On by default; off, every VM has its own.
+    #[serde(default = "share_kernel_text_default")]
+    pub share_kernel_text: bool,
+}
+
+fn share_kernel_text_default() -> bool {
+    true
 }
 
 impl Default for MonitorConfig {
@@ -50,6 +59,7 @@ impl Default for MonitorConfig {
             cost: CostModel::default(),
             check_invariants: false,
             numa: crate::numa_policy::NumaConfig::default(),
+            share_kernel_text: true,
         }
     }
 }

@@ -189,6 +189,7 @@ impl Monitor {
             return;
         }
         self.disk_cache.forget_page(page);
+        self.kernel_text.remove(&page);
         m.sys.mem.flush_page(page);
         self.memmap.free(page);
     }
@@ -216,6 +217,7 @@ impl Monitor {
         let page = if self.memmap.sharers(shared) == [(vm, gppn)] {
             // The last sharer: the page is its own again, and the block leaves the cache.
             self.disk_cache.forget_page(shared);
+            self.kernel_text.remove(&shared);
             self.memmap.unshare(shared, owner);
             shared
         } else {
@@ -236,6 +238,11 @@ impl Monitor {
         self.events
             .push(m.now(), EventKind::CowBreak { vm, gppn, shared, private: page, sharers_left });
         Some(page)
+    }
+
+    /// Is `page` a guest kernel text page shared between VMs (`load_kernel`)?
+    pub fn is_kernel_text(&self, page: Mppn) -> bool {
+        self.kernel_text.contains(&page)
     }
 
     /// The disk-block cache.

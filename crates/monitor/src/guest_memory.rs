@@ -3,6 +3,8 @@
 //! §4.2.3: the NUMA-aware placement Disco gives an OS that knows nothing of NUMA) — and the
 //! monitor's own reads and writes of them (loading a kernel, device data, statistics).
 
+use std::collections::BTreeMap;
+
 use machine::Machine;
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
@@ -87,11 +89,19 @@ impl Monitor {
     }
 
     /// Copies a kernel image's segments into VM `k`'s guest-physical memory; its entry point.
+    /// Pages of zeros are left to first touch.
+    ///
+    /// A page only read-only segments touch (text, read-only data) is, with
+    /// `MonitorConfig::share_kernel_text`, shared with an earlier VM's page at the same guest
+    /// page holding the same bytes: one machine page, [`PageOwner::Shared`], read-only in every
+    /// VM and copied on the first write like a disk-cache page (`disk_cache.rs`). `text` lists
+    /// the read-only kernel pages loaded so far, per guest page.
     pub(crate) fn load_kernel(
         &mut self,
         m: &mut Machine,
         k: VmId,
         image: &[u8],
+        text: &mut BTreeMap<Gppn, Vec<Mppn>>,
     ) -> Result<u32, MonitorError> {
         let bad = |message: String| MonitorError::BadKernel { vm: k.index(), message };
         let h = elf::FileHeader32::<object::LittleEndian>::parse(image)
@@ -101,6 +111,8 @@ impl Monitor {
             return Err(bad("not a MIPS executable".into()));
         }
         let limit = self.vms[k].memory_bytes();
+        // Each page's bytes, and whether a writable segment touches it.
+        let mut pages: BTreeMap<Gppn, (Vec<u8>, bool)> = BTreeMap::new();
         for ph in h.program_headers(e, image).map_err(|e| bad(e.to_string()))? {
             if ph.p_type(e) != elf::PT_LOAD || ph.p_memsz(e) == 0 {
                 continue;
@@ -116,14 +128,72 @@ impl Monitor {
                 )));
             }
             let data = ph.data(e, image).map_err(|_| bad("segment outside the file".into()))?;
-            let node = self.vms[k].home_node;
-            for off in (0..memsz).step_by(1 << PAGE_SHIFT) {
-                self.guest_page(m, k, Gppn::of_gpa(gpa + off), node);
+            let writable = ph.p_flags(e) & elf::PF_W != 0;
+            for a in (gpa & !0xFFF..gpa + memsz).step_by(1 << PAGE_SHIFT) {
+                let (bytes, w) =
+                    pages.entry(Gppn::of_gpa(a)).or_insert_with(|| (vec![0; 4096], false));
+                *w |= writable;
+                // The part of the segment inside this page, and where it comes from.
+                let (from, to) = (a.max(gpa), (a + 4096).min(gpa + memsz));
+                for at in from..to {
+                    let i = (at - gpa) as usize;
+                    bytes[(at & 0xFFF) as usize] = data.get(i).copied().unwrap_or(0);
+                }
             }
-            let mut zeros_and_data = vec![0u8; memsz as usize];
-            zeros_and_data[..data.len()].copy_from_slice(data);
-            self.write_guest(m, k, gpa, &zeros_and_data);
+        }
+        let node = self.vms[k].home_node;
+        for (gppn, (bytes, writable)) in pages {
+            // A page of zeros (the kernel's bss: its 2 MB heap, most of it never used) is left
+            // to first touch, which hands out a zeroed page just the same: a VM's footprint is
+            // what its kernel uses, not what its image reserves.
+            if bytes.iter().all(|&b| b == 0) {
+                continue;
+            }
+            let read_only = !writable && self.cfg.share_kernel_text;
+            if read_only && self.share_kernel_page(m, k, gppn, &bytes, text) {
+                continue;
+            }
+            let Some(page) = self.guest_page(m, k, gppn, node) else { continue };
+            m.sys.mem.dma_write(page.pa(), &bytes);
+            if read_only {
+                text.entry(gppn).or_default().push(page);
+            }
         }
         Ok(h.e_entry(e))
+    }
+
+    /// Maps VM `k`'s guest page `gppn` to a read-only kernel page loaded earlier (a candidate
+    /// in `text`) holding `bytes`, shared from now on; false if none does.
+    fn share_kernel_page(
+        &mut self,
+        m: &mut Machine,
+        k: VmId,
+        gppn: Gppn,
+        bytes: &[u8],
+        text: &BTreeMap<Gppn, Vec<Mppn>>,
+    ) -> bool {
+        if !self.vms[k].pmap.contains(gppn) {
+            return false;
+        }
+        for &page in text.get(&gppn).into_iter().flatten() {
+            let first = match self.memmap.owner(page) {
+                PageOwner::Shared => None,
+                PageOwner::Vm { vm, gppn: g } if g == gppn => Some(vm),
+                _ => continue,
+            };
+            if m.sys.mem.ram.slice(page.pa(), 4096) != Some(bytes) {
+                continue;
+            }
+            if let Some(first) = first {
+                // Nothing has run yet, but the rule holds from now on: no writable mapping.
+                self.shootdown(m, first, gppn);
+                self.memmap.share(page, vec![(first, gppn)]);
+                self.kernel_text.insert(page);
+            }
+            self.vms[k].pmap.set(gppn, page);
+            self.memmap.add_sharer(page, k, gppn);
+            return true;
+        }
+        false
     }
 }

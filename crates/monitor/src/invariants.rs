@@ -84,9 +84,11 @@ impl Monitor {
                     }
                     let block = self.disk_cache.block_of(ppn);
                     let back = block.and_then(|(u, s)| self.disk_cache.get(u, s));
-                    if !cached.contains(&ppn) || back != Some(ppn) {
+                    let in_cache = cached.contains(&ppn) && back == Some(ppn);
+                    if in_cache == self.kernel_text.contains(&ppn) {
                         return Err(format!(
-                            "shared {ppn} is not the disk-block cache's page for a block ({block:?})"
+                            "shared {ppn} is not exactly one of the disk-block cache's page for \
+                             a block ({block:?}) and a kernel text page"
                         ));
                     }
                 }
@@ -130,6 +132,11 @@ impl Monitor {
                 "free lists hold {free} pages, VMs {owned}, replicas {replicas}, shared {shared}, monitor {special}, of {}",
                 self.memmap.pages()
             ));
+        }
+        if let Some(p) =
+            self.kernel_text.iter().find(|&&p| self.memmap.owner(p) != PageOwner::Shared)
+        {
+            return Err(format!("kernel text page {p} is listed but not shared"));
         }
         Ok(())
     }

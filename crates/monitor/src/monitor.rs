@@ -17,7 +17,7 @@ use mips::Exception;
 use crate::config::{MonitorConfig, MonitorError, VmSpec};
 use crate::cost::{KINDS, Kind};
 use crate::events::{EventLog, MonitorEvent};
-use crate::ids::{NodeId, PcpuId, VcpuId, VcpuRef, VmId};
+use crate::ids::{Mppn, NodeId, PcpuId, VcpuId, VcpuRef, VmId};
 use crate::memmap::{Memmap, PageOwner};
 use crate::pmap::Pmap;
 use crate::special_page::{SpecialPage, off};
@@ -73,6 +73,10 @@ pub struct Monitor {
     /// Blocks of the copy-on-write disks already in memory (`disk_cache.rs`).
     #[serde(default)]
     pub(crate) disk_cache: crate::disk_cache::DiskCache,
+    /// Machine pages shared as guest kernel text (loaded alike in several VMs, `load_kernel`);
+    /// a page leaves the set when it stops being shared.
+    #[serde(default)]
+    pub(crate) kernel_text: std::collections::BTreeSet<Mppn>,
     pub(crate) cpus_per_node: usize,
     clock_mhz: u32,
 }
@@ -112,6 +116,7 @@ impl Monitor {
             node_actions: vec![Default::default(); nodes],
             next_node: 0,
             disk_cache: Default::default(),
+            kernel_text: Default::default(),
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };
@@ -119,6 +124,9 @@ impl Monitor {
         let units: Vec<Option<u32>> = specs.iter().map(|s| s.disk_unit).collect();
         let shared_unit =
             |u: Option<u32>| u.is_some() && units.iter().filter(|&&v| v == u).count() > 1;
+        // Read-only kernel pages loaded so far, per guest page: where a later VM's identical
+        // page can be shared.
+        let mut text = std::collections::BTreeMap::new();
         for (k, spec) in specs.into_iter().enumerate() {
             let home_node = NodeId::of_index(k % nodes);
             let mut vcpus = Vec::new();
@@ -157,7 +165,7 @@ impl Monitor {
                 .get(k)
                 .ok_or(MonitorError::BadKernel { vm: k, message: "no kernel image".into() })?;
             let vm = VmId::of_index(k);
-            let entry = mon.load_kernel(m, vm, kernel)?;
+            let entry = mon.load_kernel(m, vm, kernel, &mut text)?;
             let top = KSEG + mon.vms[vm].memory_bytes() - 16;
             mon.start_vcpu(m, VcpuRef { vm, vcpu: VcpuId(0) }, entry, top);
         }

@@ -327,6 +327,9 @@ pub struct SharedPage {
     pub page: u32,
     /// The disk block it holds, if the disk-block cache records one.
     pub block: Option<DiskBlock>,
+    /// A page of the guests' kernel text (loaded alike in each VM), not a disk block.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kernel_text: bool,
     /// The guests mapping it, ascending, each once.
     pub guests: Vec<u16>,
     /// Guest pages mapping it, all guests together (a guest may map it at several pages).
@@ -644,6 +647,7 @@ mod tests {
         SharedPage {
             page: 70_000,
             block: Some(DiskBlock { disk: 1, image: "pmake-full".into(), sector: 123_456 }),
+            kernel_text: false,
             guests: vec![0, 1, 5, 7],
             mappings: 5,
         }

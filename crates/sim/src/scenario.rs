@@ -77,8 +77,9 @@ pub struct Policies {
     pub numa: NumaPolicy,
     /// VMs whose workloads use the same disk image boot one copy-on-write copy of it, and
     /// share the blocks they read through the global disk-block cache (paper §4.2.5); off,
-    /// each VM gets its own copy of the image. On by default (it changes nothing for VMs with
-    /// images of their own).
+    /// each VM gets its own copy of the image. The same switch shares the read-only pages of
+    /// a kernel several VMs boot (`MonitorConfig::share_kernel_text`). On by default (it
+    /// changes nothing for VMs with images and kernels of their own).
     #[serde(default = "share_disk_default")]
     pub share_disk: bool,
 }

@@ -39,6 +39,7 @@ pub fn shared_page(mon: &Monitor, page: Mppn, images: &[String]) -> Option<Share
     Some(SharedPage {
         page: page.0,
         block: block_of(mon, page, images),
+        kernel_text: mon.is_kernel_text(page),
         guests: guests_of(sharers),
         mappings: sharers.len() as u32,
     })

@@ -371,6 +371,8 @@ impl Simulation {
                     l2tlb_entries: policies.l2tlb_entries,
                     slice_cycles: u64::from(policies.slice_us) * u64::from(cfg.clock_mhz),
                     numa: numa_config(&policies.numa),
+                    // The same switch shares the kernel's text between VMs: off, M = V.
+                    share_kernel_text: policies.share_disk,
                     ..MonitorConfig::default()
                 };
                 let mut m =

@@ -70,7 +70,7 @@ fn frames_name_the_most_shared_pages_their_blocks_and_the_breaks() {
     let s = scenario(4, true);
     let assets = Assets::from_dir(&guest_files::dir(), &s).expect("guest files");
     let mut sim = Simulation::new(&s, &assets).expect("boots");
-    let (mut breaks, mut most_guests, mut saw_top) = (0u64, 0usize, false);
+    let (mut breaks, mut most_guests, mut saw_top, mut saw_block) = (0u64, 0usize, false, false);
     let mut last_total = 0;
     while !sim.finished() {
         sim.run(2_000_000);
@@ -87,16 +87,26 @@ fn frames_name_the_most_shared_pages_their_blocks_and_the_breaks() {
             assert!(usize::from(b.guest) < 4 && b.cycle <= f.cycle, "{b:?}");
         }
         // Most shared first; each listed page is shared by what the page map and its details
-        // say, and holds a block of the one image.
+        // say, and holds a block of the one image or the kernel's text (never both).
         for w in sh.top.windows(2) {
             assert!(w[0].guests.len() >= w[1].guests.len(), "{:?}", sh.top);
+        }
+        for p in &sh.top {
+            assert_ne!(p.block.is_some(), p.kernel_text, "{p:?}");
+        }
+        // The kernel's text ranks with the blocks all VMs read: look for a block among all.
+        if !saw_block {
+            let shared = sim.page_map(false).shared;
+            let info = shared.iter().filter_map(|m| sim.page_info(machine::Mppn(m.page)));
+            if let Some(block) = info.filter_map(|i| i.shared.and_then(|s| s.block)).next() {
+                saw_block = true;
+                assert_eq!((block.disk, block.image.as_str()), (0, "pmake-tiny"));
+                assert_eq!(block.sector % 8, 0, "a 4 KB block starts on a page of sectors");
+            }
         }
         if let Some(p) = sh.top.first() {
             saw_top = true;
             most_guests = most_guests.max(p.guests.len());
-            let block = p.block.as_ref().expect("a shared page holds a disk block");
-            assert_eq!((block.disk, block.image.as_str()), (0, "pmake-tiny"));
-            assert_eq!(block.sector % 8, 0, "a 4 KB block starts on a page of sectors");
             let map = sim.page_map(false);
             let mark = map.shared.iter().find(|m| m.page == p.page).expect("marked in the map");
             assert_eq!(mark.guests, p.guests);
@@ -107,5 +117,59 @@ fn frames_name_the_most_shared_pages_their_blocks_and_the_breaks() {
         }
     }
     assert!(saw_top && most_guests >= 2, "pages were shared by several VMs");
+    assert!(saw_block, "disk blocks were shared");
     assert!(breaks > 0, "breaks were reported");
+}
+
+/// The whole pages of `elf`'s read-only executable segment (its text), as the file holds them.
+fn text_pages(elf: &[u8]) -> Vec<Vec<u8>> {
+    use object::elf::{FileHeader32, PF_W, PF_X, PT_LOAD};
+    use object::read::elf::{FileHeader, ProgramHeader};
+    let h = FileHeader32::<object::LittleEndian>::parse(elf).expect("an ELF file");
+    let e = h.endian().expect("little-endian");
+    let phdrs = h.program_headers(e, elf).expect("program headers");
+    let text = phdrs
+        .iter()
+        .find(|p| p.p_type(e) == PT_LOAD && p.p_flags(e) & PF_X != 0 && p.p_flags(e) & PF_W == 0)
+        .expect("a text segment");
+    let data = text.data(e, elf).expect("its bytes");
+    data.chunks_exact(4096).map(<[u8]>::to_vec).collect()
+}
+
+#[test]
+fn two_vms_running_one_program_share_its_text_pages() {
+    use monitor::ids::VmId;
+    use monitor::memmap::PageOwner;
+    let s = sim::scenario::Preset::named("shell-2vms").expect("preset").scenario();
+    let assets = Assets::from_dir(&guest_files::dir(), &s).expect("guest files");
+    let mut sim = Simulation::new(&s, &assets).expect("boots");
+    for _ in 0..400 {
+        if (0..2).all(|g| sim.console(g).ends_with(b"$ ")) {
+            break;
+        }
+        sim.run(5_000_000);
+    }
+    assert!((0..2).all(|g| sim.console(g).ends_with(b"$ ")), "both shells wait at a prompt");
+    let (mon, m) = (sim.monitor().expect("the monitor"), sim.machine());
+    let text = text_pages(&guest_files::guest("sh"));
+    assert!(text.len() >= 2, "sh has {} whole text pages", text.len());
+    for (i, bytes) in text.iter().enumerate() {
+        // exec maps the buffer cache's page of the block: each VM holds the page's bytes once
+        // (a copy for the process would be a second guest page holding them), and the global
+        // disk cache makes that one machine page for both VMs.
+        let holders: Vec<Vec<_>> = (0..2)
+            .map(|k| {
+                let vm = mon.vm(VmId::of_index(k)).expect("a VM");
+                vm.pmap()
+                    .mapped()
+                    .filter(|&(_, p)| m.sys.mem.ram.slice(p.pa(), 4096) == Some(&bytes[..]))
+                    .map(|(_, p)| p)
+                    .collect()
+            })
+            .collect();
+        assert!(holders.iter().all(|h| h.len() == 1), "text page {i}: {holders:?}");
+        assert_eq!(holders[0], holders[1], "text page {i}: one machine page for both VMs");
+        assert_eq!(mon.memmap().owner(holders[0][0]), PageOwner::Shared, "text page {i}");
+    }
+    assert_eq!(mon.check_invariants(m), Ok(()));
 }

@@ -13,9 +13,17 @@
 //! binary and headers, the database's tables) then runs with its files cached, as the paper's
 //! runs did (its §5: "the files were cached"), instead of waiting for the disk at every turn;
 //! one that reads little (the simulators of engineering) leaves its memory to its processes.
+//!
+//! exec maps the pages of a program's read-only segments straight from here ([`pin`]): the
+//! process holds a reference on the buffer's page, so under Disco the machine page the disk
+//! cache shares between VMs backs the program's text in every VM. Such a buffer is *mapped*.
+//! Its page must never change under a running program, so the buffer lets go of it instead of
+//! changing it: reused for another block, it takes a fresh page; written
+//! ([`BufRef::data_mut`]), it moves to a copy. The processes keep the old page until they exit.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use fsformat::SECTORS_PER_BLOCK;
 
@@ -35,6 +43,8 @@ struct Buf {
     refs: u32,
     locked: bool,
     last_use: u64,
+    /// Processes may map the page (see [`pin`]); its count of references says if they still do.
+    mapped: bool,
 }
 
 struct Cache {
@@ -66,22 +76,68 @@ pub fn buffers() -> usize {
 }
 
 fn empty(page: u32) -> Buf {
-    Buf { block: u32::MAX, page, valid: false, dirty: false, refs: 0, locked: false, last_use: 0 }
+    Buf {
+        block: u32::MAX,
+        page,
+        valid: false,
+        dirty: false,
+        refs: 0,
+        locked: false,
+        last_use: 0,
+        mapped: false,
+    }
 }
 
-/// A locked buffer: use [`BufRef::data`], release with [`brelse`].
+/// A locked buffer: read with [`BufRef::data`], change with [`BufRef::data_mut`], release
+/// with [`brelse`].
 pub struct BufRef {
     index: usize,
     /// The block it holds.
     pub block: u32,
-    page: u32,
+    page: Cell<u32>,
+    /// Processes may map the page: copy it before a write. Only [`pin`] sets the flag, and it
+    /// needs the buffer's lock, which we hold, so the value read at [`bread`] stays true.
+    mapped: Cell<bool>,
 }
 
 impl BufRef {
     /// The block's bytes.
-    pub fn data(&self) -> &mut [u8] {
+    pub fn data(&self) -> &[u8] {
         // SAFETY: the buffer is locked by us; its page belongs to the cache.
-        unsafe { core::slice::from_raw_parts_mut(hal::p2v(self.page) as *mut u8, fsformat::BLOCK) }
+        unsafe {
+            core::slice::from_raw_parts(hal::p2v(self.page.get()) as *const u8, fsformat::BLOCK)
+        }
+    }
+
+    /// The block's bytes, to change. A page processes map (program text) is left to them and
+    /// the buffer moves to a copy first: a write to the file never changes a running program.
+    pub fn data_mut(&self) -> &mut [u8] {
+        if self.mapped.get() {
+            self.mapped.set(false);
+            let old = self.page.get();
+            let mut c = CACHE.lock();
+            if kalloc::refcount(old) > 1 {
+                let page = kalloc::alloc(kalloc::Use::BufferCache).expect("no memory for a buffer");
+                // SAFETY: two whole pages in the direct map; the buffer is locked by us.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        hal::p2v(old) as *const u8,
+                        hal::p2v(page) as *mut u8,
+                        fsformat::BLOCK,
+                    )
+                };
+                c.bufs[self.index].page = page;
+                self.page.set(page);
+                kalloc::set_use(old, kalloc::Use::User);
+                kalloc::decref(old);
+            }
+            c.bufs[self.index].mapped = false;
+        }
+        // SAFETY: the buffer is locked by us; its page belongs to the cache and no process
+        // maps it.
+        unsafe {
+            core::slice::from_raw_parts_mut(hal::p2v(self.page.get()) as *mut u8, fsformat::BLOCK)
+        }
     }
 }
 
@@ -145,6 +201,17 @@ pub fn bread(block: u32) -> BufRef {
             proc::wakeup(chan(v));
             continue;
         }
+        if c.bufs[v].mapped {
+            // Processes map the old block's page: it stays theirs, the buffer takes a new one.
+            let old = c.bufs[v].page;
+            if kalloc::refcount(old) > 1 {
+                let page = kalloc::alloc(kalloc::Use::BufferCache).expect("no memory for a buffer");
+                kalloc::set_use(old, kalloc::Use::User);
+                kalloc::decref(old);
+                c.bufs[v].page = page;
+            }
+            c.bufs[v].mapped = false;
+        }
         let old = c.bufs[v].block;
         if old != u32::MAX {
             c.index.remove(&old);
@@ -157,7 +224,7 @@ pub fn bread(block: u32) -> BufRef {
         break v;
     };
     c.bufs[i].locked = true;
-    let (valid, page) = (c.bufs[i].valid, c.bufs[i].page);
+    let (valid, page, mapped) = (c.bufs[i].valid, c.bufs[i].page, c.bufs[i].mapped);
     drop(c);
     if valid {
         stats::count(stats::Event::BufferHit);
@@ -168,7 +235,18 @@ pub fn bread(block: u32) -> BufRef {
         }
         CACHE.lock().bufs[i].valid = true;
     }
-    BufRef { index: i, block, page }
+    BufRef { index: i, block, page: Cell::new(page), mapped: Cell::new(mapped) }
+}
+
+/// The page holding `block`, with a reference taken for a process that maps it read-only
+/// (exec: program text). The buffer is marked mapped, so it never changes that page again.
+pub fn pin(block: u32) -> u32 {
+    let b = bread(block);
+    let page = b.page.get();
+    kalloc::incref(page);
+    CACHE.lock().bufs[b.index].mapped = true;
+    brelse(b);
+    page
 }
 
 /// Marks the buffer's block as changed (written back later).

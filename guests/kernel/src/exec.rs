@@ -2,6 +2,13 @@
 //! `object` crate; every loadable segment's pages are allocated and filled from the file
 //! (pages wholly beyond the file's bytes are left to demand-zero), and a fresh stack gets the
 //! o32 Linux initial layout (argc, argv, NULL envp, auxv) that `ulib`'s `_start` reads.
+//!
+//! A read-only segment (text, read-only data) is not copied: each of its pages that is a whole
+//! file block maps the buffer cache's page of that block read-only ([`fs::map_block`]). Every
+//! process running the program then shares one page — and under Disco so does every VM, since
+//! the buffer page is the machine page the global disk cache shares (paper §4.2.5). The user
+//! programs are linked with each segment on its own 64 KB boundary in the file and in memory
+//! (guests/link/user.ld), so their pages and file blocks line up. Writable data is copied.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -72,7 +79,8 @@ fn load_inode(ip: fs::Ino, args: &[Vec<u8>]) -> Result<(Arc<Mm>, u32, u32), Exec
         };
         let writable = ph.p_flags(e) & elf::PF_W != 0;
         space.segments.push((va & !0xFFF, end, writable));
-        if let Err(err) = load_segment(&mut space, ip, va, filesz, off, writable) {
+        let whole = filesz == memsz;
+        if let Err(err) = load_segment(&mut space, ip, va, filesz, off, writable, whole) {
             space.free();
             return Err(err);
         }
@@ -92,7 +100,9 @@ fn load_inode(ip: fs::Ino, args: &[Vec<u8>]) -> Result<(Arc<Mm>, u32, u32), Exec
     Ok((mm, h.e_entry(e), sp))
 }
 
-/// Allocates and fills the pages of a segment that hold file bytes.
+/// Allocates and fills the pages of a segment that hold file bytes — or, for a read-only
+/// segment, maps the buffer cache's page of a file block that lines up with a page. `whole`:
+/// the segment has no zero-filled tail, so its last page may show the file's bytes after it.
 fn load_segment(
     space: &mut AddrSpace,
     ip: fs::Ino,
@@ -100,10 +110,21 @@ fn load_segment(
     filesz: u32,
     off: u32,
     writable: bool,
+    whole: bool,
 ) -> Result<(), ExecError> {
     let mut page = va & !0xFFF;
     let file_end = va + filesz;
     while page < file_end {
+        let lined_up = page >= va && (off + (page - va)) % PAGE == 0;
+        let shareable = !writable && lined_up && (page + PAGE <= file_end || whole);
+        if let Some(pa) = shareable.then(|| fs::map_block(ip, off + (page - va))).flatten() {
+            if space.map(page, pa, false).is_err() {
+                kalloc::decref(pa);
+                return Err(ExecError::NoMemory);
+            }
+            page += PAGE;
+            continue;
+        }
         let pa = kalloc::alloc_zeroed(kalloc::Use::User).ok_or(ExecError::NoMemory)?;
         space.map(page, pa, writable).map_err(|_| ExecError::NoMemory)?;
         // The part of [va, file_end) inside this page.

@@ -179,7 +179,7 @@ pub fn iupdate(ip: Ino) {
     };
     let (blk, off) = sb().inode_location(inum);
     let b = bio::bread(blk);
-    d.encode(&mut b.data()[off..off + INODE_BYTES]);
+    d.encode(&mut b.data_mut()[off..off + INODE_BYTES]);
     bio::bwrite(&b);
     bio::brelse(b);
 }
@@ -193,7 +193,7 @@ pub fn ialloc(k: u16) -> Result<Ino, FsError> {
         let d = Inode::decode(&b.data()[off..off + INODE_BYTES]);
         if d.kind == kind::FREE {
             let fresh = Inode { kind: k, ..Inode::default() };
-            fresh.encode(&mut b.data()[off..off + INODE_BYTES]);
+            fresh.encode(&mut b.data_mut()[off..off + INODE_BYTES]);
             bio::bwrite(&b);
             bio::brelse(b);
             return iget(inum);
@@ -209,7 +209,7 @@ fn balloc() -> Result<u32, FsError> {
     while blk < sb.blocks {
         let (bb, _) = sb.bitmap_location(blk);
         let b = bio::bread(bb);
-        let data = b.data();
+        let data = b.data_mut();
         while blk < sb.blocks && sb.bitmap_location(blk).0 == bb {
             let (_, bit) = sb.bitmap_location(blk);
             if data[bit / 8] & (1 << (bit % 8)) == 0 {
@@ -229,14 +229,14 @@ fn balloc() -> Result<u32, FsError> {
 fn bfree(blk: u32) {
     let (bb, bit) = sb().bitmap_location(blk);
     let b = bio::bread(bb);
-    b.data()[bit / 8] &= !(1 << (bit % 8));
+    b.data_mut()[bit / 8] &= !(1 << (bit % 8));
     bio::bwrite(&b);
     bio::brelse(b);
 }
 
 fn zero_block(blk: u32) {
     let b = bio::bread(blk);
-    b.data().fill(0);
+    b.data_mut().fill(0);
     bio::bwrite(&b);
     bio::brelse(b);
 }
@@ -247,7 +247,7 @@ fn word(b: &BufRef, i: usize) -> u32 {
 }
 
 fn set_word(b: &BufRef, i: usize, v: u32) {
-    b.data()[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    b.data_mut()[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
 }
 
 /// Entry `i` of indirect block `blk`, allocating a block there if `alloc` and it is empty.
@@ -387,7 +387,7 @@ pub fn writei(
         let at = pos as usize % BLOCK;
         let m = (BLOCK - at).min((n - done) as usize);
         let b = bio::bread(blk);
-        let r = source(&mut b.data()[at..at + m], done);
+        let r = source(&mut b.data_mut()[at..at + m], done);
         if r.is_ok() {
             bio::bwrite(&b);
         }
@@ -400,6 +400,16 @@ pub fn writei(
     }
     iupdate(ip);
     Ok(n)
+}
+
+/// The page of the buffer cache holding the locked inode's block at `off` (a multiple of the
+/// block size), with a reference taken for a process that maps it read-only (exec). `None`
+/// for a hole (no block on the disk: the caller zero-fills) or an error.
+pub fn map_block(ip: Ino, off: u32) -> Option<u32> {
+    match bmap(ip, off as usize / BLOCK, false) {
+        Ok(blk) if blk != 0 && off as usize % BLOCK == 0 => Some(bio::pin(blk)),
+        _ => None,
+    }
 }
 
 /// Reads the whole locked inode into a vector (directories, small files).

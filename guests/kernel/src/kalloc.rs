@@ -153,6 +153,12 @@ pub fn decref(pa: u32) {
     }
 }
 
+/// Marks what an allocated page is used for now (a buffer page left to the processes that
+/// map it becomes a user page).
+pub fn set_use(pa: u32, what: Use) {
+    MEM.lock().uses[(pa / PAGE) as usize] = what as u8;
+}
+
 /// References to an allocated page.
 pub fn refcount(pa: u32) -> u16 {
     MEM.lock().refs[(pa / PAGE) as usize]

@@ -58,11 +58,11 @@ struct CpuStack([u8; CPU_STACK]);
 /// CPU 0's entry from `_start`.
 #[unsafe(no_mangle)]
 extern "C" fn kmain() -> ! {
-    // SAFETY: .bss is ours to clear before anything uses it; nothing has yet.
-    unsafe {
+    if !hal::MEMORY_STARTS_ZEROED {
         let start = core::ptr::addr_of_mut!(entry::__bss_start);
         let end = core::ptr::addr_of_mut!(entry::__bss_end);
-        core::ptr::write_bytes(start, 0, end as usize - start as usize);
+        // SAFETY: .bss is ours to clear before anything uses it; nothing has yet.
+        unsafe { core::ptr::write_bytes(start, 0, end as usize - start as usize) };
     }
     heap::init();
     let kernel_end = hal::v2p(core::ptr::addr_of!(entry::__kernel_end) as u32);

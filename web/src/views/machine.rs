@@ -278,6 +278,7 @@ pub fn machine(props: &MachineProps) -> Html {
                         </div>
                         <div data-testid="page-block">{ match &s.block {
                             Some(b) => format!("holds disk {} ({}), sector {} (4 KB: sectors {}–{})", b.disk, b.image, b.sector, b.sector, b.sector + 7),
+                            None if s.kernel_text => "holds the guest kernel's text, loaded alike in each VM".to_string(),
                             None => "its disk block is no longer recorded".to_string(),
                         } }</div>
                     }

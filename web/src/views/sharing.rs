@@ -228,6 +228,7 @@ pub fn sharing_panel(props: &SharingProps) -> Html {
         let block = match (&p.block, one_image) {
             (Some(b), Some(_)) => format!("sector {}", b.sector),
             (Some(b), None) => format!("{} sector {}", b.image, b.sector),
+            (None, _) if p.kernel_text => "guest kernel text".to_string(),
             (None, _) => "no block recorded".to_string(),
         };
         let title = match &p.block {

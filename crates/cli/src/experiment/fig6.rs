@@ -19,10 +19,9 @@
 //! values too. Natively V = M and the bar is the peak footprint.
 //!
 //! **How ours differs.** Each VM runs a whole pmake (its own `pmake -j2` over the same source
-//! tree), so the work grows with the VMs, where the paper split one workload between them;
-//! and only disk blocks are shared, not the kernel's text or the programs exec copies into
-//! process pages (the paper's IRIX shared those through the same cache), so the saving is
-//! smaller than the paper's.
+//! tree), so the work grows with the VMs, where the paper split one workload between them.
+//! What is shared: the disk blocks the VMs read, the programs' text (dux's exec maps it from
+//! those buffer pages) and the kernel's text (loaded alike in every VM); not NFS.
 
 use sim::scenario::{Guests, MachineShape, Policies, Scenario, VmPlan};
 

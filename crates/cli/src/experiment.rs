@@ -14,13 +14,15 @@
 //! ```
 //!
 //! Fig. 5 ([`fig5`]: the overhead of virtualization), Table 2 ([`table2`]: the kernel services
-//! it slows), Fig. 6 ([`fig6`]: memory shared between VMs) and Fig. 8 ([`fig8`]: the NUMA
-//! policy) are here; Fig. 7 slots in as a further entry of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
+//! it slows), Fig. 6 ([`fig6`]: memory shared between VMs), Fig. 7 ([`fig7`]: scalability,
+//! one 8-CPU kernel against several smaller VMs) and Fig. 8 ([`fig8`]: the NUMA policy) are
+//! here, each an entry of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
 //! times, so the same commit writes the same files on any host; only the progress on stderr
 //! depends on the host.
 
 mod fig5;
 mod fig6;
+mod fig7;
 mod fig8;
 mod table2;
 
@@ -44,7 +46,9 @@ use crate::paper::{Figure, Paper};
 pub struct ExperimentArgs {
     /// The experiment: fig5 (the overhead of virtualization: four workloads natively and in a
     /// VM on one CPU), table2 (the kernel services under the monitor: pmake on one CPU), fig6
-    /// (memory: V and M of pmake in 1 to 8 VMs sharing one copy-on-write image), fig8
+    /// (memory: V and M of pmake in 1 to 8 VMs sharing one copy-on-write image), fig7
+    /// (scalability: eight pmake builds on one 8-CPU OS or split between 1 to 8 VMs; radix
+    /// natively and on SPLASHOS), fig8
     /// (the NUMA policy: migration and replication against the NUMA-unaware OS and a UMA
     /// machine), or all (every one in turn).
     name: String,
@@ -205,6 +209,30 @@ pub struct Measured {
     pub run_hash: String,
     /// The memory footprint over the run, if the experiment samples it.
     pub memory: Option<MemoryMeasured>,
+    /// The global page-allocator lock (IRIX's *memlock*) of every guest kernel that reports
+    /// it on its shutdown line, summed; `None` if none does (SPLASHOS).
+    pub memlock: Option<LockMeasured>,
+}
+
+/// A kernel lock's contention over a run, from dux's shutdown line (`dux: shutdown, code 0;
+/// 123 pages allocated; memlock taken 456 times, 789 spins`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LockMeasured {
+    /// Times the lock was taken.
+    pub taken: u64,
+    /// Turns of the spin loop waiting for it while another CPU held it.
+    pub spins: u64,
+}
+
+impl LockMeasured {
+    /// The memlock figures of a console's dux shutdown line, if it has one.
+    pub fn from_console(console: &str) -> Option<LockMeasured> {
+        let line = console.lines().rev().find(|l| l.starts_with("dux: shutdown, "))?;
+        let rest = &line[line.find("; memlock taken ")? + "; memlock taken ".len()..];
+        let (taken, rest) = rest.split_once(" times, ")?;
+        let spins = rest.strip_suffix(" spins")?;
+        Some(LockMeasured { taken: taken.trim().parse().ok()?, spins: spins.trim().parse().ok()? })
+    }
 }
 
 /// The memory footprint over a run (paper Fig. 6), in 4 KB pages: V, the guest pages backed by
@@ -312,7 +340,8 @@ pub struct Bar {
 }
 
 /// Every experiment, by name.
-pub const EXPERIMENTS: &[Experiment] = &[fig5::FIG5, table2::TABLE2, fig6::FIG6, fig8::FIG8];
+pub const EXPERIMENTS: &[Experiment] =
+    &[fig5::FIG5, table2::TABLE2, fig6::FIG6, fig7::FIG7, fig8::FIG8];
 
 /// Runs the command.
 pub fn run(a: &ExperimentArgs) -> ExitCode {
@@ -488,6 +517,10 @@ fn run_one(
             ));
         }
     }
+    // Every dux kernel prints its memlock's figures as it shuts down; add them up.
+    let memlock = (0..sim.layout().guests.len())
+        .filter_map(|g| LockMeasured::from_console(&String::from_utf8_lossy(sim.console(g))))
+        .reduce(|a, b| LockMeasured { taken: a.taken + b.taken, spins: a.spins + b.spins });
     let f = sim.counters();
     let numa = sim.monitor().map(|m| m.numa_totals()).unwrap_or_default();
     let sum = |part: fn(&sim::frame::GuestFrame) -> u64| f.guests.iter().map(part).sum::<u64>();
@@ -528,6 +561,7 @@ fn run_one(
             (mem.cow_breaks, mem.cache_hits) = (t.cow_breaks, t.cache_hits);
             mem
         }),
+        memlock,
     })
 }
 
@@ -642,6 +676,9 @@ impl Results<'_> {
                 m.collapses,
                 m.replica_pages
             );
+            if let Some(l) = &m.memlock {
+                println!("    memlock: taken {} times, {} spins (all kernels)", l.taken, l.spins);
+            }
             if let Some(mem) = &m.memory {
                 let mb = |pages: u32| f64::from(pages) / 256.0;
                 println!(
@@ -740,5 +777,25 @@ impl Results<'_> {
             ],
             panels,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LockMeasured;
+
+    #[test]
+    fn reads_the_memlock_figures_of_a_shutdown_line() {
+        let console = "init: /etc/rc finished with status 0\n\
+                       dux: shutdown, code 0; 812 pages allocated; memlock taken 4521 times, 77 spins\n";
+        assert_eq!(
+            LockMeasured::from_console(console),
+            Some(LockMeasured { taken: 4521, spins: 77 })
+        );
+        assert_eq!(LockMeasured::from_console("radix: 65536 keys\n"), None);
+        assert_eq!(
+            LockMeasured::from_console("dux: shutdown, code 0; 1 pages allocated; memlock taken x times, 2 spins"),
+            None
+        );
     }
 }

@@ -118,7 +118,7 @@ fn split_pmake_variants_run_k_builds_of_one_tree() {
                     dir = cmd.words[1].clone();
                     assert_eq!(t.get(&dir), Some(&Node::Dir), "{}: {line}", v.name());
                 }
-                "wait" => {}
+                "wait" | "echo" => {}
                 _ => {
                     let path = shell::parse::program_path(word);
                     assert!(t.contains_key(&path), "{}: {line}: no {path}", v.name());
@@ -138,17 +138,19 @@ fn split_pmake_variants_run_k_builds_of_one_tree() {
             assert_eq!(text(&t, &format!("{dir}/Makefile")), text(&t, &format!("{SRC_DIR}1/Makefile")));
         }
         let outs: Vec<&str> = background.iter().map(|(_, o)| o.as_str()).collect();
-        assert!(rc.ends_with(&format!("wait\ncat {}\n", outs.join(" "))), "{}", v.name());
+        let tail = format!("wait\necho {SPLIT_BUILT}\ncat {}\n", outs.join(" "));
+        assert!(rc.ends_with(&tail), "{}", v.name());
+        assert!(rc.contains(&format!("echo {SPLIT_BUILDING}\ncd {SRC_DIR}1\npmake")), "{rc}");
         assert!(!t.contains_key(&format!("{SRC_DIR}{}", k + 1)), "{}", v.name());
     }
     // Each tiny build prints what pmake-tiny's one build does.
     let x4 = contents(Variant::PmakeTinyX4).unwrap().expected;
-    let mut want = Vec::new();
+    let mut want = vec![SPLIT_BUILDING, SPLIT_BUILT];
     for _ in 0..4 {
         want.extend([PMAKE_TINY_LD, PMAKE_TINY_SUM]);
     }
     want.push(INIT_OK);
     assert_eq!(x4, want);
     let mid = contents(Variant::PmakeMidX1).unwrap().expected;
-    assert!(mid[1].starts_with("pmake: 18 targets, checksum "), "{mid:?}");
+    assert!(mid[3].starts_with("pmake: 18 targets, checksum "), "{mid:?}");
 }

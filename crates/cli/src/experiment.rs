@@ -947,7 +947,9 @@ mod tests {
         );
         assert_eq!(LockMeasured::from_console("radix: 65536 keys\n"), None);
         assert_eq!(
-            LockMeasured::from_console("dux: shutdown, code 0; 1 pages allocated; memlock taken x times, 2 spins"),
+            LockMeasured::from_console(
+                "dux: shutdown, code 0; 1 pages allocated; memlock taken x times, 2 spins"
+            ),
             None
         );
     }

@@ -135,7 +135,10 @@ fn split_pmake_variants_run_k_builds_of_one_tree() {
             assert_eq!(dir, &format!("{SRC_DIR}{}", i + 1), "{}", v.name());
             assert_eq!(out, &format!("/tmp/pmake{}.out", i + 1), "{}", v.name());
             // Every copy is the same tree.
-            assert_eq!(text(&t, &format!("{dir}/Makefile")), text(&t, &format!("{SRC_DIR}1/Makefile")));
+            assert_eq!(
+                text(&t, &format!("{dir}/Makefile")),
+                text(&t, &format!("{SRC_DIR}1/Makefile"))
+            );
         }
         let outs: Vec<&str> = background.iter().map(|(_, o)| o.as_str()).collect();
         let tail = format!("wait\necho {SPLIT_BUILT}\ncat {}\n", outs.join(" "));

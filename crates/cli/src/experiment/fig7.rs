@@ -151,10 +151,7 @@ fn radix_configs(size: Size) -> Vec<Config> {
     let native_guests = Guests::Native { workload: resize("radix-full") };
     let splashos_guests = match splashos.guests {
         Guests::Disco { vms, policies } => Guests::Disco {
-            vms: vms
-                .into_iter()
-                .map(|v| VmPlan { workload: resize(&v.workload), ..v })
-                .collect(),
+            vms: vms.into_iter().map(|v| VmPlan { workload: resize(&v.workload), ..v }).collect(),
             policies,
         },
         g @ Guests::Native { .. } => g,
@@ -188,7 +185,12 @@ fn rows(configs: &[Config]) -> Vec<Row> {
     let at = rows.iter().rposition(|r| r.workload == "pmake").map_or(rows.len(), |i| i + 1);
     rows.insert(
         at,
-        Row { id: id.into(), workload: "pmake", label: label.into(), description: description.into() },
+        Row {
+            id: id.into(),
+            workload: "pmake",
+            label: label.into(),
+            description: description.into(),
+        },
     );
     rows
 }
@@ -268,7 +270,13 @@ impl Part {
 
 /// An empty bar of ours (a row of the paper's we do not run).
 fn bar_none(config: &str, metric: &str) -> Bar {
-    Bar { figure: "fig7".into(), config: config.into(), metric: metric.into(), ours: None, paper: None }
+    Bar {
+        figure: "fig7".into(),
+        config: config.into(),
+        metric: metric.into(),
+        ours: None,
+        paper: None,
+    }
 }
 
 #[cfg(test)]

@@ -14,13 +14,15 @@
 //! ```
 //!
 //! Fig. 5 ([`fig5`]: the overhead of virtualization), Table 2 ([`table2`]: the kernel services
-//! it slows), Fig. 6 ([`fig6`]: memory shared between VMs) and Fig. 8 ([`fig8`]: the NUMA
-//! policy) are here; Fig. 7 slots in as a further entry of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
+//! it slows), Fig. 6 ([`fig6`]: memory shared between VMs), Fig. 7 ([`fig7`]: scalability,
+//! one 8-CPU kernel against several smaller VMs) and Fig. 8 ([`fig8`]: the NUMA policy) are
+//! here, each an entry of [`EXPERIMENTS`]. `disco experiment all` runs every one in turn. Every run is deterministic and the files hold no host
 //! times, so the same commit writes the same files on any host; only the progress on stderr
 //! depends on the host.
 
 mod fig5;
 mod fig6;
+mod fig7;
 mod fig8;
 mod table2;
 
@@ -44,7 +46,9 @@ use crate::paper::{Figure, Paper};
 pub struct ExperimentArgs {
     /// The experiment: fig5 (the overhead of virtualization: four workloads natively and in a
     /// VM on one CPU), table2 (the kernel services under the monitor: pmake on one CPU), fig6
-    /// (memory: V and M of pmake in 1 to 8 VMs sharing one copy-on-write image), fig8
+    /// (memory: V and M of pmake in 1 to 8 VMs sharing one copy-on-write image), fig7
+    /// (scalability: eight pmake builds on one 8-CPU OS or split between 1 to 8 VMs; radix
+    /// natively and on SPLASHOS), fig8
     /// (the NUMA policy: migration and replication against the NUMA-unaware OS and a UMA
     /// machine), or all (every one in turn).
     name: String,
@@ -115,6 +119,20 @@ pub struct Experiment {
     pub samples_memory: bool,
 }
 
+/// A part of a run bracketed by two lines its guests print: from the first guest's `start` line
+/// to the last guest's `end` line (each guest must print both).
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// The line (whole, exactly) that opens it.
+    pub start: &'static str,
+    /// The line that closes it.
+    pub end: &'static str,
+}
+
+/// How finely a run with a [`Window`] is sliced to see its lines, in simulated µs: the
+/// window's edges are known to this much.
+pub const WINDOW_SLICE_US: u64 = 50;
+
 /// A row of an experiment's table: the bars of one configuration (or, in Table 2, one kernel
 /// service).
 #[derive(Serialize)]
@@ -168,6 +186,9 @@ pub struct Config {
     pub description: &'static str,
     /// What runs.
     pub scenario: Scenario,
+    /// Measure also the part of the run between two console lines ([`Measured::window`]);
+    /// only Fig. 7's pmake runs ask, to leave out the reads that warm the file cache.
+    pub window: Option<Window>,
 }
 
 /// What one run measured: the raw figures behind the bars (all simulated, none from the host).
@@ -213,6 +234,140 @@ pub struct Measured {
     pub run_hash: String,
     /// The memory footprint over the run, if the experiment samples it.
     pub memory: Option<MemoryMeasured>,
+    /// The experiment's [`Window`] of the run, if it has one.
+    pub window: Option<WindowMeasured>,
+    /// The global page-allocator lock (IRIX's *memlock*) of every guest kernel that reports
+    /// it on its shutdown line, summed; `None` if none does (SPLASHOS).
+    pub memlock: Option<LockMeasured>,
+}
+
+/// What happened inside an experiment's [`Window`] of a run: the machine's cycles and every
+/// guest's time by what ran, as in [`Measured`] (differences of the counters at its edges).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct WindowMeasured {
+    /// The machine cycle of the first guest's start line (to [`WINDOW_SLICE_US`]).
+    pub from_cycle: u64,
+    /// The machine cycle of the last guest's end line.
+    pub to_cycle: u64,
+    /// Instructions of all CPUs inside.
+    pub instructions: u64,
+    /// Guest user cycles inside (every guest).
+    pub user_cycles: u64,
+    /// Guest kernel cycles inside.
+    pub kernel_cycles: u64,
+    /// Monitor cycles inside.
+    pub monitor_cycles: u64,
+    /// Guest idle cycles inside.
+    pub idle_cycles: u64,
+}
+
+impl WindowMeasured {
+    /// Its length in machine cycles.
+    pub fn cycles(&self) -> u64 {
+        self.to_cycle - self.from_cycle
+    }
+}
+
+/// Totals of the counters a [`WindowMeasured`] is made of, at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    cycle: u64,
+    instructions: u64,
+    user: u64,
+    kernel: u64,
+    monitor: u64,
+    idle: u64,
+}
+
+impl Totals {
+    fn now(sim: &Simulation) -> Totals {
+        let f = sim.counters();
+        let sum = |part: fn(&sim::frame::GuestFrame) -> u64| f.guests.iter().map(part).sum::<u64>();
+        Totals {
+            cycle: f.cycle,
+            instructions: f.instructions,
+            user: sum(|g| g.user),
+            kernel: sum(|g| g.kernel),
+            monitor: sum(|g| g.monitor.iter().sum()),
+            idle: sum(|g| g.idle),
+        }
+    }
+
+    /// What happened from `self` to `to`.
+    fn until(self, to: Totals) -> WindowMeasured {
+        WindowMeasured {
+            from_cycle: self.cycle,
+            to_cycle: to.cycle,
+            instructions: to.instructions - self.instructions,
+            user_cycles: to.user - self.user,
+            kernel_cycles: to.kernel - self.kernel,
+            monitor_cycles: to.monitor - self.monitor,
+            idle_cycles: to.idle - self.idle,
+        }
+    }
+}
+
+/// Watches the guests' consoles for a [`Window`]'s lines.
+struct WindowWatch {
+    window: Window,
+    /// Per guest: console bytes already looked at, and whether it printed start and end.
+    seen: Vec<(usize, bool, bool)>,
+    start: Option<Totals>,
+    done: Option<WindowMeasured>,
+}
+
+impl WindowWatch {
+    fn new(window: Window, guests: usize) -> WindowWatch {
+        WindowWatch { window, seen: vec![(0, false, false); guests], start: None, done: None }
+    }
+
+    /// Looks at what the consoles printed since the last call.
+    fn look(&mut self, sim: &Simulation) {
+        for (g, (at, started, ended)) in self.seen.iter_mut().enumerate() {
+            let console = sim.console(g);
+            // Only whole lines: a line being printed is read when it is complete.
+            let Some(last_newline) = console.iter().rposition(|&b| b == b'\n') else { continue };
+            if last_newline + 1 <= *at {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&console[*at..=last_newline]);
+            *at = last_newline + 1;
+            for line in text.lines() {
+                *started |= line == self.window.start;
+                *ended |= *started && line == self.window.end;
+            }
+        }
+        if self.start.is_none() && self.seen.iter().any(|s| s.1) {
+            self.start = Some(Totals::now(sim));
+        }
+        if let Some(start) = self.start
+            && self.done.is_none()
+            && self.seen.iter().all(|s| s.2)
+        {
+            self.done = Some(start.until(Totals::now(sim)));
+        }
+    }
+}
+
+/// A kernel lock's contention over a run, from dux's shutdown line (`dux: shutdown, code 0;
+/// 123 pages allocated; memlock taken 456 times, 789 spins`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockMeasured {
+    /// Times the lock was taken.
+    pub taken: u64,
+    /// Turns of the spin loop waiting for it while another CPU held it.
+    pub spins: u64,
+}
+
+impl LockMeasured {
+    /// The memlock figures of a console's dux shutdown line, if it has one.
+    pub fn from_console(console: &str) -> Option<LockMeasured> {
+        let line = console.lines().rev().find(|l| l.starts_with("dux: shutdown, "))?;
+        let rest = &line[line.find("; memlock taken ")? + "; memlock taken ".len()..];
+        let (taken, rest) = rest.split_once(" times, ")?;
+        let spins = rest.strip_suffix(" spins")?;
+        Some(LockMeasured { taken: taken.trim().parse().ok()?, spins: spins.trim().parse().ok()? })
+    }
 }
 
 /// The memory footprint over a run (paper Fig. 6), in 4 KB pages: V, the guest pages backed by
@@ -320,7 +475,8 @@ pub struct Bar {
 }
 
 /// Every experiment, by name.
-pub const EXPERIMENTS: &[Experiment] = &[fig5::FIG5, table2::TABLE2, fig6::FIG6, fig8::FIG8];
+pub const EXPERIMENTS: &[Experiment] =
+    &[fig5::FIG5, table2::TABLE2, fig6::FIG6, fig7::FIG7, fig8::FIG8];
 
 /// Runs the command.
 pub fn run(a: &ExperimentArgs) -> ExitCode {
@@ -375,7 +531,7 @@ fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(
     let wall = Instant::now();
     let measured = match &a.from {
         Some(dir) => earlier_runs(x, &configs, dir)?,
-        None => run_all(&configs, a, jobs, x.samples_memory)?,
+        None => run_all(&configs, a, jobs, x)?,
     };
     let bars = with_paper(x, (x.bars)(&measured)?, figure);
     let rows = (x.rows)(&configs);
@@ -429,7 +585,7 @@ fn run_all(
     configs: &[Config],
     a: &ExperimentArgs,
     jobs: usize,
-    samples_memory: bool,
+    x: &Experiment,
 ) -> Result<Vec<Measured>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -452,7 +608,7 @@ fn run_all(
                 }
                 bar.set_prefix(c.id.clone());
                 let started = Instant::now();
-                let m = run_one(c, a, &bar, samples_memory);
+                let m = run_one(c, a, &bar, x);
                 bar.finish_and_clear();
                 multi.remove(&bar);
                 total.inc(1);
@@ -483,7 +639,7 @@ fn run_one(
     c: &Config,
     a: &ExperimentArgs,
     bar: &ProgressBar,
-    samples_memory: bool,
+    x: &Experiment,
 ) -> Result<Measured, String> {
     let s = &c.scenario;
     let assets = Assets::from_dir(&a.assets, s).map_err(|e| format!("{}: {e}", c.id))?;
@@ -492,16 +648,22 @@ fn run_one(
     // Slices of 0.1 simulated s: the bar moves every host second or so, and the result does
     // not depend on the slicing (runs stop on the machine's quantum grid).
     // Sampling memory cuts them finer: a millisecond.
-    let mut memory = samples_memory.then(MemoryMeasured::default);
-    let slice = match memory {
-        Some(_) => MEMORY_SAMPLE_US * u64::from(sim.layout().clock_mhz),
-        None => 20_000_000,
+    // A window's lines are looked for every 50 µs.
+    let mut memory = x.samples_memory.then(MemoryMeasured::default);
+    let mut window = c.window.map(|w| WindowWatch::new(w, sim.layout().guests.len()));
+    let slice = match (&memory, &window) {
+        (_, Some(_)) => WINDOW_SLICE_US * u64::from(sim.layout().clock_mhz),
+        (Some(_), None) => MEMORY_SAMPLE_US * u64::from(sim.layout().clock_mhz),
+        (None, None) => 20_000_000,
     };
     let mut last_message = 0;
     while !sim.finished() && sim.machine().now() < a.max_cycles {
         sim.run(slice.min(a.max_cycles - sim.machine().now()));
         if let Some(mem) = &mut memory {
             mem.sample(sim.machine().now(), sim.footprint());
+        }
+        if let Some(w) = &mut window {
+            w.look(&sim);
         }
         let now = sim.machine().now();
         if now - last_message >= 20_000_000 || sim.finished() {
@@ -528,6 +690,19 @@ fn run_one(
             ));
         }
     }
+    // Every dux kernel prints its memlock's figures as it shuts down; add them up.
+    let memlock = (0..sim.layout().guests.len())
+        .filter_map(|g| LockMeasured::from_console(&String::from_utf8_lossy(sim.console(g))))
+        .reduce(|a, b| LockMeasured { taken: a.taken + b.taken, spins: a.spins + b.spins });
+    let window = match window {
+        None => None,
+        Some(w) => Some(w.done.ok_or_else(|| {
+            format!(
+                "{}: the guests did not all print {:?} then {:?}",
+                c.id, w.window.start, w.window.end
+            )
+        })?),
+    };
     let f = sim.counters();
     let numa = sim.monitor().map(|m| m.numa_totals()).unwrap_or_default();
     let sum = |part: fn(&sim::frame::GuestFrame) -> u64| f.guests.iter().map(part).sum::<u64>();
@@ -568,6 +743,8 @@ fn run_one(
             (mem.cow_breaks, mem.cache_hits) = (t.cow_breaks, t.cache_hits);
             mem
         }),
+        memlock,
+        window,
     })
 }
 
@@ -686,6 +863,19 @@ impl Results<'_> {
                 m.collapses,
                 m.replica_pages
             );
+            if let Some(w) = &m.window {
+                let s = |cycle: u64| cycle as f64 / (m.mhz() * 1e6);
+                println!(
+                    "    measured from {:.3} to {:.3} s: {:.3} s, {:.1} M instructions",
+                    s(w.from_cycle),
+                    s(w.to_cycle),
+                    s(w.cycles()),
+                    w.instructions as f64 / 1e6
+                );
+            }
+            if let Some(l) = &m.memlock {
+                println!("    memlock: taken {} times, {} spins (all kernels)", l.taken, l.spins);
+            }
             if let Some(mem) = &m.memory {
                 let mb = |pages: u32| f64::from(pages) / 256.0;
                 println!(
@@ -786,5 +976,27 @@ impl Results<'_> {
             ],
             panels,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LockMeasured;
+
+    #[test]
+    fn reads_the_memlock_figures_of_a_shutdown_line() {
+        let console = "init: /etc/rc finished with status 0\n\
+                       dux: shutdown, code 0; 812 pages allocated; memlock taken 4521 times, 77 spins\n";
+        assert_eq!(
+            LockMeasured::from_console(console),
+            Some(LockMeasured { taken: 4521, spins: 77 })
+        );
+        assert_eq!(LockMeasured::from_console("radix: 65536 keys\n"), None);
+        assert_eq!(
+            LockMeasured::from_console(
+                "dux: shutdown, code 0; 1 pages allocated; memlock taken x times, 2 spins"
+            ),
+            None
+        );
     }
 }

@@ -34,7 +34,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use variants::{DATA_DIR, INIT_OK, SRC_DIR, Variant, contents};
+pub use variants::{
+    DATA_DIR, INIT_OK, SPLIT_BUILDING, SPLIT_BUILT, SPLIT_JOBS, SRC_DIR, Variant, contents,
+};
 
 /// The user programs, as cargo names them in `target/guests/`. `init` goes to `/init`, the
 /// others to `/bin/`.

@@ -90,3 +90,70 @@ fn writes_trees_to_disk() {
     assert!(!root.join("stale").exists(), "a second write replaces the tree");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// Fig. 7's variants: K copies of one tree, K builds in the background at -j2, each into its
+/// own output file, printed in order after the `wait`; the answer is K times one build's.
+#[test]
+fn split_pmake_variants_run_k_builds_of_one_tree() {
+    let split = [
+        Variant::PmakeTinyX1,
+        Variant::PmakeTinyX2,
+        Variant::PmakeTinyX4,
+        Variant::PmakeTinyX8,
+        Variant::PmakeMidX1,
+        Variant::PmakeMidX8,
+    ];
+    for v in split {
+        let k = v.builds();
+        assert!(v.name().ends_with(&format!("-x{k}")), "{}", v.name());
+        let t = tree(v, &programs()).unwrap();
+        let rc = text(&t, "/etc/rc");
+        let mut background = Vec::new();
+        let mut dir = String::new();
+        for line in rc.lines() {
+            let Some(cmd) = shell::parse::parse_line(line).unwrap() else { continue };
+            let word = cmd.words[0].as_str();
+            match word {
+                "cd" => {
+                    dir = cmd.words[1].clone();
+                    assert_eq!(t.get(&dir), Some(&Node::Dir), "{}: {line}", v.name());
+                }
+                "wait" | "echo" => {}
+                _ => {
+                    let path = shell::parse::program_path(word);
+                    assert!(t.contains_key(&path), "{}: {line}: no {path}", v.name());
+                }
+            }
+            if cmd.background {
+                assert_eq!(cmd.words, ["pmake", "-j2", "Makefile"], "{}: {line}", v.name());
+                let out = cmd.stdout.as_ref().expect("output to a file").path.clone();
+                background.push((dir.clone(), out));
+            }
+        }
+        assert_eq!(background.len(), k, "{}: a build per copy", v.name());
+        for (i, (dir, out)) in background.iter().enumerate() {
+            assert_eq!(dir, &format!("{SRC_DIR}{}", i + 1), "{}", v.name());
+            assert_eq!(out, &format!("/tmp/pmake{}.out", i + 1), "{}", v.name());
+            // Every copy is the same tree.
+            assert_eq!(
+                text(&t, &format!("{dir}/Makefile")),
+                text(&t, &format!("{SRC_DIR}1/Makefile"))
+            );
+        }
+        let outs: Vec<&str> = background.iter().map(|(_, o)| o.as_str()).collect();
+        let tail = format!("wait\necho {SPLIT_BUILT}\ncat {}\n", outs.join(" "));
+        assert!(rc.ends_with(&tail), "{}", v.name());
+        assert!(rc.contains(&format!("echo {SPLIT_BUILDING}\ncd {SRC_DIR}1\npmake")), "{rc}");
+        assert!(!t.contains_key(&format!("{SRC_DIR}{}", k + 1)), "{}", v.name());
+    }
+    // Each tiny build prints what pmake-tiny's one build does.
+    let x4 = contents(Variant::PmakeTinyX4).unwrap().expected;
+    let mut want = vec![SPLIT_BUILDING, SPLIT_BUILT];
+    for _ in 0..4 {
+        want.extend([PMAKE_TINY_LD, PMAKE_TINY_SUM]);
+    }
+    want.push(INIT_OK);
+    assert_eq!(x4, want);
+    let mid = contents(Variant::PmakeMidX1).unwrap().expected;
+    assert!(mid[3].starts_with("pmake: 18 targets, checksum "), "{mid:?}");
+}

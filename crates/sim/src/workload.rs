@@ -57,7 +57,7 @@ impl Workload {
 }
 
 /// Every workload.
-pub const WORKLOADS: [Workload; 14] = [
+pub const WORKLOADS: [Workload; 22] = [
     Workload {
         name: "smoke",
         title: "smoke test",
@@ -183,5 +183,77 @@ pub const WORKLOADS: [Workload; 14] = [
         min_memory_mb: 40,
         image: "radix-full",
         kernel: Some(SPLASHOS),
+    },
+    Workload {
+        name: "pmake-tiny-x1",
+        title: "pmake ×1 (tiny, Fig. 7)",
+        description: "1 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of the tiny tree: the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "one build at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 12,
+        image: "pmake-tiny-x1",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-x2",
+        title: "pmake ×2 (tiny, Fig. 7)",
+        description: "2 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of the tiny tree: the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "2 builds at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 16,
+        image: "pmake-tiny-x2",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-x4",
+        title: "pmake ×4 (tiny, Fig. 7)",
+        description: "4 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of the tiny tree: the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "4 builds at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 24,
+        image: "pmake-tiny-x4",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-x8",
+        title: "pmake ×8 (tiny, Fig. 7)",
+        description: "8 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of the tiny tree: the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "8 builds at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 40,
+        image: "pmake-tiny-x8",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-mid-x1",
+        title: "pmake ×1 (mid-size, Fig. 7)",
+        description: "1 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "one build at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 16,
+        image: "pmake-mid-x1",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-mid-x2",
+        title: "pmake ×2 (mid-size, Fig. 7)",
+        description: "2 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "2 builds at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 24,
+        image: "pmake-mid-x2",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-mid-x4",
+        title: "pmake ×4 (mid-size, Fig. 7)",
+        description: "4 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "4 builds at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 40,
+        image: "pmake-mid-x4",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-mid-x8",
+        title: "pmake ×8 (mid-size, Fig. 7)",
+        description: "8 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
+        parallelism: "8 builds at once, two compile jobs each, whatever the CPUs",
+        min_memory_mb: 72,
+        image: "pmake-mid-x8",
+        kernel: None,
     },
 ];

@@ -72,6 +72,7 @@ pub(super) fn pair(figure: &str, name: &str, paper_name: &'static str, size: Siz
         .map(|(kind, label, description, guests)| {
             let id = format!("{paper_name}/{kind}");
             Config {
+                window: None,
                 scenario: Scenario {
                     name: format!("{figure} {id}"),
                     machine: machine.clone(),

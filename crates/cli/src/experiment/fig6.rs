@@ -66,6 +66,7 @@ fn configs(size: Size) -> Vec<Config> {
         cache_kb: sim::scenario::DEFAULT_CACHE_KB,
     };
     let mut out = vec![Config {
+        window: None,
         id: "pmake/irix".into(),
         workload: "pmake",
         label: "IRIX",
@@ -93,6 +94,7 @@ fn configs(size: Size) -> Vec<Config> {
             .collect();
         let policies = Policies { share_disk: true, ..Policies::default() };
         out.push(Config {
+            window: None,
             id: id.into(),
             workload: "pmake",
             label,

@@ -98,6 +98,7 @@ fn configs(size: Size) -> Vec<Config> {
             };
             let id = format!("{}/{kind}", w.name);
             out.push(Config {
+                window: None,
                 scenario: Scenario { name: format!("fig8 {id}"), machine, guests, seed: 0 },
                 id,
                 workload: w.name,

@@ -50,6 +50,19 @@ pub const FULL: TreeSize = TreeSize {
     seed: 1997,
 };
 
+/// Between the two: the tree of Fig. 7's full-size run (`pmake-mid-x*`), whose eight builds
+/// at once would take the full tree's eight billion instructions per configuration — too long
+/// for an experiment of six configurations on a small host. A third of the full tree's units,
+/// the same functions per unit.
+pub const MID: TreeSize = TreeSize {
+    units: 16,
+    funcs_per_unit: 16,
+    stmts_per_func: 10,
+    globals_per_unit: 4,
+    consts: 400,
+    seed: 1997,
+};
+
 /// The generated files: (relative path, contents), sorted by path.
 pub fn generate(size: &TreeSize) -> Vec<(String, Vec<u8>)> {
     let mut g = Gen::new(size);

@@ -20,9 +20,6 @@ pub const PDA: u32 = special::GUEST_VA - PAGE_BYTES;
 pub const KERNEL_KSU: u32 = 0x08;
 /// TLB entries reserved (wired) by the kernel: entry 0 maps the PDA.
 pub const WIRED: u32 = 1;
-/// The monitor hands a VM its memory zeroed (each page on first touch), so `.bss` starts
-/// zeroed: clearing it would only make the monitor back the whole 2 MB heap at boot.
-pub const MEMORY_STARTS_ZEROED: bool = true;
 
 // ---- Assembly fragments for entry.rs: the special page instead of MFC0/MTC0 ----------------
 // The special page is the last page of the supervisor segment, so one `lui r, .Lspecial_hi`

@@ -15,8 +15,6 @@ pub const PDA: u32 = 0xFFFF_E000;
 pub const KERNEL_KSU: u32 = 0;
 /// TLB entries reserved (wired) by the kernel: entry 0 maps the PDA.
 pub const WIRED: u32 = 1;
-/// The bare machine promises nothing about memory: the kernel clears `.bss` itself.
-pub const MEMORY_STARTS_ZEROED: bool = false;
 
 // ---- Assembly fragments for entry.rs ------------------------------------------------------
 // The exception paths read and write a few CP0 registers. On the bare machine these are

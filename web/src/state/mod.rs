@@ -11,6 +11,7 @@
 //! - [`poll`]: when to ask the worker for a page map.
 //! - [`url`]: the scenario in the address bar.
 
+pub mod compare;
 pub mod console_log;
 pub mod numa;
 pub mod poll;
@@ -294,7 +295,7 @@ impl Model {
             Event::PageInfo(info) => self.page_info = Some(Shared::new(info)),
             Event::BadScenario(e) => self.error = Some(format!("The scenario was refused — {e}")),
             Event::Error { message } => self.error = Some(message),
-            Event::Pong { .. } => {}
+            Event::Pong { .. } | Event::Reached { .. } => {}
         }
     }
 }

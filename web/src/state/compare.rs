@@ -302,6 +302,9 @@ pub struct Lockstep {
     pub running: bool,
     /// The cycle both sides run to now.
     pub target: u64,
+    /// Where the step under way started (the previous target): a side still on its way is at
+    /// least here, so the two are at most `target − from` (plus a quantum) apart.
+    pub from: u64,
     /// Machine cycles of the next step.
     pub slice: u64,
     /// Each side's stage, A first.
@@ -324,6 +327,7 @@ impl Lockstep {
         Lockstep {
             running: false,
             target: 0,
+            from: 0,
             slice: (u64::from(clock_mhz) * FIRST_STEP_US).clamp(SLICE_RANGE.0, SLICE_RANGE.1),
             stage: [Stage::Idle; 2],
             cycle: [0; 2],
@@ -398,6 +402,7 @@ impl Lockstep {
         // Every side still running is at the target: the next step.
         self.adapt(ms - self.step_ms);
         self.step_ms = ms;
+        self.from = self.target;
         self.target = self.target.max(self.cycle.iter().copied().min().unwrap_or(0)) + self.slice;
         self.send_target()
     }

@@ -246,6 +246,14 @@ impl Model {
                 if state == RunState::Idle {
                     self.clear_histories();
                 }
+                // A run that stops shows its latest figures at once (compare mode pauses a
+                // worker that is already paused at its lockstep target: no new frame comes).
+                if matches!(state, RunState::Paused | RunState::Finished) {
+                    self.counters = self.frame.clone();
+                    self.speed_shown = self.speed.reading();
+                    self.refresh_numa(ms);
+                    self.refresh_sharing(ms);
+                }
                 self.run = state;
             }
             Event::Frame(mut f) => {

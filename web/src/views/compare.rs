@@ -58,13 +58,20 @@ pub struct CompareProps {
 struct LockView {
     running: bool,
     target: u64,
+    from: u64,
     slice: u64,
     stage: [Stage; 2],
 }
 
 impl LockView {
     fn of(l: &Lockstep) -> LockView {
-        LockView { running: l.running, target: l.target, slice: l.slice, stage: l.stage }
+        LockView {
+            running: l.running,
+            target: l.target,
+            from: l.from,
+            slice: l.slice,
+            stage: l.stage,
+        }
     }
 }
 
@@ -293,7 +300,7 @@ pub fn compare(props: &CompareProps) -> Html {
             }) }
             <main class="compare">
                 <section class="panel compare-head" data-testid="compare"
-                    data-running={lv.running.to_string()} data-target={lv.target.to_string()} data-slice={lv.slice.to_string()}>
+                    data-running={lv.running.to_string()} data-target={lv.target.to_string()} data-from={lv.from.to_string()} data-slice={lv.slice.to_string()}>
                     <div class="compare-bar">
                         <h2>{ "A/B comparison" }</h2>
                         { picker(Side::A) }

@@ -44,6 +44,8 @@ let first;
 
 test('two scenarios run in lockstep, side by side, with the difference highlighted', async () => {
   const page = await openPage(env.browser, `${env.server.url}${PAIR}`, { width: 1280, height: 900 });
+  await sideState(page, 'a', 'idle');
+  await sideState(page, 'b', 'idle');
   assert.match(await side(page, 'a').getByTestId('side-scenario').textContent(), /tiny-2vms/);
   assert.match(await side(page, 'b').getByTestId('side-scenario').textContent(), /NUMA both/);
   first = await runPair(page, async () => {

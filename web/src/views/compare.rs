@@ -123,8 +123,17 @@ pub fn compare(props: &CompareProps) -> Html {
                 let pollers = pollers.clone();
                 let on_event = Callback::from(move |e: Event| {
                     let now = now_ms();
-                    let ask = pollers.borrow_mut()[side.index()].event(&e, now);
-                    let (commands, view, stepping) = {
+                    // Between steps a side pauses at its target: the run goes on, so its model
+                    // and its page-map poller keep seeing it running (its figures refresh at the
+                    // running pace, its page map is asked for at most every 250 ms).
+                    let step_pause =
+                        lock.borrow().running && e == (Event::State { state: RunState::Paused });
+                    let ask = if step_pause {
+                        None
+                    } else {
+                        pollers.borrow_mut()[side.index()].event(&e, now)
+                    };
+                    let (commands, view) = {
                         let mut l = lock.borrow_mut();
                         if let Event::Loaded(layout) = &e {
                             l.loaded(layout.clock_mhz);
@@ -132,11 +141,8 @@ pub fn compare(props: &CompareProps) -> Html {
                         let before = LockView::of(&l);
                         let commands = l.event(side, &e, now);
                         let view = LockView::of(&l);
-                        (commands, (view != before).then_some(view), l.running)
+                        (commands, (view != before).then_some(view))
                     };
-                    // Between steps a side pauses at its target: the run goes on, so its model
-                    // keeps showing it running (and refreshing its figures at the running pace).
-                    let step_pause = stepping && e == (Event::State { state: RunState::Paused });
                     if !step_pause && !matches!(e, Event::Reached { .. }) {
                         dispatcher.dispatch(Action::Worker(e, now));
                     }
@@ -240,7 +246,13 @@ pub fn compare(props: &CompareProps) -> Html {
     };
     let on_dismiss = {
         let problems = problems.clone();
-        Callback::from(move |_: MouseEvent| problems.set(Vec::new()))
+        let dispatchers = [model_a.dispatcher(), model_b.dispatcher()];
+        Callback::from(move |_: MouseEvent| {
+            problems.set(Vec::new());
+            for d in &dispatchers {
+                d.dispatch(Action::DismissError);
+            }
+        })
     };
 
     let models = [&*model_a, &*model_b];
@@ -291,7 +303,7 @@ pub fn compare(props: &CompareProps) -> Html {
     html! {
         <div class="app compare-app">
             <Header theme={*theme} on_theme={on_theme} paper_open={false} on_paper={Callback::noop()}
-                compare_open={true} on_compare={Callback::from(move |_| ())} />
+                compare_open={true} on_compare={Callback::noop()} />
             { for errors.iter().map(|m| html! {
                 <div class="banner error" role="alert" data-testid="error-banner">
                     <span>{ m.clone() }</span>

@@ -484,40 +484,62 @@ fn side_view(
             </dl>
         </div>
     };
+    // Each piece sits in its own row of the two-column grid, so that A's ledger is beside B's
+    // ledger however tall the pieces above them are.
+    let cell = |row: u8, body: Html| {
+        html! { <div class={classes!("cell", side.param(), format!("row-{row}"))}>{ body }</div> }
+    };
     let Some(layout) = m.layout.clone() else {
         return html! {
             <section class="compare-side" data-testid={format!("compare-{}", side.param())} data-side={side.param()}>
-                { status }
-                { waiting("This side") }
+                { cell(1, status) }
+                { cell(2, waiting("This side")) }
             </section>
         };
     };
     let running = state == RunState::Running;
-    html! {
-        <section class="compare-side" data-testid={format!("compare-{}", side.param())} data-side={side.param()}>
-            { status }
-            <Panel class="ledger" title={format!("{} · Overhead ledger", side.label())} explain={html!{ { "Where the CPUs' time goes in this scenario — the single view's ledger (the paper's Figure 5)." } }}>
-                <Ledger layout={layout.clone()} frame={m.counters.clone()} />
-            </Panel>
-            if layout.disco {
+    let (numa, sharing) = if layout.disco {
+        (
+            html! {
                 <Panel class="numa" title={format!("{} · NUMA policy", side.label())} explain={html!{ { "The monitor's page migrations and replications in this scenario (§4.2.3)." } }}>
                     <NumaPanel layout={layout.clone()} counters={m.counters.clone()} log={m.numa.clone()} theme={theme}
                         selected={selected} on_select={on_select} running={running} />
                 </Panel>
+            },
+            html! {
                 <Panel class="sharing" title={format!("{} · Memory sharing", side.label())} explain={html!{ { "V, M and the pages the VMs share in this scenario (§4.2.5, Fig. 6)." } }}>
                     <SharingPanel layout={layout.clone()} counters={m.counters.clone()} log={m.sharing.clone()} />
                 </Panel>
-            } else {
-                <p class="empty small">{ "Natively there is no monitor: no NUMA policy, no sharing between VMs." }</p>
-            }
-            <Panel class="timeline" title={format!("{} · Scheduling timeline", side.label())} explain={html!{ { "Physical CPUs over simulated time, coloured by VM (natively by process)." } }}>
-                <Timeline layout={layout.clone()} frame={m.frame.clone()} counters={m.counters.clone()} segments={m.segments.clone()} theme={theme} />
-            </Panel>
-            <Panel class="machine" title={format!("{} · Machine and page map", side.label())} explain={html!{ { "The nodes, their CPUs and every machine page, coloured by the VM that holds it." } }}>
-                <Machine layout={layout} frame={m.frame.clone()} counters={m.counters.clone()} map={m.page_map.clone()}
-                    info={m.page_info.clone()} layer={Layer::Owner} theme={theme} send={send}
-                    moves={m.numa.clone()} breaks={m.sharing.clone()} selected={selected} />
-            </Panel>
+            },
+        )
+    } else {
+        (
+            html! { <p class="empty small">{ "Natively there is no monitor: no NUMA policy, no sharing between VMs." }</p> },
+            html! {},
+        )
+    };
+    html! {
+        <section class="compare-side" data-testid={format!("compare-{}", side.param())} data-side={side.param()}>
+            { cell(1, status) }
+            { cell(2, html! {
+                <Panel class="ledger" title={format!("{} · Overhead ledger", side.label())} explain={html!{ { "Where the CPUs' time goes in this scenario — the single view's ledger (the paper's Figure 5)." } }}>
+                    <Ledger layout={layout.clone()} frame={m.counters.clone()} />
+                </Panel>
+            }) }
+            { cell(3, numa) }
+            { cell(4, sharing) }
+            { cell(5, html! {
+                <Panel class="timeline" title={format!("{} · Scheduling timeline", side.label())} explain={html!{ { "Physical CPUs over simulated time, coloured by VM (natively by process)." } }}>
+                    <Timeline layout={layout.clone()} frame={m.frame.clone()} counters={m.counters.clone()} segments={m.segments.clone()} theme={theme} />
+                </Panel>
+            }) }
+            { cell(6, html! {
+                <Panel class="machine" title={format!("{} · Machine and page map", side.label())} explain={html!{ { "The nodes, their CPUs and every machine page, coloured by the VM that holds it." } }}>
+                    <Machine layout={layout} frame={m.frame.clone()} counters={m.counters.clone()} map={m.page_map.clone()}
+                        info={m.page_info.clone()} layer={Layer::Owner} theme={theme} send={send}
+                        moves={m.numa.clone()} breaks={m.sharing.clone()} selected={selected} />
+                </Panel>
+            }) }
         </section>
     }
 }

@@ -163,7 +163,7 @@ enum Mode {
     /// One run (the scenario is in the URL).
     Single,
     /// A/B compare mode, with what was wrong with the URL's pair.
-    Compare(Pair, Vec<String>),
+    Compare(Box<Pair>, Vec<String>),
 }
 
 /// The page: the single view, or compare mode when the URL holds a pair (`?a=…&b=…`).
@@ -173,7 +173,7 @@ pub fn root() -> Html {
         let query = url::current_query();
         if compare::is_compare(&query) {
             let (pair, problems) = compare::pair_for_query(&query);
-            Mode::Compare(pair, problems)
+            Mode::Compare(Box::new(pair), problems)
         } else {
             Mode::Single
         }
@@ -182,7 +182,7 @@ pub fn root() -> Html {
         let mode = mode.setter();
         Callback::from(move |a: Scenario| {
             let b = compare::counterpart(&a);
-            mode.set(Mode::Compare(Pair { a, b }, Vec::new()));
+            mode.set(Mode::Compare(Box::new(Pair { a, b }), Vec::new()));
         })
     };
     let on_back = {
@@ -195,7 +195,7 @@ pub fn root() -> Html {
     match &*mode {
         Mode::Single => html! { <App on_compare={on_compare} /> },
         Mode::Compare(pair, problems) => {
-            html! { <Compare pair={pair.clone()} problems={problems.clone()} on_back={on_back} /> }
+            html! { <Compare pair={(**pair).clone()} problems={problems.clone()} on_back={on_back} /> }
         }
     }
 }

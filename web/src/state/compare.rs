@@ -133,7 +133,8 @@ pub fn pair_for_query(query: &str) -> (Pair, Vec<String>) {
         let value = value?;
         match scenario_of(value) {
             Ok(scenario) => Some(scenario),
-            Err((e, fallback)) => {
+            Err(bad) => {
+                let (e, fallback) = *bad;
                 problems.push(message(s, &e, &fallback));
                 Some(fallback)
             }
@@ -148,14 +149,14 @@ pub fn pair_for_query(query: &str) -> (Pair, Vec<String>) {
 
 /// One side's value: a bare preset name or an encoded scenario query. The error comes with the
 /// scenario shown instead.
-pub fn scenario_of(value: &str) -> Result<Scenario, (ScenarioError, Scenario)> {
+pub fn scenario_of(value: &str) -> Result<Scenario, Box<(ScenarioError, Scenario)>> {
     let bad = |message: String| ScenarioError { field: "scenario".into(), message };
     let Some(query) = decode(value) else {
         let e = bad(format!("{} is not a percent-encoded scenario", quoted(value)));
-        return Err((e, Preset::DEFAULT.scenario()));
+        return Err(Box::new((e, Preset::DEFAULT.scenario())));
     };
     if query.is_empty() {
-        return Err((bad("is empty".into()), Preset::DEFAULT.scenario()));
+        return Err(Box::new((bad("is empty".into()), Preset::DEFAULT.scenario())));
     }
     if !query.contains('=') {
         return match Preset::named(&query) {
@@ -165,11 +166,11 @@ pub fn scenario_of(value: &str) -> Result<Scenario, (ScenarioError, Scenario)> {
                     field: "preset".into(),
                     message: format!("no preset called {}", quoted(&query)),
                 };
-                Err((e, Preset::DEFAULT.scenario()))
+                Err(Box::new((e, Preset::DEFAULT.scenario())))
             }
         };
     }
-    Scenario::from_query(&query).map_err(|e| (e, url::fallback(&query)))
+    Scenario::from_query(&query).map_err(|e| Box::new((e, url::fallback(&query))))
 }
 
 /// The message for a side of the URL that could not be used.
@@ -254,11 +255,10 @@ const COUNTERPARTS: [(&str, &str); 6] = [
 /// scenario, else beside itself.
 pub fn counterpart(a: &Scenario) -> Scenario {
     let named = |n: &str| Preset::named(n).map(|p| p.scenario());
-    if Preset::named(&a.name).is_some_and(|p| p.scenario() == *a) {
-        if let Some(b) = COUNTERPARTS.iter().find(|(n, _)| *n == a.name).and_then(|(_, d)| named(d))
-        {
-            return b;
-        }
+    if Preset::named(&a.name).is_some_and(|p| p.scenario() == *a)
+        && let Some(b) = COUNTERPARTS.iter().find(|(n, _)| *n == a.name).and_then(|(_, d)| named(d))
+    {
+        return b;
     }
     match &a.guests {
         Guests::Disco { policies, .. } => {
@@ -396,7 +396,7 @@ impl Lockstep {
             }
             _ => return Vec::new(),
         }
-        if !self.running || self.stage.iter().any(|s| *s == Stage::Running) {
+        if !self.running || self.stage.contains(&Stage::Running) {
             return Vec::new();
         }
         // Every side still running is at the target: the next step.

@@ -41,6 +41,9 @@ fn show_pair(pair: &Pair) {
     }
 }
 
+/// Sends commands to the sides' workers.
+type Dispatch = Rc<dyn Fn(Vec<(Side, Command)>)>;
+
 /// Properties of [`Compare`].
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
@@ -94,7 +97,7 @@ pub fn compare(props: &CompareProps) -> Html {
     }
 
     // Sends commands to the sides' workers.
-    let dispatch: Rc<dyn Fn(Vec<(Side, Command)>)> = {
+    let dispatch: Dispatch = {
         let bridges = bridges.clone();
         Rc::new(move |commands: Vec<(Side, Command)>| {
             let b = bridges.borrow();

@@ -125,7 +125,7 @@ pub fn pair_for_query(query: &str) -> (Pair, Vec<String>) {
             "b" => values[1] = Some(v),
             _ => problems.push(format!(
                 "The comparison's URL has a parameter it does not know — {}; it takes a= and b= only.",
-                short(k)
+                quoted(k)
             )),
         }
     }
@@ -186,18 +186,9 @@ pub fn message(side: Side, e: &ScenarioError, fallback: &Scenario) -> String {
     )
 }
 
-/// A user's text cut short and quoted, for a message.
-fn short(s: &str) -> String {
-    let cut: String = s.chars().take(40).collect();
-    if cut.len() < s.len() {
-        format!("\u{201c}{cut}…\u{201d}")
-    } else {
-        format!("\u{201c}{cut}\u{201d}")
-    }
-}
-
+/// A user's text cut short and quoted, for a message (as the scenario's own messages quote).
 fn quoted(s: &str) -> String {
-    short(s)
+    format!("\"{}\"", sim::scenario::shortened(s))
 }
 
 /// Percent-encodes everything but letters, digits and `-._~:,`.

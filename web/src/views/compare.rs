@@ -117,8 +117,7 @@ pub fn compare(props: &CompareProps) -> Html {
         let first = props.pair.clone();
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            let pollers =
-                Rc::new(RefCell::new([PageMapPoller::default(), PageMapPoller::default()]));
+            let pollers = Rc::new(RefCell::new([PageMapPoller::slower(), PageMapPoller::slower()]));
             for side in Side::BOTH {
                 let (lock, lock_view, dispatch) =
                     (lock.clone(), lock_view.clone(), dispatch.clone());
@@ -481,7 +480,7 @@ fn side_view(
                         <div><dt>{ "migrations · replications" }</dt><dd data-testid="side-numa">{ format!("{} · {}", format::count(mig), format::count(rep)) }</dd></div>
                     }
                     if let Some((v, mm, saved)) = f.sharing {
-                        <div><dt>{ "V · M · saved" }</dt><dd data-testid="side-sharing">{ format!("{} · {} · {} pages", format::count(u64::from(v)), format::count(u64::from(mm)), format::count(u64::from(saved))) }</dd></div>
+                        <div class="wide"><dt>{ "V · M · saved" }</dt><dd data-testid="side-sharing">{ format!("{} · {} · {} pages", format::count(u64::from(v)), format::count(u64::from(mm)), format::count(u64::from(saved))) }</dd></div>
                     }
                 }
             </dl>

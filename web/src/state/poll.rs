@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn a_slower_poller_asks_half_as_often() {
         let mut p = PageMapPoller::slower();
-        let frame = |c| Event::Frame(sim::frame::Frame { cycle: c, ..Default::default() });
+        let frame = |c| Event::Frame(Frame { cycle: c, ..Default::default() });
         p.event(&Event::State { state: RunState::Running }, 0.0);
         assert!(p.event(&frame(1), 0.0).is_some());
         p.event(&Event::PageMap(Default::default()), 1.0);

@@ -89,7 +89,29 @@ pub fn compare(props: &CompareProps) -> Html {
     let lock_view = use_state(|| LockView::of(&Lockstep::default()));
     let theme = use_state(Theme::initial);
     let problems = use_state(|| props.problems.clone());
-    let selected = use_state(|| [None::<u32>; 2]);
+    let selected_a = use_state(|| None::<u32>);
+    let selected_b = use_state(|| None::<u32>);
+    // The sides' callbacks are made once, so a side whose model did not change is not drawn
+    // again when the other side's frame arrives.
+    let on_selects = {
+        let setters = [selected_a.setter(), selected_b.setter()];
+        use_memo((), move |_| {
+            setters.map(|set| Callback::from(move |page: Option<u32>| set.set(page)))
+        })
+    };
+    let sends = {
+        let bridges = bridges.clone();
+        use_memo((), move |_| {
+            Side::BOTH.map(|side| {
+                let bridges = bridges.clone();
+                Callback::from(move |c: Command| {
+                    if let Some(b) = &bridges.borrow()[side.index()] {
+                        b.send(c);
+                    }
+                })
+            })
+        })
+    };
 
     {
         let theme = *theme;
@@ -337,27 +359,12 @@ pub fn compare(props: &CompareProps) -> Html {
                     { diff_table(&rows) }
                 </section>
                 <div class="compare-sides">
-                    { for Side::BOTH.iter().map(|&side| {
-                        let m = models[side.index()];
-                        let selected_here = selected[side.index()];
-                        let on_select = {
-                            let selected = selected.clone();
-                            Callback::from(move |page: Option<u32>| {
-                                let mut s = *selected;
-                                s[side.index()] = page;
-                                selected.set(s);
-                            })
-                        };
-                        let send = {
-                            let bridges = bridges.clone();
-                            Callback::from(move |c: Command| {
-                                if let Some(b) = &bridges.borrow()[side.index()] {
-                                    b.send(c);
-                                }
-                            })
-                        };
-                        side_view(side, m, lv, figures[side.index()].as_ref(), *theme, selected_here, on_select, send)
-                    }) }
+                    <SideView side={Side::A} model={model_a.clone()} stage={lv.stage[0]} stepping={lv.running}
+                        figures={figures[0].clone()} theme={*theme} selected={*selected_a}
+                        on_select={on_selects[0].clone()} send={sends[0].clone()} />
+                    <SideView side={Side::B} model={model_b.clone()} stage={lv.stage[1]} stepping={lv.running}
+                        figures={figures[1].clone()} theme={*theme} selected={*selected_b}
+                        on_select={on_selects[1].clone()} send={sends[1].clone()} />
                 </div>
             </main>
         </div>
@@ -433,19 +440,30 @@ fn state_name(s: RunState) -> &'static str {
     }
 }
 
-/// One side: its status and counters, then the single view's panels fed with its model.
-#[allow(clippy::too_many_arguments)]
-fn side_view(
+/// Properties of [`SideView`].
+#[derive(Properties, PartialEq)]
+struct SideProps {
     side: Side,
-    m: &Model,
-    lv: &LockView,
-    f: Option<&Figures>,
+    model: UseReducerHandle<Model>,
+    /// The side's stage in the lockstep.
+    stage: Stage,
+    /// The lockstep is running.
+    stepping: bool,
+    figures: Option<Figures>,
     theme: Theme,
     selected: Option<u32>,
     on_select: Callback<Option<u32>>,
     send: Callback<Command>,
-) -> Html {
-    let state = shown_state(m, lv.stage[side.index()], lv.running);
+}
+
+/// One side: its status and counters, then the single view's panels fed with its model.
+#[function_component(SideView)]
+fn side_view(props: &SideProps) -> Html {
+    let SideProps { side, stage, stepping, theme, selected, .. } = *props;
+    let m: &Model = &props.model;
+    let f = props.figures.as_ref();
+    let (on_select, send) = (props.on_select.clone(), props.send.clone());
+    let state = shown_state(m, stage, stepping);
     let name = state_name(state);
     let scenario_name = m.layout.as_ref().map_or_else(
         || "loading…".to_string(),

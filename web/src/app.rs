@@ -10,9 +10,11 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::bridge::Bridge;
+use crate::state::compare::{self, Pair};
 use crate::state::poll::PageMapPoller;
 use crate::state::{Action, Link, Model, url};
 use crate::theme::Theme;
+use crate::views::compare::Compare;
 use crate::views::consoles::Consoles;
 use crate::views::controls::Controls;
 use crate::views::glossary::{GlossaryPanel, Term};
@@ -155,9 +157,59 @@ fn close_explanations(keep: Option<&web_sys::Node>) {
     }
 }
 
-/// The whole page.
+/// Which view the page shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Mode {
+    /// One run (the scenario is in the URL).
+    Single,
+    /// A/B compare mode, with what was wrong with the URL's pair.
+    Compare(Box<Pair>, Vec<String>),
+}
+
+/// The page: the single view, or compare mode when the URL holds a pair (`?a=…&b=…`).
+#[function_component(Root)]
+pub fn root() -> Html {
+    let mode = use_state(|| {
+        let query = url::current_query();
+        if compare::is_compare(&query) {
+            let (pair, problems) = compare::pair_for_query(&query);
+            Mode::Compare(Box::new(pair), problems)
+        } else {
+            Mode::Single
+        }
+    });
+    let on_compare = {
+        let mode = mode.setter();
+        Callback::from(move |a: Scenario| {
+            let b = compare::counterpart(&a);
+            mode.set(Mode::Compare(Box::new(Pair { a, b }), Vec::new()));
+        })
+    };
+    let on_back = {
+        let mode = mode.setter();
+        Callback::from(move |a: Scenario| {
+            url::show(&a);
+            mode.set(Mode::Single);
+        })
+    };
+    match &*mode {
+        Mode::Single => html! { <App on_compare={on_compare} /> },
+        Mode::Compare(pair, problems) => {
+            html! { <Compare pair={(**pair).clone()} problems={problems.clone()} on_back={on_back} /> }
+        }
+    }
+}
+
+/// Properties of [`App`].
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// Opens compare mode with this scenario as A.
+    pub on_compare: Callback<Scenario>,
+}
+
+/// The single view: one run.
 #[function_component(App)]
-pub fn app() -> Html {
+pub fn app(props: &AppProps) -> Html {
     let model = use_reducer(Model::default);
     let bridge = use_mut_ref(|| None::<Bridge>);
     let poller = use_mut_ref(PageMapPoller::default);
@@ -380,10 +432,20 @@ pub fn app() -> Html {
         </label>
     };
     let clock = model.layout.as_ref().map_or(200, |l| l.clock_mhz);
+    let on_compare = {
+        let (cb, scenario) = (props.on_compare.clone(), scenario.clone());
+        Callback::from(move |_| {
+            cb.emit(
+                scenario
+                    .clone()
+                    .unwrap_or_else(|| url::scenario_for_query(&url::current_query()).0),
+            )
+        })
+    };
 
     html! {
         <div class="app">
-            <Header theme={*theme} on_theme={on_theme} paper_open={*paper_open} on_paper={on_paper} />
+            <Header theme={*theme} on_theme={on_theme} paper_open={*paper_open} on_paper={on_paper} on_compare={on_compare} />
             if let Some(message) = model.error.clone() {
                 <div class="banner error" role="alert" data-testid="error-banner">
                     <span>{ message }</span>

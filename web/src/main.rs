@@ -4,7 +4,8 @@
 //! [`sim::protocol`] messages carried by [`bridge::Bridge`], so no simulation work ever runs on
 //! the main thread.
 //!
-//! - [`app`]: the top-level component and the layout of the panels.
+//! - [`app`]: the top-level component, the single view's layout of the panels, and the switch
+//!   to A/B compare mode ([`views::compare`]).
 //! - [`state`]: the model — a reducer over worker events that accumulates frames' deltas in
 //!   bounded histories — the page-map polling, the speed meter, the scenario in the URL.
 //! - [`bridge`]: starts the worker, holds commands back until the worker's ready handshake.
@@ -26,5 +27,5 @@ mod views;
 
 fn main() {
     console_error_panic_hook::set_once();
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<app::Root>::new().render();
 }

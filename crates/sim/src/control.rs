@@ -23,6 +23,8 @@ use crate::simulation::{SimError, Simulation};
 pub struct Controller {
     state: RunState,
     loaded: Option<Loaded>,
+    /// Where a [`Command::RunUntil`] stops the run.
+    target: Option<u64>,
 }
 
 /// A loaded simulation and the snapshot Reset returns it to.
@@ -48,7 +50,7 @@ fn sim_error(e: SimError) -> Event {
 impl Controller {
     /// A controller with nothing loaded.
     pub fn new() -> Self {
-        Controller { state: RunState::Empty, loaded: None }
+        Controller { state: RunState::Empty, loaded: None, target: None }
     }
 
     /// The current run state.
@@ -75,6 +77,7 @@ impl Controller {
                 let booted = sim.snapshot();
                 self.loaded = Some(Loaded { sim, booted });
                 self.state = RunState::Idle;
+                self.target = None;
                 vec![Event::Loaded(layout), self.state_event(), Event::Frame(self.frame(true))]
             }
             Err(e) => vec![sim_error(e)],
@@ -105,16 +108,39 @@ impl Controller {
                 message: "Load is handled by the driver (it fetches the files)".into(),
             }],
             Command::Run => {
+                self.target = None;
                 if matches!(self.state, RunState::Idle | RunState::Paused) {
                     self.state = RunState::Running;
                 }
                 vec![self.state_event()]
             }
             Command::Pause => {
+                self.target = None;
                 if self.state == RunState::Running {
                     self.state = RunState::Paused;
                     return vec![self.state_event(), Event::Frame(self.frame(true))];
                 }
+                vec![self.state_event()]
+            }
+            Command::RunUntil { cycle } => {
+                let Some(Loaded { sim, .. }) = &self.loaded else { return none_loaded() };
+                if self.state == RunState::Finished {
+                    return vec![self.state_event()];
+                }
+                let now = sim.machine().now();
+                if now >= cycle {
+                    self.target = None;
+                    if self.state == RunState::Running {
+                        self.state = RunState::Paused;
+                    }
+                    return vec![
+                        self.state_event(),
+                        Event::Frame(self.frame(false)),
+                        Event::Reached { cycle: now },
+                    ];
+                }
+                self.target = Some(cycle);
+                self.state = RunState::Running;
                 vec![self.state_event()]
             }
             Command::Step { cycles } => {
@@ -139,6 +165,7 @@ impl Controller {
                     return vec![sim_error(e)];
                 }
                 self.state = RunState::Idle;
+                self.target = None;
                 vec![self.state_event(), Event::Frame(self.frame(true))]
             }
             Command::SetSpeed { .. } => Vec::new(),
@@ -173,16 +200,35 @@ impl Controller {
 
     /// Runs one slice of at most `cycles` machine cycles and returns the events it caused (the
     /// state change and a final frame when every guest has powered off). The driver decides
-    /// when to send ordinary frames.
+    /// when to send ordinary frames. Under a [`Command::RunUntil`] the slice stops at the
+    /// target, and reaching it pauses the run (answered by the state, a frame and
+    /// [`Event::Reached`]).
     pub fn run_slice(&mut self, cycles: u64) -> Vec<Event> {
         let Some(Loaded { sim, .. }) = &mut self.loaded else { return Vec::new() };
         if self.state == RunState::Finished {
             return Vec::new();
         }
+        let cycles = match self.target {
+            Some(t) => cycles.min(t.saturating_sub(sim.machine().now()).max(1)),
+            None => cycles,
+        };
         sim.run(cycles);
+        let now = sim.machine().now();
         if sim.finished() {
             self.state = RunState::Finished;
+            self.target = None;
             return vec![self.state_event(), Event::Frame(self.frame(true))];
+        }
+        if self.target.is_some_and(|t| now >= t) {
+            self.target = None;
+            if self.state == RunState::Running {
+                self.state = RunState::Paused;
+            }
+            return vec![
+                self.state_event(),
+                Event::Frame(self.frame(false)),
+                Event::Reached { cycle: now },
+            ];
         }
         Vec::new()
     }

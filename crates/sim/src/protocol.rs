@@ -13,7 +13,7 @@ use crate::scenario::{Scenario, ScenarioError};
 
 /// Version of this protocol; the worker reports it in [`Event::Ready`] and the page refuses a
 /// worker that speaks another one (a stale cached bundle).
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Version of the simulator build, shown in the UI.
 pub const SIM_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -41,6 +41,19 @@ pub enum Command {
     Step {
         /// Machine cycles to run.
         cycles: u64,
+    },
+    /// Run until the machine's clock reaches `cycle` — to the first point of its quantum grid at
+    /// or after it, as a free run cut there would — then pause. The A/B compare mode drives two
+    /// workers with it so that neither runs ahead of the other in simulated time; where the run
+    /// is cut does not change what it computes (the same run hash as a free run). Valid when
+    /// loaded and not finished (while running it sets where to stop). Answered by
+    /// [`Event::State`] with [`RunState::Running`]; on arrival by [`Event::State`] with
+    /// [`RunState::Paused`], a [`Event::Frame`] and [`Event::Reached`] — or, if every guest
+    /// powers off first, by [`RunState::Finished`] and the final frame as in a free run. A
+    /// `Pause`, `Run` or `Reset` forgets the target.
+    RunUntil {
+        /// The machine cycle to stop at.
+        cycle: u64,
     },
     /// Throw the run away and boot the scenario again, paused at its start. Answered by
     /// [`Event::State`] with [`RunState::Idle`] and a fresh [`Event::Frame`].
@@ -137,6 +150,12 @@ pub enum Event {
     PageMap(PageMap),
     /// The page asked about.
     PageInfo(PageInfo),
+    /// A [`Command::RunUntil`] arrived: the run is paused at machine cycle `cycle` (at or just
+    /// after the target).
+    Reached {
+        /// The machine's clock now.
+        cycle: u64,
+    },
     /// Answer to [`Command::Ping`].
     Pong {
         /// The `id` of the ping.
@@ -174,6 +193,7 @@ mod tests {
             Event::Frame(Frame { cycle: 7, ..Frame::default() }),
             Event::BadScenario(ScenarioError { field: "nodes".into(), message: "x".into() }),
             Event::Pong { id: 9 },
+            Event::Reached { cycle: 1 << 40 },
             Event::Error { message: "x".into() },
         ];
         for e in events {

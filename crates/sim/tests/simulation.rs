@@ -196,6 +196,50 @@ fn the_controller_runs_pauses_steps_and_resets() {
 }
 
 #[test]
+fn run_until_stops_at_the_target_and_ends_like_a_free_run() {
+    let s = preset("tiny-2vms");
+    let mut c = Controller::new();
+    c.load(&s, &assets(&s));
+    let mut target = 0;
+    let mut guard = 0;
+    loop {
+        target += 3_000_000;
+        let started = c.handle(Command::RunUntil { cycle: target });
+        if started == [Event::State { state: RunState::Finished }] {
+            break;
+        }
+        let mut events = Vec::new();
+        while c.wants_slice() {
+            // Slices that do not divide the step: the target still cuts the run.
+            events.extend(c.run_slice(1_234_567));
+            guard += 1;
+            assert!(guard < 100_000, "did not finish");
+        }
+        match events.last() {
+            Some(Event::Reached { cycle }) => {
+                assert!(*cycle >= target && *cycle < target + 3_000_000, "{cycle} for {target}");
+                assert_eq!(c.state(), RunState::Paused);
+                assert_eq!(events[0], Event::State { state: RunState::Paused });
+            }
+            Some(Event::Frame(f)) => {
+                assert_eq!(c.state(), RunState::Finished);
+                assert!(f.run_hash.is_some());
+                break;
+            }
+            other => panic!("unexpected end of a step: {other:?}"),
+        }
+    }
+    // A target already passed is answered at once.
+    let mut fresh = Simulation::new(&s, &assets(&s)).expect("boots");
+    assert!(fresh.run_to_end(20_000_000_000));
+    assert_eq!(c.frame(true).run_hash, Some(fresh.run_hash()));
+    assert_eq!(
+        c.handle(Command::RunUntil { cycle: 1 }),
+        [Event::State { state: RunState::Finished }]
+    );
+}
+
+#[test]
 fn a_bad_scenario_or_missing_file_is_an_error_event() {
     let mut c = Controller::new();
     let mut bad = preset("tiny-2vms");

@@ -268,10 +268,11 @@ impl Worker {
         }
         let events = self.controller.run_slice(budget);
         let end = self.now();
-        if budget == self.budget {
+        // A slice cut short (at a `RunUntil` target, at the end) says nothing of the speed.
+        let had_events = !events.is_empty();
+        if budget == self.budget && !had_events {
             self.adapt_budget(end - start);
         }
-        let had_events = !events.is_empty();
         self.post_all(events);
         if !had_events && end - self.last_frame_ms >= FRAME_MS {
             self.last_frame_ms = end;

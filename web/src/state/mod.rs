@@ -11,6 +11,7 @@
 //! - [`poll`]: when to ask the worker for a page map.
 //! - [`url`]: the scenario in the address bar.
 
+pub mod compare;
 pub mod console_log;
 pub mod numa;
 pub mod poll;
@@ -245,6 +246,14 @@ impl Model {
                 if state == RunState::Idle {
                     self.clear_histories();
                 }
+                // A run that stops shows its latest figures at once (compare mode pauses a
+                // worker that is already paused at its lockstep target: no new frame comes).
+                if matches!(state, RunState::Paused | RunState::Finished) {
+                    self.counters = self.frame.clone();
+                    self.speed_shown = self.speed.reading();
+                    self.refresh_numa(ms);
+                    self.refresh_sharing(ms);
+                }
                 self.run = state;
             }
             Event::Frame(mut f) => {
@@ -294,7 +303,7 @@ impl Model {
             Event::PageInfo(info) => self.page_info = Some(Shared::new(info)),
             Event::BadScenario(e) => self.error = Some(format!("The scenario was refused — {e}")),
             Event::Error { message } => self.error = Some(message),
-            Event::Pong { .. } => {}
+            Event::Pong { .. } | Event::Reached { .. } => {}
         }
     }
 }

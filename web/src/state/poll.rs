@@ -16,6 +16,8 @@ pub const LOST_MS: f64 = 3000.0;
 /// The decision, fed with every worker event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PageMapPoller {
+    /// Ask half as often (compare mode draws two maps).
+    slow: bool,
     heat: bool,
     running: bool,
     /// Newest frame's cycle.
@@ -26,6 +28,11 @@ pub struct PageMapPoller {
 }
 
 impl PageMapPoller {
+    /// A poller that asks half as often while running: compare mode has two maps to draw.
+    pub fn slower() -> Self {
+        PageMapPoller { slow: true, ..PageMapPoller::default() }
+    }
+
     /// Sees `event` (received at `ms`); returns the request to send, if one is due.
     pub fn event(&mut self, event: &Event, ms: f64) -> Option<Command> {
         match event {
@@ -64,6 +71,7 @@ impl PageMapPoller {
         let cycle = self.cycle?;
         if let Some((at_cycle, at_ms)) = self.asked {
             let interval = if self.heat { HEAT_INTERVAL_MS } else { INTERVAL_MS };
+            let interval = if self.slow { 2.0 * interval } else { interval };
             let waiting = !self.answered && ms - at_ms < LOST_MS;
             if at_cycle == cycle || waiting || (self.running && ms - at_ms < interval) {
                 return None;
@@ -119,5 +127,16 @@ mod tests {
         let mut p = PageMapPoller::default();
         assert_eq!(p.set_heat(true, 0.0), None);
         assert_eq!(p.event(&Event::Pong { id: 1 }, 1.0), None);
+    }
+
+    #[test]
+    fn a_slower_poller_asks_half_as_often() {
+        let mut p = PageMapPoller::slower();
+        let frame = |c| Event::Frame(Frame { cycle: c, ..Default::default() });
+        p.event(&Event::State { state: RunState::Running }, 0.0);
+        assert!(p.event(&frame(1), 0.0).is_some());
+        p.event(&Event::PageMap(Default::default()), 1.0);
+        assert_eq!(p.event(&frame(2), INTERVAL_MS + 1.0), None);
+        assert!(p.event(&frame(3), 2.0 * INTERVAL_MS + 1.0).is_some());
     }
 }

@@ -1,4 +1,5 @@
-//! The page header: project name, what it is, the Paper view's button and the theme toggle.
+//! The page header: project name, what it is, the Compare and Paper view buttons and the theme
+//! toggle.
 
 use yew::prelude::*;
 
@@ -15,6 +16,13 @@ pub struct HeaderProps {
     pub paper_open: bool,
     /// Opens or closes the Paper view.
     pub on_paper: Callback<()>,
+    /// Whether A/B compare mode is open (then the Paper button is hidden: compare mode has its
+    /// own way back).
+    #[prop_or_default]
+    pub compare_open: bool,
+    /// Opens compare mode with the current scenario as A.
+    #[prop_or_default]
+    pub on_compare: Callback<()>,
 }
 
 /// The top bar.
@@ -26,6 +34,10 @@ pub fn header(props: &HeaderProps) -> Html {
     };
     let on_paper = {
         let cb = props.on_paper.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    let on_compare = {
+        let cb = props.on_compare.clone();
         Callback::from(move |_| cb.emit(()))
     };
     let paper_label =
@@ -47,8 +59,12 @@ pub fn header(props: &HeaderProps) -> Html {
                 </div>
             </div>
             <div class="topbar-actions">
-                <button class="ghost" onclick={on_paper} data-testid="paper-toggle" aria-pressed={props.paper_open.to_string()}
-                    title="The paper's figures and tables beside ours, each with a button to run it live">{ paper_label }</button>
+                if !props.compare_open {
+                    <button class="ghost" onclick={on_compare} data-testid="compare-open"
+                        title="Run this scenario and another side by side, in step, with the differences highlighted">{ "Compare" }</button>
+                    <button class="ghost" onclick={on_paper} data-testid="paper-toggle" aria-pressed={props.paper_open.to_string()}
+                        title="The paper's figures and tables beside ours, each with a button to run it live">{ paper_label }</button>
+                }
                 <button class="ghost" onclick={on_click} data-testid="theme-toggle">{ label }</button>
             </div>
         </header>

@@ -1,6 +1,7 @@
 //! The panels of the page, one file each, and the pieces they share.
 
 pub mod canvas;
+pub mod compare;
 pub mod consoles;
 pub mod controls;
 pub mod glossary;

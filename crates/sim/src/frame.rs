@@ -306,6 +306,22 @@ pub struct SharingFrame {
     /// [`SharingFrame::MAX_BREAKS`] (the total `cow_breaks` counts every one).
     #[serde(default)]
     pub breaks_skipped: u64,
+    /// The virtual subnet's traffic so far (paper §4.2.6).
+    #[serde(default)]
+    pub net: NetFrame,
+}
+
+/// The virtual subnet's counters in a frame (paper §4.2.6), all VMs together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NetFrame {
+    /// Frames sent.
+    pub frames: u64,
+    /// Bytes the monitor copied into receivers.
+    pub bytes_copied: u64,
+    /// Payload pages mapped into receivers instead of copied.
+    pub pages_remapped: u64,
+    /// Frames dropped.
+    pub dropped: u64,
 }
 
 /// A block of a disk image, as the global disk-block cache knows it (paper §4.2.5).
@@ -639,6 +655,7 @@ mod tests {
                 top: vec![shared_page(); SharingFrame::MAX_TOP],
                 breaks: vec![cow_break(); SharingFrame::MAX_BREAKS],
                 breaks_skipped: 7,
+                net: NetFrame { frames: 8, bytes_copied: 9, pages_remapped: 10, dropped: 11 },
             })),
         }
     }

@@ -327,7 +327,7 @@ impl WindowWatch {
             let console = sim.console(g);
             // Only whole lines: a line being printed is read when it is complete.
             let Some(last_newline) = console.iter().rposition(|&b| b == b'\n') else { continue };
-            if last_newline + 1 <= *at {
+            if last_newline < *at {
                 continue;
             }
             let text = String::from_utf8_lossy(&console[*at..=last_newline]);

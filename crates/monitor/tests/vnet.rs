@@ -256,3 +256,62 @@ fn frames_reach_only_their_receiver_and_aligned_pages_are_remapped() {
     assert_eq!((result(&mon, &m, 0, 0), result(&mon, &m, 0, 1)), (0, 0));
     assert_eq!(mon.check_invariants(&m), Ok(()));
 }
+
+/// VM 0 sends three frames at once: to a MAC no VM has, to itself, and to VM 1, which has not
+/// armed a buffer yet. The first two are dropped; the third waits in VM 1's queue and is
+/// placed — copied, since its pages left VM 0 when it was queued — when VM 1 arms.
+#[test]
+fn a_frame_for_a_vm_not_armed_waits_and_frames_to_no_one_are_dropped() {
+    const P_NOBODY: u32 = 0x7A00;
+    const P_SELF: u32 = 0x7B00;
+    let mut c = Code::new();
+    for h in [P_NOBODY, P_SELF, P_UNICAST] {
+        c.mcall(MonitorCall::NetSend, &[h, HDR, P_PAY, 2]);
+    }
+    c.li(T0, 1);
+    c.result(T0, R_READY);
+    c.power_off(EXIT_OK);
+    let mut k0 = Kernel::new(&c);
+    let pattern: Vec<u32> = (0..2048).map(|i| 0xAAAA_0000 | i).collect();
+    k0.put_words(SSEG + P_PAY, &pattern);
+    k0.put_words(SSEG + P_UNICAST, &[0x005C_D102, 0xD102_0100, 0x0200_005C, 0x2222_1111]);
+    // VM 9 (no such VM), VM 0 (the sender itself).
+    k0.put_words(SSEG + P_NOBODY, &[0x005C_D102, 0xD102_0900, 0x0000_005C, 0]);
+    k0.put_words(SSEG + P_SELF, &[0x005C_D102, 0xD102_0000, 0x0000_005C, 0]);
+
+    let mut c = Code::new();
+    c.wait_for_result(T0, R_GO1);
+    c.mcall(MonitorCall::NetRecv, &[P_RX_HDR, HDR, P_RX1, 2]);
+    wait_frame(&mut c);
+    c.result(V0, 1);
+    load_result(&mut c, P_RX1 + 0x1000, 2);
+    c.mcall(MonitorCall::NetAck, &[]);
+    c.power_off(EXIT_OK);
+    let k1 = Kernel::new(&c);
+
+    let cfg = MachineConfig { memory_per_node_mb: 16, ..MachineConfig::flash(2, 1) };
+    let mut m = Machine::new(cfg, Vec::new()).expect("machine");
+    let specs = (0..2)
+        .map(|k| VmSpec { name: format!("vm{k}"), vcpus: 1, memory_mb: 4, disk_unit: None })
+        .collect();
+    let mcfg = MonitorConfig { check_invariants: true, ..MonitorConfig::default() };
+    let mut mon = Monitor::new(mcfg, specs, &[k0.elf(), k1.elf()], &mut m).expect("monitor");
+
+    run_until(&mut m, &mut mon, |mon, _| mon.vms()[0].halted().is_some());
+    let n0 = mon.vms()[0].net().stats;
+    assert_eq!((n0.sent, n0.dropped, n0.received), (3, 2, 0), "{n0:?}");
+    assert_eq!(mon.vms()[1].net().inbox.len(), 1, "the frame waits for VM 1");
+
+    poke(&mon, &mut m, 1, R_GO1, 1);
+    run_until(&mut m, &mut mon, |mon, _| mon.all_halted());
+    let status = result(&mon, &m, 1, 1);
+    assert_eq!(status & net::RECEIVED, net::RECEIVED);
+    assert_eq!((status >> net::PAGES_SHIFT) & 0xFF, 2);
+    assert_eq!(result(&mon, &m, 1, 2), 0xAAAA_0400, "the second payload page");
+    let n1 = mon.vms()[1].net().stats;
+    assert_eq!((n1.received, n1.pages_remapped), (1, 0), "a queued frame is copied");
+    assert_eq!(n1.bytes_copied, u64::from(HDR) + 2 * 4096);
+    assert!(mon.vms()[1].net().inbox.is_empty());
+    assert!(mon.vms().iter().all(|v| v.halted() == Some(EXIT_OK)));
+    assert_eq!(mon.check_invariants(&m), Ok(()));
+}

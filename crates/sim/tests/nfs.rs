@@ -45,6 +45,29 @@ fn pmake_over_nfs_keeps_its_results_and_remaps_the_servers_pages() {
     assert_eq!(run(&s).1, hash, "the same run twice");
 }
 
+/// The global buffer cache across VMs: while the clients build, some machine page holding a
+/// block of the image is mapped by the server (its buffer cache) and by both clients (their
+/// buffers, remapped from the server's).
+#[test]
+fn one_machine_page_backs_a_block_in_the_server_and_both_clients() {
+    let s = scenario(2);
+    let assets = Assets::from_dir(&guest_files::dir(), &s).expect("guest files");
+    let mut sim = Simulation::new(&s, &assets).expect("boots");
+    let mut seen = false;
+    while !sim.finished() && !seen {
+        sim.run(1_000_000);
+        let mon = sim.monitor().expect("under the monitor");
+        seen = mon.memmap().shared().any(|(page, sharers)| {
+            let mut vms: Vec<u16> = sharers.iter().map(|(vm, _)| vm.0).collect();
+            vms.sort_unstable();
+            vms.dedup();
+            mon.disk_cache().block_of(page).is_some() && vms == [0, 1, 2]
+        });
+        assert!(sim.machine().now() < 20_000_000_000, "the run did not finish");
+    }
+    assert!(seen, "no block page was mapped by the server and both clients at once");
+}
+
 #[test]
 fn the_server_must_be_vm_0_and_the_preset_is_valid() {
     let e = Scenario::from_query("os=disco&vms=pmake-tiny-nfs:1:24,pmake-tiny-nfsd:1:24")

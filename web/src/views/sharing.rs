@@ -232,7 +232,9 @@ pub fn sharing_panel(props: &SharingProps) -> Html {
             (Some(b), Some(_)) => format!("sector {}", b.sector),
             (Some(b), None) => format!("{} sector {}", b.image, b.sector),
             (None, _) if p.kernel_text => "guest kernel text".to_string(),
-            (None, _) => "no block recorded".to_string(),
+            // Neither a cached block nor kernel text: a page the virtual subnet remapped
+            // (the monitor's invariants allow nothing else).
+            (None, _) => "sent over the subnet".to_string(),
         };
         let title = match &p.block {
             Some(b) => format!("disk {} ({}), sectors {}–{}: 4 KB", b.disk, b.image, b.sector, b.sector + 7),

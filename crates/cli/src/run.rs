@@ -422,6 +422,12 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
             mb(sh.saved_pages()),
             sh.cow_breaks
         );
+        if sh.net.frames > 0 {
+            eprintln!(
+                "subnet: frames {}, pages remapped {}, bytes copied {}, dropped {}",
+                sh.net.frames, sh.net.pages_remapped, sh.net.bytes_copied, sh.net.dropped
+            );
+        }
     }
     eprintln!(
         "-- {:.6} simulated s ({} cycles), {} instructions, misses {} local / {} remote, run hash {:016x}, {:.2} s host ({:.1} M instructions/s)",

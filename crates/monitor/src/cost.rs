@@ -58,6 +58,10 @@ pub struct CostModel {
     /// interrupted CPU.
     #[serde(default = "default_shootdown_ipi")]
     pub shootdown_ipi: u64,
+    /// Remapping one page of a frame on the virtual subnet instead of copying it (`vnet.rs`:
+    /// the two pmap updates and the sender's shootdown, like an allocation).
+    #[serde(default = "default_page_remap")]
+    pub page_remap: u64,
 }
 
 impl Default for CostModel {
@@ -80,6 +84,7 @@ impl Default for CostModel {
             vcpu_switch: 900,
             hot_page: default_hot_page(),
             page_copy: default_page_copy(),
+            page_remap: default_page_remap(),
             shootdown_ipi: default_shootdown_ipi(),
         }
     }
@@ -96,6 +101,10 @@ fn default_refill_vtlb() -> u64 {
 fn default_hot_page() -> u64 {
     // An interrupt (a trap's entry and return) and reading the counters.
     600
+}
+
+fn default_page_remap() -> u64 {
+    300
 }
 
 fn default_page_copy() -> u64 {

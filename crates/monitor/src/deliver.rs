@@ -103,10 +103,12 @@ impl Monitor {
         lines
     }
 
-    /// The VM's pending device interrupt sources (bit 8 + k: disk k).
+    /// The VM's pending device interrupt sources (bit 8 + k: disk k; bit 1 a network frame).
     pub(crate) fn device_sources(&self, vm: VmId) -> u32 {
-        let d = &self.vms[vm].disk;
-        if d.done { abi::address_map::source::disk(0) } else { 0 }
+        use abi::address_map::source;
+        let v = &self.vms[vm];
+        (if v.disk.done { source::disk(0) } else { 0 })
+            | (if v.net.received { source::NET } else { 0 })
     }
 
     /// Updates the virtual Cause.IP bits and, if the guest allows it, takes the interrupt.

@@ -81,7 +81,7 @@ impl DiskCache {
     }
 
     /// Forgets the block recorded for `page`.
-    fn forget_page(&mut self, page: Mppn) {
+    pub(crate) fn forget_page(&mut self, page: Mppn) {
         if let Some(block) = self.pages.remove(&page) {
             self.blocks.remove(&block);
         }
@@ -180,7 +180,7 @@ impl Monitor {
     /// VM `vm` lets go of the machine page behind its guest page `gppn` (its translations
     /// already shot down): a shared page loses a sharer (and is freed with its last), a private
     /// page is freed.
-    fn release(&mut self, m: &mut Machine, vm: VmId, gppn: Gppn) {
+    pub(crate) fn release(&mut self, m: &mut Machine, vm: VmId, gppn: Gppn) {
         let Some(page) = self.vms[vm].pmap.get(gppn) else { return };
         self.vms[vm].pmap.unset(gppn);
         if self.memmap.owner(page) == PageOwner::Shared
@@ -190,6 +190,7 @@ impl Monitor {
         }
         self.disk_cache.forget_page(page);
         self.kernel_text.remove(&page);
+        self.net_pages.remove(&page);
         m.sys.mem.flush_page(page);
         self.memmap.free(page);
     }
@@ -218,6 +219,7 @@ impl Monitor {
             // The last sharer: the page is its own again, and the block leaves the cache.
             self.disk_cache.forget_page(shared);
             self.kernel_text.remove(&shared);
+            self.net_pages.remove(&shared);
             self.memmap.unshare(shared, owner);
             shared
         } else {
@@ -238,6 +240,23 @@ impl Monitor {
         self.events
             .push(m.now(), EventKind::CowBreak { vm, gppn, shared, private: page, sharers_left });
         Some(page)
+    }
+
+    /// A private page about to be shared some other way (the virtual subnet's remap): if the
+    /// cache records it for a block, does it still hold the base's bytes (compared, charged a
+    /// page copy on CPU `p` for `r`)? True for a page the cache does not record.
+    pub(crate) fn cache_page_still_base(
+        &mut self,
+        m: &mut Machine,
+        p: usize,
+        r: VcpuRef,
+        page: Mppn,
+    ) -> bool {
+        let Some((unit, sector)) = self.disk_cache.block_of(page) else { return true };
+        let compare = self.cfg.cost.page_copy;
+        self.charge(m, p, r, Kind::Memory, compare);
+        let base = base_block(m, unit, sector);
+        base.is_some() && m.sys.mem.ram.slice(page.pa(), 4096) == base
     }
 
     /// Is `page` a guest kernel text page shared between VMs (`load_kernel`)?

@@ -148,6 +148,22 @@ pub enum EventKind {
         /// Sharers the shared page has left.
         sharers_left: u32,
     },
+    /// A payload page of a frame on the virtual subnet (paper §4.2.6, `vnet.rs`) was mapped
+    /// read-only into the receiver instead of copied.
+    NetRemap {
+        /// The sending VM.
+        from: VmId,
+        /// Its guest page (the payload page).
+        from_gppn: Gppn,
+        /// The receiving VM.
+        to: VmId,
+        /// The guest page of its receive buffer.
+        to_gppn: Gppn,
+        /// The machine page both map now.
+        page: Mppn,
+        /// Its sharers now.
+        sharers: u32,
+    },
 }
 
 /// What made a replicated page collapse to one copy.

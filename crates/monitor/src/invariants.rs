@@ -5,8 +5,9 @@
 //! NUMA policy finds the mappings to shoot down through the back-maps. Replicas (`replicate.rs`)
 //! belong to their VM's page in both maps, one per node at most, hold the master's bytes, and no
 //! translation of a replicated page is writable. A page shared copy-on-write
-//! (`disk_cache.rs`) lists every guest page that maps it as a sharer (and only those), is the
-//! disk-block cache's page for its block, and no translation of it is writable.
+//! (`disk_cache.rs`) lists every guest page that maps it as a sharer (and only those), is
+//! exactly one of the disk-block cache's page for its block, a guest kernel text page and a
+//! page the virtual subnet remapped (`vnet.rs`), and no translation of it is writable.
 //!
 //! [`Monitor::check_invariants`] returns the first violation. With
 //! `MonitorConfig::check_invariants` set, debug builds run it after every trap and every
@@ -85,10 +86,13 @@ impl Monitor {
                     let block = self.disk_cache.block_of(ppn);
                     let back = block.and_then(|(u, s)| self.disk_cache.get(u, s));
                     let in_cache = cached.contains(&ppn) && back == Some(ppn);
-                    if in_cache == self.kernel_text.contains(&ppn) {
+                    let kinds =
+                        [in_cache, self.kernel_text.contains(&ppn), self.net_pages.contains(&ppn)];
+                    if kinds.iter().filter(|&&k| k).count() != 1 {
                         return Err(format!(
                             "shared {ppn} is not exactly one of the disk-block cache's page for \
-                             a block ({block:?}) and a kernel text page"
+                             a block ({block:?}), a kernel text page and a page the subnet \
+                             remapped ({kinds:?})"
                         ));
                     }
                 }
@@ -137,6 +141,10 @@ impl Monitor {
             self.kernel_text.iter().find(|&&p| self.memmap.owner(p) != PageOwner::Shared)
         {
             return Err(format!("kernel text page {p} is listed but not shared"));
+        }
+        if let Some(p) = self.net_pages.iter().find(|&&p| self.memmap.owner(p) != PageOwner::Shared)
+        {
+            return Err(format!("subnet page {p} is listed but not shared"));
         }
         Ok(())
     }

@@ -21,6 +21,7 @@
 //! | [`vdisk`] | the virtual disk: guest requests as machine DMA, page by page |
 //! | [`cow_disk`] | copy-on-write disks: one base image, a log of modified sectors per VM |
 //! | [`disk_cache`] | the global disk-block cache: blocks mapped read-only across VMs, copy on write |
+//! | [`vnet`] | the virtual subnet: frames between VMs, payload pages remapped instead of copied |
 //! | `guest_memory.rs` | guest-physical memory: first-touch allocation, the monitor's reads and writes |
 //! | `sched.rs` | virtual CPU scheduling with affinity, idle VCPUs descheduled |
 //! | [`pmap`], [`memmap`], [`l2tlb`] | guest-physical → machine pages with back-maps; owner of every machine page; the second-level TLB |
@@ -69,6 +70,7 @@ mod trap;
 pub mod vcpu;
 pub mod vdisk;
 pub mod vm;
+pub mod vnet;
 
 pub use ids::{Gppn, Mppn, NodeId, PcpuId, VcpuId, VcpuRef, VmId};
 pub use monitor::Monitor;

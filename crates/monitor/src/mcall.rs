@@ -1,7 +1,7 @@
 //! Monitor calls (paper §4.1; numbers and errors in `abi::mcall`, prose in
 //! docs/monitor-abi.md): what the guest kernel asks of the monitor with one `syscall` instead of
 //! many trapping instructions — the console, power, other virtual CPUs, zeroed pages, TLB
-//! maintenance, and the virtual disk (`vdisk.rs`). Every argument is checked; a bad call gets
+//! maintenance, the virtual disk (`vdisk.rs`) and the virtual subnet (`vnet.rs`). Every argument is checked; a bad call gets
 //! an error code and changes nothing.
 
 use abi::mcall::{CONSOLE_MAX, Error, MonitorCall, info};
@@ -60,6 +60,11 @@ impl Monitor {
                 Ok(0)
             }
             Ok(MonitorCall::DiskWait) => self.disk_wait(r, a[0], &mut block),
+            Ok(MonitorCall::NetSend) => self.net_send(m, p, r, a[0], a[1], a[2], a[3]),
+            Ok(MonitorCall::NetRecv) => self.net_recv(m, p, r, a[0], a[1], a[2], a[3]),
+            Ok(MonitorCall::NetStatus) => self.net_status(r),
+            Ok(MonitorCall::NetAck) => self.net_ack(r),
+            Ok(MonitorCall::NetWait) => self.net_wait(r, &mut block),
         };
         let cpu = &mut m.cpus[p];
         match result {
@@ -120,6 +125,8 @@ impl Monitor {
             info::CLOCK_MHZ => Ok(self.clock_mhz()),
             info::DISKS => Ok(u32::from(vm.disk.unit.is_some())),
             info::THIS_VCPU => Ok(u32::from(r.vcpu.0)),
+            info::VM_ID => Ok(r.vm.index() as u32),
+            info::VMS => Ok(self.vms.len() as u32),
             _ => Err(Error::BadArg),
         }
     }

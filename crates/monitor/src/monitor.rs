@@ -77,6 +77,10 @@ pub struct Monitor {
     /// a page leaves the set when it stops being shared.
     #[serde(default)]
     pub(crate) kernel_text: std::collections::BTreeSet<Mppn>,
+    /// Machine pages shared because the virtual subnet remapped them (`vnet.rs`) and neither
+    /// a disk-cache block nor kernel text; a page leaves the set when it stops being shared.
+    #[serde(default)]
+    pub(crate) net_pages: std::collections::BTreeSet<Mppn>,
     pub(crate) cpus_per_node: usize,
     clock_mhz: u32,
 }
@@ -117,6 +121,7 @@ impl Monitor {
             next_node: 0,
             disk_cache: Default::default(),
             kernel_text: Default::default(),
+            net_pages: Default::default(),
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
         };
@@ -156,6 +161,7 @@ impl Monitor {
                 console: Vec::new(),
                 input: VecDeque::new(),
                 disk,
+                net: Default::default(),
                 halted: None,
                 stats: Default::default(),
                 home_node,

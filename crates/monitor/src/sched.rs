@@ -22,6 +22,7 @@ impl Monitor {
     /// Between quanta: timers, devices, wake-ups, time slices, idle CPUs.
     pub(crate) fn tick(&mut self, m: &mut Machine) {
         self.poll_disks(m);
+        self.poll_net();
         self.reclaim_replicas(m);
         self.update_timers(m);
         let now = m.now();

@@ -9,6 +9,7 @@ use crate::pmap::Pmap;
 use crate::stats::{TrapRecord, VmStats};
 use crate::vcpu::Vcpu;
 use crate::vdisk::VDisk;
+use crate::vnet::VNic;
 
 /// One virtual machine.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -25,6 +26,9 @@ pub struct Vm {
     pub(crate) input: VecDeque<u8>,
     /// Its disk.
     pub(crate) disk: VDisk,
+    /// Its interface on the virtual subnet.
+    #[serde(default)]
+    pub(crate) net: VNic,
     /// Exit code once it powered off.
     pub(crate) halted: Option<u32>,
     /// Counters.
@@ -82,6 +86,11 @@ impl Vm {
     /// Its virtual disk.
     pub fn disk(&self) -> &VDisk {
         &self.disk
+    }
+
+    /// Its interface on the virtual subnet.
+    pub fn net(&self) -> &VNic {
+        &self.net
     }
 
     /// The node its memory goes to when nothing better is known.

@@ -35,14 +35,15 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use variants::{
-    DATA_DIR, INIT_OK, SPLIT_BUILDING, SPLIT_BUILT, SPLIT_JOBS, SRC_DIR, Variant, contents,
+    DATA_DIR, INIT_OK, NFS_DONE, SPLIT_BUILDING, SPLIT_BUILT, SPLIT_JOBS, SRC_DIR, Variant,
+    contents,
 };
 
 /// The user programs, as cargo names them in `target/guests/`. `init` goes to `/init`, the
 /// others to `/bin/`.
-pub const PROGRAMS: [&str; 16] = [
+pub const PROGRAMS: [&str; 17] = [
     "init", "sh", "echo", "cat", "ls", "mkdir", "rm", "wc", "pmake", "cc1", "ld", "db", "logicsim",
-    "memsim", "raytrace", "radix",
+    "memsim", "raytrace", "radix", "nfs",
 ];
 
 /// A node of a tree.

@@ -54,11 +54,16 @@ pub enum Variant {
     PmakeMidX4,
     /// All eight of Fig. 7's mid-size builds.
     PmakeMidX8,
+    /// Pmake (tiny) over the NFS-like service between VMs (paper §4.2.6): VM 0 serves its
+    /// file system, every other VM builds from the files it reads from VM 0.
+    PmakeTinyNfs,
+    /// The same on the full source tree (Fig. 6's "8 VMs/NFS").
+    PmakeFullNfs,
 }
 
 impl Variant {
     /// Every variant.
-    pub const ALL: [Variant; 20] = [
+    pub const ALL: [Variant; 22] = [
         Variant::Smoke,
         Variant::Shell,
         Variant::PmakeTiny,
@@ -79,6 +84,8 @@ impl Variant {
         Variant::PmakeMidX2,
         Variant::PmakeMidX4,
         Variant::PmakeMidX8,
+        Variant::PmakeTinyNfs,
+        Variant::PmakeFullNfs,
     ];
 
     /// The directory name under `target/guests/rootfs/`.
@@ -104,6 +111,8 @@ impl Variant {
             Variant::PmakeMidX2 => "pmake-mid-x2",
             Variant::PmakeMidX4 => "pmake-mid-x4",
             Variant::PmakeMidX8 => "pmake-mid-x8",
+            Variant::PmakeTinyNfs => "pmake-tiny-nfs",
+            Variant::PmakeFullNfs => "pmake-full-nfs",
         }
     }
 
@@ -148,6 +157,8 @@ pub fn contents(v: Variant) -> Result<Contents, String> {
         Variant::Shell => Ok(shell()),
         Variant::PmakeTiny => pmake_variant(v, &srctree::TINY),
         Variant::PmakeFull => pmake_variant(v, &srctree::FULL),
+        Variant::PmakeTinyNfs => pmake_nfs_variant(v, &srctree::TINY),
+        Variant::PmakeFullNfs => pmake_nfs_variant(v, &srctree::FULL),
         Variant::DbTiny => db_variant(v, &tables::TINY),
         Variant::DbFull => db_variant(v, &tables::FULL),
         Variant::EngineeringTiny => Ok(engineering_variant(v, &engineering::TINY)),
@@ -201,6 +212,29 @@ fn pmake_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, Strin
         inputs = inputs.join(" "),
     );
     Ok(Contents { rc, files, expected })
+}
+
+/// The line the NFS server prints when every client has stopped (then it powers off).
+pub const NFS_DONE: &str = "nfsd: every client done";
+
+/// Pmake over the NFS-like service (paper §4.2.6, the kernel's `nfs.rs`): `/etc/rc` starts
+/// with `nfs start` — on VM 0 it serves the file system until every other VM has stopped, then
+/// powers off (printing [`NFS_DONE`]); on the others it mounts VM 0's file system, so the
+/// sources and programs they read come from VM 0's buffer cache — then runs pmake's build as
+/// [`pmake_variant`] does and ends with `nfs stop`. The expected lines are the build's for the
+/// clients and [`NFS_DONE`] for the server (`sim`'s workloads say which are whose).
+fn pmake_nfs_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, String> {
+    let mut c = pmake_variant(v, size)?;
+    c.rc = format!(
+        "# {name}: VM 0 serves its files over the virtual subnet; the others build from them.
+         nfs start
+{rc}nfs stop
+",
+        name = v.name(),
+        rc = c.rc,
+    );
+    c.expected.push(NFS_DONE.into());
+    Ok(c)
 }
 
 /// Jobs per build in Fig. 7's variants: the paper's pmake ran at -J2 (Table 1), and a fixed

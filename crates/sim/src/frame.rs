@@ -306,6 +306,22 @@ pub struct SharingFrame {
     /// [`SharingFrame::MAX_BREAKS`] (the total `cow_breaks` counts every one).
     #[serde(default)]
     pub breaks_skipped: u64,
+    /// The virtual subnet's traffic so far (paper §4.2.6).
+    #[serde(default)]
+    pub net: NetFrame,
+}
+
+/// The virtual subnet's counters in a frame (paper §4.2.6), all VMs together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NetFrame {
+    /// Frames sent.
+    pub frames: u64,
+    /// Bytes the monitor copied into receivers.
+    pub bytes_copied: u64,
+    /// Payload pages mapped into receivers instead of copied.
+    pub pages_remapped: u64,
+    /// Frames dropped.
+    pub dropped: u64,
 }
 
 /// A block of a disk image, as the global disk-block cache knows it (paper §4.2.5).
@@ -639,6 +655,7 @@ mod tests {
                 top: vec![shared_page(); SharingFrame::MAX_TOP],
                 breaks: vec![cow_break(); SharingFrame::MAX_BREAKS],
                 breaks_skipped: 7,
+                net: NetFrame { frames: 8, bytes_copied: 9, pages_remapped: 10, dropped: 11 },
             })),
         }
     }
@@ -805,6 +822,8 @@ mod tests {
     fn a_truncated_frame_is_an_error_not_a_panic() {
         let json = serde_json::to_string(&Event::Frame(full_frame())).expect("encode");
         for cut in [10, json.len() / 2, json.len() - 1] {
+            // At a character boundary: the frame holds non-ASCII text (arrows in descriptions).
+            let cut = (0..=cut).rev().find(|&c| json.is_char_boundary(c)).unwrap_or(0);
             assert!(serde_json::from_str::<Event>(&json[..cut]).is_err());
         }
         assert!(serde_json::from_str::<Event>(r#"{"type":"Frame","cycle":-1}"#).is_err());

@@ -92,7 +92,9 @@ pub fn describe(mon: &Monitor, e: &MonitorEvent) -> Option<NumaEvent> {
         why,
     };
     Some(match &e.kind {
-        EventKind::HotPage { .. } | EventKind::CowBreak { .. } => return None,
+        EventKind::HotPage { .. } | EventKind::CowBreak { .. } | EventKind::NetRemap { .. } => {
+            return None;
+        }
         EventKind::Migrated {
             vm,
             gppn,

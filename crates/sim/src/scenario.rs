@@ -444,6 +444,12 @@ impl Scenario {
                         format!("{}: SPLASHOS runs only on the monitor (choose os=disco)", w.name),
                     );
                 }
+                if w.is_nfs_server() {
+                    return err(
+                        "workload",
+                        format!("{}: an NFS server serves other VMs (choose os=disco)", w.name),
+                    );
+                }
                 if m.memory_mb() < w.min_memory_mb {
                     return err(
                         "machine.memory_per_node_mb",
@@ -461,6 +467,12 @@ impl Scenario {
                 let mut total = MONITOR_RESERVE_MB;
                 for (i, vm) in vms.iter().enumerate() {
                     let w = workload_named(&format!("vms[{i}].workload"), &vm.workload)?;
+                    if w.is_nfs_server() && i != 0 {
+                        return err(
+                            format!("vms[{i}].workload"),
+                            format!("{}: the NFS server must be VM 0", w.name),
+                        );
+                    }
                     in_range(&format!("vms[{i}].vcpus"), vm.vcpus, 1, m.cpus().min(16))?;
                     in_range(&format!("vms[{i}].memory_mb"), vm.memory_mb, w.min_memory_mb, 448)?;
                     total += vm.memory_mb;
@@ -775,7 +787,7 @@ const PMAKE_4VMS: Preset = Preset {
 };
 
 /// Every preset, in the order the picker shows them.
-pub const PRESETS: [Preset; 17] = [
+pub const PRESETS: [Preset; 18] = [
     Preset {
         name: "pmake-native",
         title: "pmake, native OS, 4 CPUs",
@@ -783,6 +795,16 @@ pub const PRESETS: [Preset; 17] = [
         build: || (shape(2, 2, 32), native("pmake-full")),
     },
     PMAKE_4VMS,
+    Preset {
+        name: "pmake-8vms-nfs",
+        title: "pmake in 8 VMs over NFS",
+        description: "Eight VMs of one VCPU on 8 CPUs (paper Fig. 6, \"8 VMs/NFS\"): VM 0 serves the pmake image's files over the monitor's virtual subnet (§4.2.6), the other seven build from them. The server answers from its buffer cache and the monitor maps the answering page into the client's buffer instead of copying it, so one machine page holds a block for every VM that read it: watch the Sharing panel (pages remapped, V against M).",
+        build: || {
+            let mut vms = vec![vm("pmake-full-nfsd", 1, 28)];
+            vms.extend((1..8).map(|_| vm("pmake-full-nfs", 1, 28)));
+            (shape(4, 2, 64), disco(vms))
+        },
+    },
     Preset {
         name: "db-1vm",
         title: "database in 1 VM, 4 VCPUs",

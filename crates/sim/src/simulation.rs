@@ -20,9 +20,9 @@ use monitor::{Monitor, VmId};
 
 use crate::assets::{Assets, KERNEL};
 use crate::frame::{
-    ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NodeMemory, NumaEvent, NumaFrame,
-    OWNER_FREE, OWNER_GUEST0, OWNER_MONITOR, PageAt, PageInfo, PageKind, PageMap, Running, Segment,
-    ServiceFrame, SharingFrame, TlbFrame,
+    ConsoleText, CpuFrame, Frame, GuestFrame, GuestInfo, Layout, NetFrame, NodeMemory, NumaEvent,
+    NumaFrame, OWNER_FREE, OWNER_GUEST0, OWNER_MONITOR, PageAt, PageInfo, PageKind, PageMap,
+    Running, Segment, ServiceFrame, SharingFrame, TlbFrame,
 };
 use crate::kstats::{Kstats, KstatsSymbol};
 use crate::numa::{self, MoveHistory};
@@ -818,6 +818,15 @@ impl Simulation {
                 cow_breaks: t.cow_breaks,
                 cache_hits: t.cache_hits,
                 top: sharing::top(mon, &self.disk_images),
+                net: {
+                    let n = mon.net_totals();
+                    NetFrame {
+                        frames: n.sent,
+                        bytes_copied: n.bytes_copied,
+                        pages_remapped: n.pages_remapped,
+                        dropped: n.dropped,
+                    }
+                },
                 ..SharingFrame::default()
             })
         });

@@ -51,13 +51,25 @@ impl Workload {
     /// Whether a line of the image's `/expected.txt` is one this workload's OS prints: all of
     /// them under dux; under another kernel all but dux's own (its `init`'s report on
     /// `/etc/rc`), since the program's lines are the same whoever runs it.
+    ///
+    /// The NFS images' lines are split between their server and their clients: the server
+    /// (`-nfsd`) prints only `nfsd: ` lines, the clients everything else.
     pub fn expects(&self, line: &str) -> bool {
-        self.on_dux() || !line.starts_with("init: ")
+        let nfsd = line.starts_with("nfsd: ");
+        if self.is_nfs_server() {
+            return nfsd;
+        }
+        !nfsd && (self.on_dux() || !line.starts_with("init: "))
+    }
+
+    /// True for the server side of an NFS run (its name ends in `-nfsd`): it must be VM 0.
+    pub fn is_nfs_server(&self) -> bool {
+        self.name.ends_with("-nfsd")
     }
 }
 
 /// Every workload.
-pub const WORKLOADS: [Workload; 22] = [
+pub const WORKLOADS: [Workload; 26] = [
     Workload {
         name: "smoke",
         title: "smoke test",
@@ -92,6 +104,42 @@ pub const WORKLOADS: [Workload; 22] = [
         parallelism: "a compile job per CPU (at least two), then one link",
         min_memory_mb: 16,
         image: "pmake-full",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-nfs",
+        title: "pmake over NFS (tiny): a client",
+        description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-tiny-nfsd in VM 0.",
+        parallelism: "a compile job per CPU (at least two), then one link",
+        min_memory_mb: 12,
+        image: "pmake-tiny-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-nfsd",
+        title: "pmake over NFS (tiny): the server",
+        description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        parallelism: "one server loop",
+        min_memory_mb: 12,
+        image: "pmake-tiny-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-full-nfs",
+        title: "pmake over NFS (full): a client",
+        description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-full-nfsd in VM 0.",
+        parallelism: "a compile job per CPU (at least two), then one link",
+        min_memory_mb: 16,
+        image: "pmake-full-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-full-nfsd",
+        title: "pmake over NFS (full): the server",
+        description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        parallelism: "one server loop",
+        min_memory_mb: 16,
+        image: "pmake-full-nfs",
         kernel: None,
     },
     Workload {

@@ -56,11 +56,27 @@ pub enum MonitorCall {
     /// `(unit)` → as [`MonitorCall::DiskStatus`]; while the request is in progress the VCPU
     /// is descheduled until it completes, whatever its interrupt mask.
     DiskWait = 15,
+    /// `(header gpa, header bytes, payload gpa, payload pages)` → 0; sends one frame on the
+    /// virtual subnet (`crates/monitor/src/vnet.rs`): the header's first 6 bytes name the
+    /// destination MAC (the monitor writes the sender's MAC into bytes 6..12), the payload is
+    /// `payload pages` × 4 KB (0 for none).
+    NetSend = 16,
+    /// `(header gpa, header room, payload gpa, payload room in pages)` → 0; arms the receive
+    /// buffer for one frame ([`Error::Busy`] while a received frame is not yet acknowledged).
+    NetRecv = 17,
+    /// `()` → the receive status: [`net::RECEIVED`], [`net::ARMED`], [`net::TRUNCATED`], the
+    /// pages received at [`net::PAGES_SHIFT`] and the header bytes at [`net::HEADER_SHIFT`].
+    NetStatus = 18,
+    /// `()` → 0; clears the received frame (and its interrupt).
+    NetAck = 19,
+    /// `()` → as [`MonitorCall::NetStatus`]; while the buffer is armed and empty, the VCPU is
+    /// descheduled until a frame arrives, whatever its interrupt mask.
+    NetWait = 20,
 }
 
 impl MonitorCall {
     /// Every call, by number order.
-    pub const ALL: [MonitorCall; 15] = [
+    pub const ALL: [MonitorCall; 20] = [
         MonitorCall::ConsoleWrite,
         MonitorCall::ConsoleRead,
         MonitorCall::PowerOff,
@@ -76,6 +92,11 @@ impl MonitorCall {
         MonitorCall::TlbFlush,
         MonitorCall::TlbInvalidate,
         MonitorCall::DiskWait,
+        MonitorCall::NetSend,
+        MonitorCall::NetRecv,
+        MonitorCall::NetStatus,
+        MonitorCall::NetAck,
+        MonitorCall::NetWait,
     ];
 
     /// Its name in docs/monitor-abi.md.
@@ -96,6 +117,11 @@ impl MonitorCall {
             MonitorCall::TlbFlush => "tlb_flush",
             MonitorCall::TlbInvalidate => "tlb_invalidate",
             MonitorCall::DiskWait => "disk_wait",
+            MonitorCall::NetSend => "net_send",
+            MonitorCall::NetRecv => "net_recv",
+            MonitorCall::NetStatus => "net_status",
+            MonitorCall::NetAck => "net_ack",
+            MonitorCall::NetWait => "net_wait",
         }
     }
 }
@@ -106,7 +132,7 @@ impl TryFrom<u32> for MonitorCall {
 
     fn try_from(n: u32) -> Result<MonitorCall, u32> {
         match n {
-            1..=15 => Ok(MonitorCall::ALL[n as usize - 1]),
+            1..=20 => Ok(MonitorCall::ALL[n as usize - 1]),
             _ => Err(n),
         }
     }
@@ -151,6 +177,45 @@ pub mod info {
     pub const DISKS: u32 = 3;
     /// The calling VCPU's index.
     pub const THIS_VCPU: u32 = 4;
+    /// The VM's index (its MAC on the virtual subnet is [`super::net::mac`] of it).
+    pub const VM_ID: u32 = 5;
+    /// VMs on the monitor.
+    pub const VMS: u32 = 6;
+}
+
+/// The virtual subnet's frame layout and status bits ([`MonitorCall::NetSend`] ...).
+pub mod net {
+    /// Bytes of the Ethernet-style link header: destination MAC, source MAC, type.
+    pub const LINK_HEADER: u32 = 14;
+    /// Largest header of a frame, bytes.
+    pub const MAX_HEADER: u32 = 4096;
+    /// Most payload pages in one frame (the subnet has no MTU; this bounds one call's work).
+    pub const MAX_PAGES: u32 = 255;
+    /// The broadcast MAC: every other VM receives the frame.
+    pub const BROADCAST: [u8; 6] = [0xFF; 6];
+    /// Status: a frame was received (and its interrupt is pending until acknowledged).
+    pub const RECEIVED: u32 = 1;
+    /// Status: the receive buffer is armed.
+    pub const ARMED: u32 = 2;
+    /// Status: the frame was larger than the buffer (header or payload cut).
+    pub const TRUNCATED: u32 = 4;
+    /// Status: payload pages received, at this shift (8 bits).
+    pub const PAGES_SHIFT: u32 = 8;
+    /// Status: header bytes received, at this shift (16 bits).
+    pub const HEADER_SHIFT: u32 = 16;
+
+    /// The MAC of VM `vm`: locally administered, `02:D1:5C:00:hi:lo`.
+    pub const fn mac(vm: u32) -> [u8; 6] {
+        [0x02, 0xD1, 0x5C, 0x00, (vm >> 8) as u8, vm as u8]
+    }
+
+    /// The VM a MAC names, if it is one of [`mac`]'s.
+    pub fn vm_of(mac: &[u8]) -> Option<u32> {
+        match mac {
+            [0x02, 0xD1, 0x5C, 0x00, hi, lo] => Some(u32::from(*hi) << 8 | u32::from(*lo)),
+            _ => None,
+        }
+    }
 }
 
 /// `sectors` argument of [`MonitorCall::DiskStart`]: this bit makes the request a write.
@@ -170,7 +235,7 @@ mod tests {
             assert_eq!(MonitorCall::try_from(c as u32), Ok(c));
             assert!(is_monitor_call(v0(c)));
         }
-        for n in [0, 16, 0xFFFF, u32::MAX] {
+        for n in [0, 21, 0xFFFF, u32::MAX] {
             assert_eq!(MonitorCall::try_from(n), Err(n));
         }
         assert!(!is_monitor_call(4004));

@@ -73,11 +73,22 @@ pub enum Syscall {
     ShmAttach = 31,
     /// `shm_remove(key)`: forget region `key` (mappings keep their pages until exit).
     ShmRemove = 32,
+    /// `nfs(op)`: the NFS-like file service between VMs (kernel `nfs.rs`). [`NFS_START`]: on
+    /// VM 0 of several, serve the file system to the others until each has stopped, then power
+    /// the VM off (does not return); on any other VM, mount VM 0's file system (block reads go
+    /// to it). [`NFS_STOP`]: a client tells the server it is done. Without a subnet (natively,
+    /// one VM) both do nothing. Answers 0.
+    Nfs = 33,
 }
+
+/// `nfs` op: serve (VM 0) or mount (the others).
+pub const NFS_START: u32 = 0;
+/// `nfs` op: a client is done with the server.
+pub const NFS_STOP: u32 = 1;
 
 impl Syscall {
     /// Every call, by number order.
-    pub const ALL: [Syscall; 32] = [
+    pub const ALL: [Syscall; 33] = [
         Syscall::Exit,
         Syscall::Fork,
         Syscall::Wait,
@@ -110,6 +121,7 @@ impl Syscall {
         Syscall::Kstats,
         Syscall::ShmAttach,
         Syscall::ShmRemove,
+        Syscall::Nfs,
     ];
 
     /// Its name (docs/guest-os.md; the kernel-services panel and Table 2 use it).
@@ -147,6 +159,7 @@ impl Syscall {
             Syscall::Kstats => "kstats",
             Syscall::ShmAttach => "shm_attach",
             Syscall::ShmRemove => "shm_remove",
+            Syscall::Nfs => "nfs",
         }
     }
 
@@ -186,7 +199,7 @@ pub const SEEK_CUR: u32 = 1;
 pub const SEEK_END: u32 = 2;
 
 // Every call is counted in the kernel statistics.
-const _: () = assert!((Syscall::ShmRemove as usize) < MAX_SYSCALL);
+const _: () = assert!((Syscall::Nfs as usize) < MAX_SYSCALL);
 
 #[cfg(test)]
 mod tests {

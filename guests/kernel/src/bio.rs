@@ -28,7 +28,7 @@ use core::cell::Cell;
 use fsformat::SECTORS_PER_BLOCK;
 
 use crate::spinlock::Spinlock;
-use crate::{disk, hal, kalloc, proc, stats};
+use crate::{disk, hal, kalloc, nfs, proc, stats};
 
 /// Buffers the cache starts with (1 MB).
 pub const MIN_BUFS: usize = 256;
@@ -101,6 +101,11 @@ pub struct BufRef {
 }
 
 impl BufRef {
+    /// The physical page holding the block (the NFS server sends it as a frame's payload).
+    pub fn page(&self) -> u32 {
+        self.page.get()
+    }
+
     /// The block's bytes.
     pub fn data(&self) -> &[u8] {
         // SAFETY: the buffer is locked by us; its page belongs to the cache.
@@ -230,7 +235,10 @@ pub fn bread(block: u32) -> BufRef {
         stats::count(stats::Event::BufferHit);
     } else {
         stats::count(stats::Event::BufferMiss);
-        if !disk::rw(block * SECTORS_PER_BLOCK, page, SECTORS_PER_BLOCK, false) {
+        // A client of the NFS-like service reads the blocks it has not written from the server.
+        if !nfs::read(block, page)
+            && !disk::rw(block * SECTORS_PER_BLOCK, page, SECTORS_PER_BLOCK, false)
+        {
             panic!("disk read error at block {block}");
         }
         CACHE.lock().bufs[i].valid = true;

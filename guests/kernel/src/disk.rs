@@ -5,7 +5,7 @@
 use abi::address_map::disk::{DONE, ERROR};
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use crate::{cpu, hal, proc, spinlock::Spinlock, stats};
+use crate::{cpu, hal, nfs, proc, spinlock::Spinlock, stats};
 
 struct Disk {
     busy: bool,
@@ -30,6 +30,7 @@ fn chan() -> usize {
 pub fn rw(sector: u32, pa: u32, sectors: u32, write: bool) -> bool {
     if write {
         stats::count(stats::Event::DiskWrite);
+        nfs::wrote(sector, sectors);
     }
     if !SLEEPING.load(Ordering::Acquire) || cpu::this().current.is_none() {
         return rw_polling(sector, pa, sectors, write);

@@ -69,6 +69,11 @@ fn sb() -> Superblock {
     ITABLE.lock().sb.expect("file system not mounted")
 }
 
+/// Blocks in the mounted file system.
+pub fn blocks() -> u32 {
+    sb().blocks
+}
+
 fn chan(ip: Ino) -> usize {
     core::ptr::addr_of!(ITABLE) as usize + 1 + ip.0
 }

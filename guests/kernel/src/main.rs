@@ -29,6 +29,8 @@ pub mod hal;
 pub mod heap;
 pub mod ipi;
 pub mod kalloc;
+pub mod net;
+pub mod nfs;
 pub mod pda;
 pub mod pipe;
 pub mod printk;

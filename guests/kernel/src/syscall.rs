@@ -126,6 +126,7 @@ pub fn dispatch(tf: &mut TrapFrame) {
         Kstats => sys_kstats(a[0], a[1]),
         ShmAttach => sys_shm_attach(a[0], a[1]),
         ShmRemove => crate::shm::remove(a[0]).map(|()| 0).map_err(|_| EINVAL),
+        Nfs => sys_nfs(a[0]),
         _ => Err(ENOSYS),
     };
     stats::syscall_cycles(nr, proc::cpu_time() - start);
@@ -630,6 +631,15 @@ fn sys_shutdown(code: u32) -> SysResult {
         return Err(EPERM);
     }
     crate::shutdown(code)
+}
+
+fn sys_nfs(op: u32) -> SysResult {
+    match op {
+        abi::syscall::NFS_START => crate::nfs::start(),
+        abi::syscall::NFS_STOP => crate::nfs::stop(),
+        _ => return Err(EINVAL),
+    }
+    Ok(0)
 }
 
 fn sys_shm_attach(key: u32, size: u32) -> SysResult {

@@ -101,6 +101,9 @@ fn interrupt(tf: &TrapFrame, user: bool) {
         if sources & abi::address_map::source::DISKS != 0 {
             disk::interrupt();
         }
+        if sources & abi::address_map::source::NET != 0 {
+            crate::net::interrupt();
+        }
         at = lap(stats::Event::Device, at);
     }
     if pending & abi::address_map::irq::IPI != 0 {

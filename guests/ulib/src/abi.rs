@@ -76,10 +76,13 @@ pub const SYS_KSTATS: u32 = Syscall::Kstats as u32;
 pub const SYS_SHM_ATTACH: u32 = Syscall::ShmAttach as u32;
 /// [`Syscall::ShmRemove`].
 pub const SYS_SHM_REMOVE: u32 = Syscall::ShmRemove as u32;
+/// [`Syscall::Nfs`].
+pub const SYS_NFS: u32 = Syscall::Nfs as u32;
 
 // `open` flags and `lseek` whence values.
 pub use ::abi::syscall::{
-    O_APPEND, O_CREATE, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
+    NFS_START, NFS_STOP, O_APPEND, O_CREATE, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR,
+    SEEK_END, SEEK_SET,
 };
 
 /// [`Stat::kind`] of a directory.

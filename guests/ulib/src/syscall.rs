@@ -275,3 +275,10 @@ pub fn kstats(buf: &mut [u8]) -> Result<usize> {
     // SAFETY: the kernel writes at most buf.len() bytes.
     unsafe { syscall(SYS_KSTATS, buf.as_mut_ptr() as usize, buf.len(), 0) }.map(|n| n as usize)
 }
+
+/// `nfs(op)`: starts ([`NFS_START`]: serve on VM 0, mount VM 0's file system
+/// elsewhere) or stops ([`NFS_STOP`]) the file service between VMs.
+pub fn nfs(op: u32) -> Result<()> {
+    // SAFETY: no memory is passed.
+    unsafe { syscall(SYS_NFS, op as usize, 0, 0) }.map(|_| ())
+}

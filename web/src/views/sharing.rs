@@ -208,6 +208,9 @@ pub fn sharing_panel(props: &SharingProps) -> Html {
                 "writes to a shared page that gave the writer a private copy, so far".to_string()) }
             { figure("sharing-hits", html! { <Term k="disk-cache">{ "disk-cache hits" }</Term> }, s.cache_hits, format::count(s.cache_hits),
                 "disk reads served by mapping a page another VM had read, so far".to_string()) }
+            { figure("sharing-remapped", html! { <>{ "pages remapped" }</> }, s.net.pages_remapped, format::count(s.net.pages_remapped),
+                format!("pages of frames on the virtual subnet (§4.2.6) mapped into the receiver instead of copied, so far ({} frames, {} bytes copied)",
+                    format::count(s.net.frames), format::count(s.net.bytes_copied))) }
         </div>
     };
     let legend = (0..s.v_pages.len()).map(|g| {
@@ -229,7 +232,9 @@ pub fn sharing_panel(props: &SharingProps) -> Html {
             (Some(b), Some(_)) => format!("sector {}", b.sector),
             (Some(b), None) => format!("{} sector {}", b.image, b.sector),
             (None, _) if p.kernel_text => "guest kernel text".to_string(),
-            (None, _) => "no block recorded".to_string(),
+            // Neither a cached block nor kernel text: a page the virtual subnet remapped
+            // (the monitor's invariants allow nothing else).
+            (None, _) => "sent over the subnet".to_string(),
         };
         let title = match &p.block {
             Some(b) => format!("disk {} ({}), sectors {}–{}: 4 KB", b.disk, b.image, b.sector, b.sector + 7),

@@ -355,3 +355,34 @@ pub fn disk_wait(unit: u32) -> u32 {
 pub fn disk_ack(unit: u32) {
     call(MonitorCall::DiskAck, unit, 0, 0, 0);
 }
+
+// ---- The virtual subnet (docs/monitor-abi.md) -------------------------------------------------
+
+/// This VM's index and the number of VMs on the monitor: the virtual subnet's addresses.
+pub fn net_info() -> Option<(u32, u32)> {
+    Some((
+        call(MonitorCall::Info, info::VM_ID, 0, 0, 0).0,
+        call(MonitorCall::Info, info::VMS, 0, 0, 0).0,
+    ))
+}
+
+/// Sends a frame: `header_len` bytes at physical `header`, `pages` whole pages at `payload`.
+/// False if the monitor refused it.
+pub fn net_send(header: u32, header_len: u32, payload: u32, pages: u32) -> bool {
+    call(MonitorCall::NetSend, header, header_len, payload, pages).1 == 0
+}
+
+/// Arms the receive buffer for one frame. False if the monitor refused it.
+pub fn net_recv(header: u32, header_room: u32, payload: u32, pages: u32) -> bool {
+    call(MonitorCall::NetRecv, header, header_room, payload, pages).1 == 0
+}
+
+/// The interface's status (`abi::mcall::net`).
+pub fn net_status() -> u32 {
+    call(MonitorCall::NetStatus, 0, 0, 0, 0).0
+}
+
+/// Acknowledges the frame received (and its interrupt).
+pub fn net_ack() {
+    call(MonitorCall::NetAck, 0, 0, 0, 0);
+}

@@ -361,3 +361,28 @@ pub fn disk_ack(unit: u32) {
 pub fn disk_sectors(unit: u32) -> u32 {
     rd(disk_regs(unit) + disk::CAPACITY)
 }
+
+// ---- Network: none on the bare machine's dux (the virtual subnet is the monitor's) ----------
+
+/// No virtual subnet on the bare machine.
+pub fn net_info() -> Option<(u32, u32)> {
+    None
+}
+
+/// Never called without a subnet; refuses.
+pub fn net_send(_header: u32, _header_len: u32, _payload: u32, _pages: u32) -> bool {
+    false
+}
+
+/// Never called without a subnet; refuses.
+pub fn net_recv(_header: u32, _header_room: u32, _payload: u32, _pages: u32) -> bool {
+    false
+}
+
+/// Nothing received, nothing armed.
+pub fn net_status() -> u32 {
+    0
+}
+
+/// Nothing to acknowledge.
+pub fn net_ack() {}

@@ -294,8 +294,9 @@ pub struct SharingFrame {
     pub cow_breaks: u64,
     /// Disk reads served from the global disk-block cache so far.
     pub cache_hits: u64,
-    /// The most shared machine pages now — most guests mapping them first, then most guest
-    /// pages, then the lowest page — at most [`SharingFrame::MAX_TOP`].
+    /// The most shared machine pages now — disk blocks and subnet pages before guest kernel
+    /// text, then most guests mapping them first, then most guest pages, then the lowest page
+    /// — at most [`SharingFrame::MAX_TOP`].
     #[serde(default)]
     pub top: Vec<SharedPage>,
     /// Copy-on-write breaks since the previous frame, oldest first (the latest

@@ -45,20 +45,29 @@ pub fn shared_page(mon: &Monitor, page: Mppn, images: &[String]) -> Option<Share
     })
 }
 
-/// The most shared pages: most guests first, then most guest pages, then the lowest page; at
+/// The most shared pages: pages of data (disk blocks, pages sent over the subnet) before
+/// guest kernel text, then most guests first, then most guest pages, then the lowest page; at
 /// most [`SharingFrame::MAX_TOP`].
+///
+/// Kernel text comes last because every VM booting one kernel shares all of its text from
+/// boot on, so ranked on the counts alone it would fill the list and hide the disk blocks the
+/// VMs come to share as they work — what the list is there to show.
 pub fn top(mon: &Monitor, images: &[String]) -> Vec<SharedPage> {
     // Rank on the counts alone, then describe the few kept.
-    let mut ranked: Vec<(usize, usize, Mppn)> = mon
+    let mut ranked: Vec<(bool, usize, usize, Mppn)> = mon
         .memmap()
         .shared()
-        .map(|(page, sharers)| (guests_of(sharers).len(), sharers.len(), page))
+        .map(|(page, sharers)| {
+            (mon.is_kernel_text(page), guests_of(sharers).len(), sharers.len(), page)
+        })
         .collect();
-    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    ranked.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)).then(a.3.cmp(&b.3))
+    });
     ranked
         .into_iter()
         .take(SharingFrame::MAX_TOP)
-        .filter_map(|(_, _, page)| shared_page(mon, page, images))
+        .filter_map(|(_, _, _, page)| shared_page(mon, page, images))
         .collect()
 }
 

@@ -108,7 +108,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-tiny-nfs",
-        title: "pmake over NFS (tiny): a client",
+        title: "pmake on NFS (tiny)",
         description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-tiny-nfsd in VM 0.",
         parallelism: "a compile job per CPU (at least two), then one link",
         min_memory_mb: 12,
@@ -117,7 +117,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-tiny-nfsd",
-        title: "pmake over NFS (tiny): the server",
+        title: "NFS server (tiny)",
         description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
         parallelism: "one server loop",
         min_memory_mb: 12,
@@ -126,7 +126,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-full-nfs",
-        title: "pmake over NFS (full): a client",
+        title: "pmake on NFS (full)",
         description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-full-nfsd in VM 0.",
         parallelism: "a compile job per CPU (at least two), then one link",
         min_memory_mb: 16,
@@ -135,7 +135,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-full-nfsd",
-        title: "pmake over NFS (full): the server",
+        title: "NFS server (full)",
         description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
         parallelism: "one server loop",
         min_memory_mb: 16,
@@ -270,7 +270,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-mid-x1",
-        title: "pmake ×1 (mid-size, Fig. 7)",
+        title: "pmake ×1 (mid, Fig. 7)",
         description: "1 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
         parallelism: "one build at once, two compile jobs each, whatever the CPUs",
         min_memory_mb: 16,
@@ -279,7 +279,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-mid-x2",
-        title: "pmake ×2 (mid-size, Fig. 7)",
+        title: "pmake ×2 (mid, Fig. 7)",
         description: "2 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
         parallelism: "2 builds at once, two compile jobs each, whatever the CPUs",
         min_memory_mb: 24,
@@ -288,7 +288,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-mid-x4",
-        title: "pmake ×4 (mid-size, Fig. 7)",
+        title: "pmake ×4 (mid, Fig. 7)",
         description: "4 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
         parallelism: "4 builds at once, two compile jobs each, whatever the CPUs",
         min_memory_mb: 40,
@@ -297,7 +297,7 @@ pub const WORKLOADS: [Workload; 26] = [
     },
     Workload {
         name: "pmake-mid-x8",
-        title: "pmake ×8 (mid-size, Fig. 7)",
+        title: "pmake ×8 (mid, Fig. 7)",
         description: "8 of the eight pmake instances of the paper's scalability run (§5.4, Fig. 7), at once, each compiling its own copy of a mid-size tree (a third of pmake-full's): the native OS or one VM runs the ×8 image, N VMs each run the ×(8/N) one, so the work is the same.",
         parallelism: "8 builds at once, two compile jobs each, whatever the CPUs",
         min_memory_mb: 72,

@@ -86,10 +86,13 @@ fn frames_name_the_most_shared_pages_their_blocks_and_the_breaks() {
         for b in &sh.breaks {
             assert!(usize::from(b.guest) < 4 && b.cycle <= f.cycle, "{b:?}");
         }
-        // Most shared first; each listed page is shared by what the page map and its details
-        // say, and holds a block of the one image or the kernel's text (never both).
+        // Data pages before kernel text, most shared first within each; each listed page is
+        // shared by what the page map and its details say, and holds a block of the one image
+        // or the kernel's text (never both).
         for w in sh.top.windows(2) {
-            assert!(w[0].guests.len() >= w[1].guests.len(), "{:?}", sh.top);
+            let rank =
+                |p: &sim::frame::SharedPage| (p.kernel_text, std::cmp::Reverse(p.guests.len()));
+            assert!(rank(&w[0]) <= rank(&w[1]), "{:?}", sh.top);
         }
         for p in &sh.top {
             assert_ne!(p.block.is_some(), p.kernel_text, "{p:?}");

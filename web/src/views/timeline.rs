@@ -287,8 +287,20 @@ pub fn timeline(props: &TimelineProps) -> Html {
             return None;
         }
         let cycle = view.cycle_at(x)?;
-        let (s, open) = segment_at(&props.segments, &props.frame, cpu as usize, cycle)?;
         let mhz = layout.clock_mhz;
+        let Some((s, open)) = segment_at(&props.segments, &props.frame, cpu as usize, cycle) else {
+            // No segment there: the CPU was idle (or not yet drawn). Say so rather than show
+            // nothing, so a keyboard user moving the cursor always hears where it is.
+            if cpu as usize >= cpus {
+                return None;
+            }
+            return Some(html! {
+                <div class="tooltip" style={canvas::tooltip_at(cx, cy)} data-testid="timeline-tooltip" role="status" aria-live="polite">
+                    <b>{ format!("CPU {} · idle", cpu as usize) }</b>
+                    <div>{ format!("at {}: nothing ran here", format::sim_time(cycle, mhz)) }</div>
+                </div>
+            });
+        };
         let who = if layout.disco { format!("VCPU {}", s.running.vcpu) } else { format!("process {}", s.running.vcpu) };
         Some(html! {
             <div class="tooltip" style={canvas::tooltip_at(cx, cy)} data-testid="timeline-tooltip" role="status" aria-live="polite">

@@ -317,8 +317,11 @@ struct WindowWatch {
 }
 
 impl WindowWatch {
-    fn new(window: Window, guests: usize) -> WindowWatch {
-        WindowWatch { window, seen: vec![(0, false, false); guests], start: None, done: None }
+    /// A watch over the guests whose `takes_part` is true. The others (an NFS server, which
+    /// only serves the builds) neither open nor close the window: they count as done.
+    fn new(window: Window, takes_part: &[bool]) -> WindowWatch {
+        let seen = takes_part.iter().map(|&t| (0, false, !t)).collect();
+        WindowWatch { window, seen, start: None, done: None }
     }
 
     /// Looks at what the consoles printed since the last call.
@@ -650,7 +653,10 @@ fn run_one(
     // Sampling memory cuts them finer: a millisecond.
     // A window's lines are looked for every 50 µs.
     let mut memory = x.samples_memory.then(MemoryMeasured::default);
-    let mut window = c.window.map(|w| WindowWatch::new(w, sim.layout().guests.len()));
+    let takes_part: Vec<bool> = (sim.layout().guests.iter())
+        .map(|g| !sim::workload::Workload::named(&g.workload).is_some_and(|w| w.is_nfs_server()))
+        .collect();
+    let mut window = c.window.map(|w| WindowWatch::new(w, &takes_part));
     let slice = match (&memory, &window) {
         (_, Some(_)) => WINDOW_SLICE_US * u64::from(sim.layout().clock_mhz),
         (Some(_), None) => MEMORY_SAMPLE_US * u64::from(sim.layout().clock_mhz),

@@ -136,11 +136,10 @@ fn tiny_rows(name: &str) -> (Vec<Vec<String>>, PathBuf) {
     for r in &rows {
         assert_eq!(r.len(), 5, "{r:?}");
         assert_eq!(r[0], name);
-        // Ours is a number, or empty for a bar only the paper has (the NFS row of Fig. 7: not
-        // run), or for a figure a configuration has none of (Fig. 7: SPLASHOS has no memlock).
-        let not_built = r[3].is_empty() && r[0] == "fig7" && r[1].ends_with("-nfs");
+        // Ours is a number, or empty for a figure a configuration has none of (Fig. 7:
+        // SPLASHOS has no memlock).
         let no_memlock = r[3].is_empty() && r[1] == "radix/splashos" && r[2] == "memlock_kspins";
-        assert!(r[3].parse::<f64>().is_ok() || not_built || no_memlock, "ours of {r:?}");
+        assert!(r[3].parse::<f64>().is_ok() || no_memlock, "ours of {r:?}");
     }
     for ext in ["json", "svg"] {
         assert!(dir.join(format!("{name}.{ext}")).is_file(), "{name}.{ext}");
@@ -273,12 +272,11 @@ fn fig7_tiny_eight_vms_beat_one_eight_cpu_kernel() {
         assert_eq!(paper(&format!("pmake/{c}")), Some(p), "{c}: the paper's");
     }
     assert_eq!(paper("radix/splashos"), Some(34.0));
-    assert_eq!(ours("pmake/8vms-nfs", "time"), None, "NFS is not built: the paper's bar only");
     let time = |c: &str| ours(c, "time").expect(c);
     assert_eq!(time("pmake/irix"), 100.0);
     assert_eq!(time("radix/irix"), 100.0);
     // The parts stack to the bar (each rounded to a tenth).
-    for c in pmake.iter().take(5).chain(&radix) {
+    for c in pmake.iter().chain(&radix) {
         let parts: f64 =
             ["user", "kernel", "monitor", "idle"].iter().map(|m| ours(c, m).expect(c)).sum();
         assert!((parts - time(c)).abs() < 0.3, "{c}: {parts}");
@@ -288,6 +286,11 @@ fn fig7_tiny_eight_vms_beat_one_eight_cpu_kernel() {
     assert!(time("pmake/8vms") < 90.0, "8 VMs: {}", time("pmake/8vms"));
     assert!(ours("pmake/irix", "memlock_kspins").expect("spins") > 10.0);
     assert_eq!(ours("pmake/8vms", "memlock_kspins"), Some(0.0));
+    // Over NFS the eight builds ran too (every client printed its checksums, or the run would
+    // have failed), each kernel on one VCPU, and the server's work costs the builds time: the
+    // paper's NFS bar (86) is above its 8 VMs (60).
+    assert_eq!(ours("pmake/8vms-nfs", "memlock_kspins"), Some(0.0));
+    assert!(time("pmake/8vms-nfs") > 0.0);
     // And the monitor's cost is there: more VMs do not make it free.
     assert!(ours("pmake/8vms", "monitor").expect("monitor") > 0.0);
     // SPLASHOS runs radix faster than the native OS (the paper: in 34 % of its time).

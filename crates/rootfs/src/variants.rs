@@ -59,11 +59,16 @@ pub enum Variant {
     PmakeTinyNfs,
     /// The same on the full source tree (Fig. 6's "8 VMs/NFS").
     PmakeFullNfs,
+    /// One of Fig. 7's tiny builds over NFS (its "8 VMs/NFS" bar): VM 0 serves the `-x1`
+    /// image's files, each other VM runs one build from them.
+    PmakeTinyX1Nfs,
+    /// The same with the mid-size tree (Fig. 7 at full size).
+    PmakeMidX1Nfs,
 }
 
 impl Variant {
     /// Every variant.
-    pub const ALL: [Variant; 22] = [
+    pub const ALL: [Variant; 24] = [
         Variant::Smoke,
         Variant::Shell,
         Variant::PmakeTiny,
@@ -86,6 +91,8 @@ impl Variant {
         Variant::PmakeMidX8,
         Variant::PmakeTinyNfs,
         Variant::PmakeFullNfs,
+        Variant::PmakeTinyX1Nfs,
+        Variant::PmakeMidX1Nfs,
     ];
 
     /// The directory name under `target/guests/rootfs/`.
@@ -113,6 +120,8 @@ impl Variant {
             Variant::PmakeMidX8 => "pmake-mid-x8",
             Variant::PmakeTinyNfs => "pmake-tiny-nfs",
             Variant::PmakeFullNfs => "pmake-full-nfs",
+            Variant::PmakeTinyX1Nfs => "pmake-tiny-x1-nfs",
+            Variant::PmakeMidX1Nfs => "pmake-mid-x1-nfs",
         }
     }
 
@@ -128,6 +137,8 @@ impl Variant {
             Variant::PmakeMidX2 => Some((&srctree::MID, 2)),
             Variant::PmakeMidX4 => Some((&srctree::MID, 4)),
             Variant::PmakeMidX8 => Some((&srctree::MID, 8)),
+            Variant::PmakeTinyX1Nfs => Some((&srctree::TINY, 1)),
+            Variant::PmakeMidX1Nfs => Some((&srctree::MID, 1)),
             _ => None,
         }
     }
@@ -157,8 +168,12 @@ pub fn contents(v: Variant) -> Result<Contents, String> {
         Variant::Shell => Ok(shell()),
         Variant::PmakeTiny => pmake_variant(v, &srctree::TINY),
         Variant::PmakeFull => pmake_variant(v, &srctree::FULL),
-        Variant::PmakeTinyNfs => pmake_nfs_variant(v, &srctree::TINY),
-        Variant::PmakeFullNfs => pmake_nfs_variant(v, &srctree::FULL),
+        Variant::PmakeTinyNfs => pmake_variant(v, &srctree::TINY).map(|c| over_nfs(v, c)),
+        Variant::PmakeFullNfs => pmake_variant(v, &srctree::FULL).map(|c| over_nfs(v, c)),
+        Variant::PmakeTinyX1Nfs => {
+            pmake_split_variant(v, &srctree::TINY, 1).map(|c| over_nfs(v, c))
+        }
+        Variant::PmakeMidX1Nfs => pmake_split_variant(v, &srctree::MID, 1).map(|c| over_nfs(v, c)),
         Variant::DbTiny => db_variant(v, &tables::TINY),
         Variant::DbFull => db_variant(v, &tables::FULL),
         Variant::EngineeringTiny => Ok(engineering_variant(v, &engineering::TINY)),
@@ -217,14 +232,14 @@ fn pmake_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, Strin
 /// The line the NFS server prints when every client has stopped (then it powers off).
 pub const NFS_DONE: &str = "nfsd: every client done";
 
-/// Pmake over the NFS-like service (paper §4.2.6, the kernel's `nfs.rs`): `/etc/rc` starts
-/// with `nfs start` — on VM 0 it serves the file system until every other VM has stopped, then
-/// powers off (printing [`NFS_DONE`]); on the others it mounts VM 0's file system, so the
-/// sources and programs they read come from VM 0's buffer cache — then runs pmake's build as
-/// [`pmake_variant`] does and ends with `nfs stop`. The expected lines are the build's for the
-/// clients and [`NFS_DONE`] for the server (`sim`'s workloads say which are whose).
-fn pmake_nfs_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, String> {
-    let mut c = pmake_variant(v, size)?;
+/// A pmake image over the NFS-like service (paper §4.2.6, the kernel's `nfs.rs`): `/etc/rc`
+/// starts with `nfs start` — on VM 0 it serves the file system until every other VM has
+/// stopped, then powers off (printing [`NFS_DONE`]); on the others it mounts VM 0's file
+/// system, so the sources and programs they read come from VM 0's buffer cache — then runs the
+/// build of `c` ([`pmake_variant`]'s one build, or one of Fig. 7's split builds) and ends with
+/// `nfs stop`. The expected lines are the build's for the clients and [`NFS_DONE`] for the
+/// server (`sim`'s workloads say which are whose).
+fn over_nfs(v: Variant, mut c: Contents) -> Contents {
     c.rc = format!(
         "# {name}: VM 0 serves its files over the virtual subnet; the others build from them.
          nfs start
@@ -234,7 +249,7 @@ fn pmake_nfs_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, S
         rc = c.rc,
     );
     c.expected.push(NFS_DONE.into());
-    Ok(c)
+    c
 }
 
 /// Jobs per build in Fig. 7's variants: the paper's pmake ran at -J2 (Table 1), and a fixed

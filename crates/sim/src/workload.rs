@@ -69,7 +69,7 @@ impl Workload {
 }
 
 /// Every workload.
-pub const WORKLOADS: [Workload; 26] = [
+pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "smoke",
         title: "smoke test",
@@ -140,6 +140,42 @@ pub const WORKLOADS: [Workload; 26] = [
         parallelism: "one server loop",
         min_memory_mb: 16,
         image: "pmake-full-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-x1-nfs",
+        title: "pmake ×1 on NFS (tiny)",
+        description: "One of Fig. 7's eight pmake builds (§5.4) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6), the paper's \"8 VMs/NFS\" bar: VM 0 answers from its buffer cache and the monitor maps the answering page into this VM. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-tiny-x1-nfsd in VM 0.",
+        parallelism: "one build at once, two compile jobs, whatever the CPUs",
+        min_memory_mb: 12,
+        image: "pmake-tiny-x1-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-tiny-x1-nfsd",
+        title: "NFS server ×1 (tiny)",
+        description: "VM 0 of Fig. 7's NFS run (paper §4.2.6, §5.4): serves the one-build image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        parallelism: "one server loop",
+        min_memory_mb: 12,
+        image: "pmake-tiny-x1-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-mid-x1-nfs",
+        title: "pmake ×1 on NFS (mid)",
+        description: "One of Fig. 7's eight pmake builds (§5.4) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6), the paper's \"8 VMs/NFS\" bar: VM 0 answers from its buffer cache and the monitor maps the answering page into this VM. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-mid-x1-nfsd in VM 0.",
+        parallelism: "one build at once, two compile jobs, whatever the CPUs",
+        min_memory_mb: 16,
+        image: "pmake-mid-x1-nfs",
+        kernel: None,
+    },
+    Workload {
+        name: "pmake-mid-x1-nfsd",
+        title: "NFS server ×1 (mid)",
+        description: "VM 0 of Fig. 7's NFS run (paper §4.2.6, §5.4): serves the one-build image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        parallelism: "one server loop",
+        min_memory_mb: 16,
+        image: "pmake-mid-x1-nfs",
         kernel: None,
     },
     Workload {

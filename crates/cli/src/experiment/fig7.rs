@@ -7,7 +7,7 @@
 //! | `pmake/irix` | dux alone on the 8 CPUs, all eight builds (`pmake-S-x8`) | IRIX = 100 |
 //! | `pmake/1vm` | 1 VM of 8 VCPUs and 224 MB, all eight builds | 1 VM (136) |
 //! | `pmake/2vms` … `pmake/8vms` | N VMs of 8/N VCPUs and 224/N MB, each 8/N builds (`pmake-S-x(8/N)`) | 2 VMs … 8 VMs |
-//! | `pmake/8vms-nfs` | not run: NFS (§4.2.6) exists for pmake's one-build images (Fig. 6), not yet for Fig. 7's eight-build split | 8 VMs/NFS (86) |
+//! | `pmake/8vms-nfs` | 8 VMs of 1 VCPU: VM 0 serves its files over the virtual subnet (§4.2.6, `pmake-S-x1-nfsd`), the other seven run one build each from them (`pmake-S-x1-nfs`) | 8 VMs/NFS (86) |
 //! | `radix/irix` | radix natively (the `radix-native` preset) | IRIX = 100 |
 //! | `radix/splashos` | radix on SPLASHOS in one VM of 8 VCPUs (the `radix-splashos` preset) | SPLASHOS (34) |
 //!
@@ -72,10 +72,6 @@ const BUILDS: Window = Window { start: "pmake-split: building", end: "pmake-spli
 /// The VM counts of the figure.
 const VMS: [u32; 4] = [1, 2, 4, 8];
 
-/// The paper's row we cannot run: (id, label, description).
-const NFS_ROW: (&str, &str, &str) =
-    ("pmake/8vms-nfs", "8 VMs, NFS", "8 VMs sharing through NFS (not run here)");
-
 /// The pmake image with `builds` of the eight builds, at `size`: the tiny tree, or at full
 /// the mid-size one.
 fn pmake_workload(size: Size, builds: u32) -> String {
@@ -136,6 +132,36 @@ fn configs(size: Size) -> Vec<Config> {
             window: Some(BUILDS),
         });
     }
+    // The NFS bar: the one-build VMs of `pmake/8vms`, reading their sources and programs over
+    // the virtual subnet from VM 0, which only serves them (it must write nothing: its blocks
+    // are what the clients read) — so seven builds, one per VM and CPU, where the other bars
+    // have eight. Each builder does what a VM of `pmake/8vms` does; the time is that of the
+    // builds, as for the others. (A scenario holds at most 8 VMs, so a ninth cannot serve.)
+    let tree = match size {
+        Size::Tiny => "tiny",
+        Size::Full => "mid",
+    };
+    let per_vm = VMS_MEMORY_MB / cpus;
+    let mut vms =
+        vec![VmPlan { workload: format!("pmake-{tree}-x1-nfsd"), vcpus: 1, memory_mb: per_vm }];
+    vms.extend((1..cpus).map(|_| VmPlan {
+        workload: format!("pmake-{tree}-x1-nfs"),
+        vcpus: 1,
+        memory_mb: per_vm,
+    }));
+    out.push(Config {
+        id: "pmake/8vms-nfs".into(),
+        workload: "pmake",
+        label: "8 VMs, NFS",
+        description: "8 VMs of 1 VCPU: VM 0 serves files over NFS, 7 builds from them",
+        scenario: Scenario {
+            name: "fig7 pmake/8vms-nfs".into(),
+            machine: machine.clone(),
+            guests: Guests::Disco { vms, policies: Policies::default() },
+            seed: 0,
+        },
+        window: Some(BUILDS),
+    });
     out.extend(radix_configs(size));
     out
 }
@@ -178,26 +204,14 @@ fn radix_configs(size: Size) -> Vec<Config> {
     .collect()
 }
 
-/// The runs, with the paper's NFS bar after the pmake ones.
+/// A row per run.
 fn rows(configs: &[Config]) -> Vec<Row> {
-    let mut rows = super::rows_are_configs(configs);
-    let (id, label, description) = NFS_ROW;
-    let at = rows.iter().rposition(|r| r.workload == "pmake").map_or(rows.len(), |i| i + 1);
-    rows.insert(
-        at,
-        Row {
-            id: id.into(),
-            workload: "pmake",
-            label: label.into(),
-            description: description.into(),
-        },
-    );
-    rows
+    super::rows_are_configs(configs)
 }
 
 /// Per run: its time against its workload's native run (= 100), that time split into the
 /// machine's user, guest-kernel, monitor and idle time (shares of the bar), and the spins on
-/// the kernels' memlock (none under SPLASHOS). The NFS row's bars are empty.
+/// the kernels' memlock (none under SPLASHOS).
 fn bars(measured: &[Measured]) -> Result<Vec<Bar>, String> {
     let mut out = Vec::new();
     for w in ["pmake", "radix"] {
@@ -231,11 +245,6 @@ fn bars(measured: &[Measured]) -> Result<Vec<Bar>, String> {
             }
             out.push(bar("memlock_kspins", m.memlock.map(|l| l.spins as f64 / 1e3)));
         }
-        if w == "pmake" {
-            for metric in ["time", "user", "kernel", "monitor", "idle", "memlock_kspins"] {
-                out.push(bar_none(NFS_ROW.0, metric));
-            }
-        }
     }
     Ok(out)
 }
@@ -268,17 +277,6 @@ impl Part {
     }
 }
 
-/// An empty bar of ours (a row of the paper's we do not run).
-fn bar_none(config: &str, metric: &str) -> Bar {
-    Bar {
-        figure: "fig7".into(),
-        config: config.into(),
-        metric: metric.into(),
-        ours: None,
-        paper: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,7 +285,7 @@ mod tests {
     fn every_config_is_valid_and_does_the_same_work() {
         for size in [Size::Tiny, Size::Full] {
             let c = configs(size);
-            assert_eq!(c.len(), 7);
+            assert_eq!(c.len(), 8);
             for c in &c {
                 assert_eq!(c.scenario.validate(), Ok(()), "{}", c.id);
                 assert_eq!(c.scenario.machine.nodes * c.scenario.machine.cpus_per_node, 8);
@@ -303,10 +301,14 @@ mod tests {
                     Guests::Disco { vms, policies } => {
                         assert!(policies.share_disk, "{}", c.id);
                         assert_eq!(vms.iter().map(|v| v.vcpus).sum::<u32>(), 8, "{}", c.id);
-                        vms.iter().map(|v| builds(&v.workload)).sum()
+                        // An NFS server builds nothing.
+                        (vms.iter().filter(|v| !v.workload.ends_with("-nfsd")))
+                            .map(|v| builds(v.workload.trim_end_matches("-nfs")))
+                            .sum()
                     }
                 };
-                assert_eq!(total, 8, "{}", c.id);
+                // Eight builds, but seven over NFS: its VM 0 serves.
+                assert_eq!(total, if c.id.ends_with("-nfs") { 7 } else { 8 }, "{}", c.id);
             }
             let radix: Vec<_> = c.iter().filter(|c| c.workload == "radix").collect();
             assert_eq!(radix.len(), 2);
@@ -317,6 +319,9 @@ mod tests {
         let rows = rows(&configs(Size::Tiny));
         assert_eq!(rows[5].id, "pmake/8vms-nfs");
         assert_eq!(rows.len(), 8);
+        let nfs = &configs(Size::Tiny)[5];
+        let Guests::Disco { vms, .. } = &nfs.scenario.guests else { panic!("NFS runs in VMs") };
+        assert!(vms[0].workload.ends_with("-nfsd") && vms.len() == 8, "VM 0 serves seven builders");
     }
 
     #[test]

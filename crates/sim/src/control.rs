@@ -129,15 +129,7 @@ impl Controller {
                 }
                 let now = sim.machine().now();
                 if now >= cycle {
-                    self.target = None;
-                    if self.state == RunState::Running {
-                        self.state = RunState::Paused;
-                    }
-                    return vec![
-                        self.state_event(),
-                        Event::Frame(self.frame(false)),
-                        Event::Reached { cycle: now },
-                    ];
+                    return self.reached(now);
                 }
                 self.target = Some(cycle);
                 self.state = RunState::Running;
@@ -220,17 +212,19 @@ impl Controller {
             return vec![self.state_event(), Event::Frame(self.frame(true))];
         }
         if self.target.is_some_and(|t| now >= t) {
-            self.target = None;
-            if self.state == RunState::Running {
-                self.state = RunState::Paused;
-            }
-            return vec![
-                self.state_event(),
-                Event::Frame(self.frame(false)),
-                Event::Reached { cycle: now },
-            ];
+            return self.reached(now);
         }
         Vec::new()
+    }
+
+    /// The run stands at or past its [`Command::RunUntil`] target, at cycle `now`: forget the
+    /// target, pause a running run, and say so with the state, a frame and [`Event::Reached`].
+    fn reached(&mut self, now: u64) -> Vec<Event> {
+        self.target = None;
+        if self.state == RunState::Running {
+            self.state = RunState::Paused;
+        }
+        vec![self.state_event(), Event::Frame(self.frame(false)), Event::Reached { cycle: now }]
     }
 
     fn state_event(&self) -> Event {

@@ -36,9 +36,16 @@ impl Monitor {
     /// guest runs: it looks at its devices between quanta).
     pub(crate) fn set_guest_mode(&mut self, m: &mut Machine, p: usize, user: bool) {
         let ksu = if user { 2 << 3 } else { 1 << 3 };
+        // The guest kernel may read the cycle counter with RDHWR $2 (CC) without a trap, as
+        // a kernel reads Count natively: its clock, and the times it measures its services
+        // by, stay exact under the monitor. Guest user code gets no more than natively.
+        let hwrena = if user { 0 } else { 1 << 2 };
         let cpu = &mut m.cpus[p];
         if cpu.cp0.status != ksu {
             cpu.write_cp0(mips::cp0::reg::STATUS, ksu);
+        }
+        if cpu.cp0.hwrena != hwrena {
+            cpu.write_cp0(mips::cp0::reg::HWRENA, hwrena);
         }
         if let Some(r) = self.pcpus[p].running {
             self.vcpu_mut(r).user = user;

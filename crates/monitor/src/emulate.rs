@@ -228,7 +228,7 @@ impl Monitor {
     /// than the guest's (paper §4.2.2): an entry the guest evicts by TLBWR — a refill making
     /// room — stays cached, since the guest's page tables still say the same. An entry the
     /// guest overwrites by TLBWI, which is how a guest invalidates or updates a mapping, is
-    /// dropped; so is anything overlapping the new entry. Guests must flush with the
+    /// dropped; so is anything of its address space overlapping the new entry. Guests must flush with the
     /// `tlb_flush` / `tlb_invalidate` calls (docs/monitor-abi.md), or TLBP before TLBWI.
     pub(crate) fn guest_tlb_write(
         &mut self,

@@ -3,10 +3,19 @@
 //! served without running the guest's refill handler; the guest's own (virtual) TLB is only
 //! consulted, and the miss forwarded to the guest, when this misses (paper §4.2.2).
 //!
-//! Entries are tagged by VPN2 and ASID; global entries match any ASID. It is a cache: it may
-//! forget an entry at any time (a conflicting insert), but it never returns a translation the
-//! guest has since replaced or invalidated — the monitor invalidates it whenever the guest's
-//! TLB changes.
+//! Entries are tagged by VPN2 and ASID; global entries match any ASID. A slot is chosen by a
+//! hash of the VPN2 *and* the ASID (global entries hash under a tag of their own), so the
+//! address spaces of a multiprogrammed guest — whose processes all use the same virtual
+//! addresses — do not evict each other: keyed by the page alone, a dozen processes
+//! time-sharing a virtual CPU thrashed the cache whatever its size. A lookup probes the slot
+//! of its ASID, then the global one.
+//!
+//! It is a cache: it may forget an entry at any time (a conflicting insert), but it never
+//! returns a translation the guest has since replaced or invalidated — the monitor invalidates
+//! it whenever the guest's TLB changes.
+
+/// The hash tag of global entries (ASIDs are 0–255).
+const GLOBAL: u32 = 256;
 
 /// A cached translation of an even/odd page pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -39,21 +48,44 @@ impl L2Tlb {
         L2Tlb { slots: vec![None; entries as usize], hits: 0, misses: 0 }
     }
 
-    fn slot(&self, vpn2: u32) -> Option<usize> {
+    /// The slot of `vpn2` under `tag` (an ASID, or [`GLOBAL`]).
+    fn slot(&self, vpn2: u32, tag: u32) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        // A multiplicative hash spreads neighbouring pages.
-        Some((vpn2.wrapping_mul(0x9E37_79B1) >> 7) as usize % self.slots.len())
+        // VPN2 has 19 bits, the tag 9: one key, mixed so that every bit reaches the low ones
+        // the modulus keeps (a bare multiplication would leave the tag out of them).
+        let mut h = vpn2 | tag << 19;
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x7FEB_352D);
+        h ^= h >> 15;
+        h = h.wrapping_mul(0x846C_A68B);
+        h ^= h >> 16;
+        Some(h as usize % self.slots.len())
+    }
+
+    /// The slot holding `vpn2`'s entry for `asid` (not a global one), if any.
+    fn find(&self, vpn2: u32, asid: u8) -> Option<usize> {
+        self.slot(vpn2, u32::from(asid))
+            .filter(|&i| self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && !e.global && e.asid == asid))
+    }
+
+    /// The slot holding `vpn2`'s global entry, if any.
+    fn find_global(&self, vpn2: u32) -> Option<usize> {
+        self.slot(vpn2, GLOBAL).filter(|&i| self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && e.global))
+    }
+
+    /// Empties slot `i` if there is one.
+    fn clear(&mut self, i: Option<usize>) {
+        if let Some(i) = i {
+            self.slots[i] = None;
+        }
     }
 
     /// The translation of `va` for `asid`.
     pub fn lookup(&mut self, va: u32, asid: u8) -> Option<L2Entry> {
         let vpn2 = va >> 13;
-        let hit = self
-            .slot(vpn2)
-            .and_then(|i| self.slots[i])
-            .filter(|e| e.vpn2 == vpn2 && (e.global || e.asid == asid));
+        let hit = self.find(vpn2, asid).or_else(|| self.find_global(vpn2)).and_then(|i| self.slots[i]);
         if hit.is_some() {
             self.hits += 1;
         } else {
@@ -62,9 +94,17 @@ impl L2Tlb {
         hit
     }
 
-    /// Caches a translation (replacing whatever shared its slot).
+    /// Caches a translation (replacing whatever shared its slot). A global entry replaces the
+    /// page's translation in every address space, a private one the global one.
     pub fn insert(&mut self, e: L2Entry) {
-        if let Some(i) = self.slot(e.vpn2) {
+        if e.global {
+            self.invalidate_all_asids(e.vpn2);
+        } else {
+            let g = self.find_global(e.vpn2);
+            self.clear(g);
+        }
+        let tag = if e.global { GLOBAL } else { u32::from(e.asid) };
+        if let Some(i) = self.slot(e.vpn2, tag) {
             self.slots[i] = Some(e);
         }
     }
@@ -72,20 +112,20 @@ impl L2Tlb {
     /// Forgets the translation of `va`'s pair for `asid` (and a global one).
     pub fn invalidate(&mut self, va: u32, asid: u8) {
         let vpn2 = va >> 13;
-        if let Some(i) = self.slot(vpn2)
-            && self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && (e.global || e.asid == asid))
-        {
-            self.slots[i] = None;
-        }
+        let (mine, global) = (self.find(vpn2, asid), self.find_global(vpn2));
+        self.clear(mine);
+        self.clear(global);
     }
 
-    /// Forgets every translation of `vpn2` under any ASID.
+    /// Forgets every translation of `vpn2` under any ASID (257 probes: for global entries
+    /// and shootdowns, which do not know the address space).
     pub fn invalidate_all_asids(&mut self, vpn2: u32) {
-        if let Some(i) = self.slot(vpn2)
-            && self.slots[i].is_some_and(|e| e.vpn2 == vpn2)
-        {
-            self.slots[i] = None;
+        for asid in 0..=u8::MAX {
+            let i = self.find(vpn2, asid);
+            self.clear(i);
         }
+        let g = self.find_global(vpn2);
+        self.clear(g);
     }
 
     /// Points the cached translation of the 4 KB page `vpn` (va >> 12) under `asid` at another
@@ -94,10 +134,12 @@ impl L2Tlb {
     /// is there but names something else; false if there is none.
     pub fn retarget(&mut self, vpn: u32, asid: u8, from: u32, to: impl Fn(u32) -> u32) -> bool {
         let vpn2 = vpn >> 1;
-        let Some(i) = self.slot(vpn2) else { return false };
-        let Some(e) = self.slots[i].as_mut().filter(|e| e.vpn2 == vpn2) else { return false };
+        let Some(i) = self.find(vpn2, asid).or_else(|| self.find_global(vpn2)) else {
+            return false;
+        };
+        let Some(e) = self.slots[i].as_mut() else { return false };
         let lo = if vpn & 1 == 0 { &mut e.lo0 } else { &mut e.lo1 };
-        if (e.global || e.asid == asid) && *lo & 2 != 0 && *lo >> 6 == from {
+        if *lo & 2 != 0 && *lo >> 6 == from {
             *lo = to(*lo);
             true
         } else {
@@ -207,7 +249,27 @@ mod tests {
         assert!(!t.retarget(11, 3, 7, to), "the odd half names frame 9, not 7: the pair goes");
         assert_eq!(t.lookup(5 << 13, 3), None);
         t.insert(L2Entry { vpn2: 5, asid: 3, global: false, lo0: even, lo1: odd });
-        assert!(!t.retarget(10, 4, 7, to), "another address space's entry: the pair goes");
-        assert_eq!(t.lookup(5 << 13, 3), None);
+        assert!(!t.retarget(10, 4, 7, to), "no entry in address space 4");
+        assert!(t.lookup(5 << 13, 3).is_some(), "address space 3's entry is not 4's to drop");
+    }
+
+    #[test]
+    fn address_spaces_mapping_the_same_page_do_not_evict_each_other() {
+        // Twelve processes of one program: the same virtual pages, twelve ASIDs.
+        let mut t = L2Tlb::new(4096);
+        for asid in 0..12u8 {
+            for vpn2 in 0x200..0x240 {
+                t.insert(L2Entry { vpn2, asid, global: false, lo0: u32::from(asid), lo1: vpn2 });
+            }
+        }
+        let kept = (0..12u8)
+            .flat_map(|a| (0x200..0x240u32).map(move |v| (a, v)))
+            .filter(|&(a, v)| t.lookup(v << 13, a).is_some_and(|e| e.lo0 == u32::from(a)))
+            .count();
+        // 768 entries in 4 096 slots: a few collide, most stay.
+        assert!(kept > 600, "{kept} of 768 kept");
+        t.invalidate(0x200 << 13, 5);
+        assert_eq!(t.lookup(0x200 << 13, 5), None);
+        assert!(t.lookup(0x200 << 13, 6).is_some() || t.lookup(0x200 << 13, 7).is_some());
     }
 }

@@ -160,8 +160,11 @@ impl Monitor {
         }
     }
 
-    /// Forgets what the monitor's TLBs cached from a guest entry's address range (every ASID:
-    /// the guest may be replacing an entry of another address space).
+    /// Forgets what the monitor's TLBs cached from a guest entry's address range in the
+    /// entry's address space (every address space for a global entry). Another address
+    /// space's translation of the same pages is not the guest's concern here, and keeping it
+    /// is what lets the processes of a multiprogrammed guest share the second-level TLB. The
+    /// physical TLB drops every overlapping entry whatever its ASID (it holds few).
     pub(crate) fn drop_translations(
         &mut self,
         m: &mut Machine,
@@ -172,9 +175,15 @@ impl Monitor {
         let span = e.page_size().saturating_mul(2);
         let base = e.hi & !(span.wrapping_sub(1));
         let pairs = (span / 8192).clamp(1, 1 << 16);
+        let (global, asid) = (e.global(), (e.hi & 0xFF) as u8);
         let v = self.vcpu_mut(r);
         for k in 0..pairs {
-            v.l2tlb.invalidate_all_asids((base >> 13) + k);
+            let vpn2 = (base >> 13) + k;
+            if global {
+                v.l2tlb.invalidate_all_asids(vpn2);
+            } else {
+                v.l2tlb.invalidate(vpn2 << 13, asid);
+            }
         }
         if self.pcpus[p].running == Some(r) {
             let cpu = &mut m.cpus[p];

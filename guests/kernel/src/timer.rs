@@ -11,9 +11,15 @@ pub const HZ: u32 = 100;
 /// This CPU's cycle clock (Count advances every other cycle).
 pub fn cycles() -> u64 {
     let c = cpu::this();
-    let now = hal::count();
+    let mut now = hal::count();
     if now < c.count_last {
-        c.count_high += 1;
+        if c.count_last - now >= 1 << 31 {
+            c.count_high += 1;
+        } else {
+            // Under the monitor this virtual CPU may have moved to a physical CPU whose clock
+            // is a little behind the last one's: a clock never runs backwards.
+            now = c.count_last;
+        }
     }
     c.count_last = now;
     ((u64::from(c.count_high) << 32) | u64::from(now)) * 2

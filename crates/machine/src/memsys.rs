@@ -271,6 +271,25 @@ impl MemorySystem {
         true
     }
 
+    /// `cpu` stores `data` at `pa` through its own cache, as a loop of stores would (the
+    /// monitor zeroing or copying a page): memory changes, each line is taken exclusive in
+    /// `cpu`'s cache (other copies invalidated through the directory, misses counted and
+    /// charged as any store's), other CPUs' links to the lines break. Returns the stall cycles,
+    /// or `None` if the range is not RAM. `now` is the CPU's clock.
+    pub fn cpu_write(&mut self, cpu: usize, pa: u32, data: &[u8], now: u64) -> Option<u64> {
+        if !self.ram.write_bytes(pa, data) {
+            return None;
+        }
+        let mut stall = 0;
+        if let Some(last) = (pa as usize + data.len()).checked_sub(1) {
+            for line in pa >> self.line_shift..=(last as u32) >> self.line_shift {
+                stall += self.access(cpu, line << self.line_shift, true, false, now + stall);
+                self.wrote(cpu, line << self.line_shift);
+            }
+        }
+        Some(stall)
+    }
+
     /// Records `cpu`'s LL link to `pa`'s line.
     pub fn link(&mut self, cpu: usize, pa: u32) {
         if self.links[cpu].is_none() {

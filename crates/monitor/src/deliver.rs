@@ -55,6 +55,9 @@ impl Monitor {
     /// Delivers `x` to the guest running on `p`.
     pub(crate) fn deliver(&mut self, m: &mut Machine, p: usize, r: VcpuRef, x: GuestException) {
         let sp = self.vcpu(r).special;
+        // Count as the exception was taken (the trap's cost is charged after this): the guest
+        // times its services from here, as a native kernel does from its exception entry.
+        sp.set(m, off::COUNT, m.cpus[p].count());
         let st = sp.get(m, off::STATUS);
         let exl = st & status::EXL != 0;
         let mut c = sp.get(m, off::CAUSE);

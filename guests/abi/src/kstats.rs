@@ -75,10 +75,10 @@ const _: () = assert!(core::mem::size_of::<Row>() == (2 * MAX_SYSCALL + 2 * EVEN
 pub enum Event {
     /// A page allocated and zeroed on first touch (the paper's DEMAND_ZERO).
     DemandZero = 0,
-    /// A copy-on-write fault (a shared page copied, or made writable for its last user).
+    /// A copy-on-write fault that copied a shared page.
     CopyOnWrite = 1,
-    /// A TLB fault the refill fast path could not serve — the slow path through the general
-    /// vector (IRIX's QUICK_FAULT / vfault).
+    /// A TLB fault the refill fast path could not serve that neither zeroed nor copied a page —
+    /// the slow path through the general vector loading a translation (IRIX's QUICK_FAULT).
     SlowFault = 2,
     /// A timer interrupt.
     Tick = 3,

@@ -22,7 +22,8 @@ pub const BADVADDR: u32 = 0x0C;
 pub const ENTRYHI: u32 = 0x10;
 /// Context: read/write.
 pub const CONTEXT: u32 = 0x14;
-/// Count: read (updated at each trap and quantum).
+/// Count: read; the virtual CPU's Count when the monitor last delivered an exception or
+/// interrupt to it, or began its quantum (the guest reads the live Count with `rdhwr $2`).
 pub const COUNT: u32 = 0x18;
 /// Compare: read/write (writing acknowledges the timer interrupt).
 pub const COMPARE: u32 = 0x1C;

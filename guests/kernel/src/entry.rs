@@ -69,6 +69,7 @@ core::arch::global_asm!(
     .set .Lspecial_epc, {special_epc}
     .set .Lspecial_badvaddr, {special_badvaddr}
     .set .Lspecial_entryhi, {special_entryhi}
+    .set .Lspecial_count, {special_count}
 
     .section .text.vectors, "ax", @progbits
     .set push
@@ -165,6 +166,8 @@ save_context:
     sw      $k1, 148($sp)
 "#, hal_mfc0!("$k1", entryhi), r#"
     sw      $k1, 152($sp)
+"#, hal_mfc0!("$k1", count), r#"
+    sw      $k1, 156($sp)             # Count at the exception, to time the services from
 "#, hal_mfc0!("$k0", status), r#"
     sw      $k0, 140($sp)
     # Kernel mode (the HAL's KSU), EXL and ERL off, interrupts off.
@@ -294,6 +297,7 @@ _secondary:
     special_epc = const special::FROM_TOP + special::EPC as i32,
     special_badvaddr = const special::FROM_TOP + special::BADVADDR as i32,
     special_entryhi = const special::FROM_TOP + special::ENTRYHI as i32,
+    special_count = const special::FROM_TOP + special::COUNT as i32,
 );
 
 /// Size of CPU 0's boot stack.

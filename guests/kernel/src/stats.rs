@@ -16,8 +16,8 @@
 //! |---|---|---|
 //! | each system call, by number | `syscall::dispatch` | CPU time from entry to return |
 //! | `DEMAND_ZERO` | `vm`, the fault path, when it zeroes a fresh page | the whole fault |
-//! | `COPY_ON_WRITE` | `vm`, the fault path, when it copies a shared page (or makes it writable for its last user) | the whole fault |
-//! | `SLOW_FAULT` | `trap::page_fault`: every fault the refill path left | the whole fault |
+//! | `COPY_ON_WRITE` | `vm`, the fault path, when it copies a shared page | the whole fault |
+//! | `SLOW_FAULT` | `trap::page_fault`: a fault the refill path left that zeroed or copied nothing | the whole fault |
 //! | `INTERRUPT` | `trap::interrupt`, for the device line | the device line's work |
 //! | `IPI` | `trap::interrupt`, for the inter-processor line | the IPI's work |
 //! | `TICK` | `trap::interrupt`, for the timer line | the tick's work |
@@ -26,7 +26,8 @@
 //! | `BUFFER_HIT`, `BUFFER_MISS` | `bio::bread`, each block looked up | — |
 //! | `DISK_WRITE` | `disk::rw`, each write request | — |
 //!
-//! A system call's cycles are CPU time, not elapsed time: a call that sleeps (`wait`, a disk
+//! Every service is timed from the exception that entered the kernel ([`crate::trap::TrapFrame`]'s
+//! `entry_count`). A system call's cycles are CPU time, not elapsed time: a call that sleeps (`wait`, a disk
 //! read) is charged only for the work it did, as the paper's Table 2 times kernel services. A
 //! fault's cycles run from the trap to the return, so the trap itself is part of the service
 //! (as the paper counts DEMAND_ZERO), and under the monitor they include the monitor's work for

@@ -82,8 +82,10 @@ fn user_str(mm: &Mm, va: u32) -> Result<Vec<u8>, u32> {
 pub fn dispatch(tf: &mut TrapFrame) {
     let nr = tf.regs[2] as usize;
     let a = [tf.regs[4], tf.regs[5], tf.regs[6], tf.regs[7]];
-    // CPU time, not elapsed time: a sleeping call is charged only for its work, as in Table 2.
-    let start = proc::cpu_time();
+    // CPU time, not elapsed time: a sleeping call is charged only for its work, as in Table 2;
+    // from the exception on, so that taking the trap (and under the monitor, forwarding it)
+    // is part of the call.
+    let start = proc::cpu_time() - crate::timer::cycles_since(tf.entry_count);
     stats::syscall_enter(nr);
     let r = match_syscall! { nr,
         Exit => proc::exit(a[0] as i32),

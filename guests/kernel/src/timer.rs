@@ -25,6 +25,13 @@ pub fn cycles() -> u64 {
     ((u64::from(c.count_high) << 32) | u64::from(now)) * 2
 }
 
+/// Cycles since Count read `then` (this CPU's Count; 0 if `then` is not in the past half of
+/// its range, as a stale reading would be).
+pub fn cycles_since(then: u32) -> u64 {
+    let d = hal::count().wrapping_sub(then);
+    if d < 1 << 31 { u64::from(d) * 2 } else { 0 }
+}
+
 /// Simulated nanoseconds since boot on this CPU.
 pub fn nanos() -> u64 {
     cycles() * 1000 / u64::from(hal::clock_mhz_cached())

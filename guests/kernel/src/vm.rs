@@ -63,8 +63,11 @@ pub enum FaultError {
 pub enum FaultKind {
     /// A zeroed page was allocated.
     DemandZero,
-    /// A shared page was copied, or made writable for its last user.
+    /// A shared page was copied.
     CopyOnWrite,
+    /// A copy-on-write page was made writable for its last user: no page allocated or copied
+    /// (with [`FaultKind::Spurious`], IRIX's QUICK_FAULT).
+    MadeWritable,
     /// The translation was already fine (another thread resolved it, or the TLB was stale).
     Spurious,
 }
@@ -244,6 +247,8 @@ impl AddrSpace {
             if kalloc::refcount(old) == 1 {
                 // SAFETY: as above.
                 unsafe { *slot = (pte | PTE_D) & !PTE_COW };
+                tlb.invalidate_local(page);
+                return Ok(FaultKind::MadeWritable);
             } else {
                 let new = kalloc::alloc(kalloc::Use::User).ok_or(FaultError::OutOfMemory)?;
                 // SAFETY: both pages are whole pages in the direct map.

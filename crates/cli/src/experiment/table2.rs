@@ -4,7 +4,8 @@
 //! and the row is the mean time per call both ways and their ratio.
 //!
 //! Our services map to the paper's: `DEMAND_ZERO` (a page zeroed on first touch),
-//! `SLOW_FAULT` (a TLB fault the refill fast path cannot serve: IRIX's `QUICK_FAULT`), `open`,
+//! `SLOW_FAULT` (a TLB fault the refill fast path cannot serve that zeroes or copies nothing:
+//! IRIX's `QUICK_FAULT`), `open`,
 //! `read`, `write`, `exec` (`execve`) and `fork`. The paper's `UTLB_MISS` (the user TLB refill
 //! handler) has no row: dux's refill handler keeps no statistics, and under the monitor most
 //! refills never reach it.

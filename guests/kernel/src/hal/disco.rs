@@ -45,6 +45,9 @@ macro_rules! hal_mfc0 {
     ($dst:literal, entryhi) => {
         concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_entryhi(", $dst, ")\n")
     };
+    ($dst:literal, count) => {
+        concat!("lui ", $dst, ", .Lspecial_hi\nlw ", $dst, ", .Lspecial_count(", $dst, ")\n")
+    };
 }
 
 /// Writes `$src` to a virtual CP0 register (`status`, `epc`), using `$tmp` as scratch.

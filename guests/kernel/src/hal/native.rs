@@ -39,6 +39,9 @@ macro_rules! hal_mfc0 {
     ($dst:literal, entryhi) => {
         concat!("mfc0 ", $dst, ", $10\n")
     };
+    ($dst:literal, count) => {
+        concat!("mfc0 ", $dst, ", $9\n")
+    };
 }
 
 /// Writes `$src` to a CP0 register (`status`, `epc`), using `$tmp` as scratch if needed.
@@ -241,8 +244,24 @@ pub fn v2p(va: u32) -> u32 {
 
 /// Fills the physical page `pa` with zeros.
 pub fn zero_page(pa: u32) {
-    // SAFETY: the caller owns the page; the direct map covers all of memory.
-    unsafe { core::ptr::write_bytes(p2v(pa) as *mut u8, 0, PAGE_BYTES as usize) };
+    // Eight word stores an iteration, as a kernel's bzero is written (IRIX's was): the
+    // generic memset spends five instructions a word. Volatile so that the compiler does not
+    // fold the loop back into a memset call.
+    let base = p2v(pa) as *mut u32;
+    for k in (0..PAGE_BYTES as usize / 4).step_by(8) {
+        // SAFETY: the caller owns the page; the direct map covers all of memory.
+        unsafe {
+            let w = base.add(k);
+            write_volatile(w, 0);
+            write_volatile(w.add(1), 0);
+            write_volatile(w.add(2), 0);
+            write_volatile(w.add(3), 0);
+            write_volatile(w.add(4), 0);
+            write_volatile(w.add(5), 0);
+            write_volatile(w.add(6), 0);
+            write_volatile(w.add(7), 0);
+        }
+    }
 }
 
 // ---- Machine information ------------------------------------------------------------------------

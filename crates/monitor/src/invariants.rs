@@ -127,8 +127,11 @@ impl Monitor {
             ));
         }
         let vcpus: usize = self.vms.iter().map(|v| v.vcpus.len()).sum();
-        if special != vcpus {
-            return Err(format!("{special} monitor pages for {vcpus} special pages"));
+        let image = self.image.pages();
+        if special != vcpus + image {
+            return Err(format!(
+                "{special} monitor pages for {vcpus} special pages and {image} of the monitor's image"
+            ));
         }
         let free: usize = self.memmap.free_per_node().iter().sum();
         if free + owned + special + replicas + shared != self.memmap.pages() as usize {

@@ -53,26 +53,26 @@ impl L2Tlb {
         if self.slots.is_empty() {
             return None;
         }
-        // VPN2 has 19 bits, the tag 9: one key, mixed so that every bit reaches the low ones
-        // the modulus keeps (a bare multiplication would leave the tag out of them).
-        let mut h = vpn2 | tag << 19;
-        h ^= h >> 16;
-        h = h.wrapping_mul(0x7FEB_352D);
-        h ^= h >> 15;
-        h = h.wrapping_mul(0x846C_A68B);
-        h ^= h >> 16;
-        Some(h as usize % self.slots.len())
+        // A multiplicative hash spreads neighbouring pages over distinct slots (a scene or an
+        // array of many pages does not collide with itself, as it would under a random
+        // hash); each address space's pages are that same layout turned by an offset of its
+        // own.
+        let page = (vpn2.wrapping_mul(0x9E37_79B1) >> 7) as usize;
+        let space = (tag.wrapping_add(1).wrapping_mul(0x85EB_CA6B) >> 11) as usize;
+        Some(page.wrapping_add(space) % self.slots.len())
     }
 
     /// The slot holding `vpn2`'s entry for `asid` (not a global one), if any.
     fn find(&self, vpn2: u32, asid: u8) -> Option<usize> {
-        self.slot(vpn2, u32::from(asid))
-            .filter(|&i| self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && !e.global && e.asid == asid))
+        self.slot(vpn2, u32::from(asid)).filter(|&i| {
+            self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && !e.global && e.asid == asid)
+        })
     }
 
     /// The slot holding `vpn2`'s global entry, if any.
     fn find_global(&self, vpn2: u32) -> Option<usize> {
-        self.slot(vpn2, GLOBAL).filter(|&i| self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && e.global))
+        self.slot(vpn2, GLOBAL)
+            .filter(|&i| self.slots[i].is_some_and(|e| e.vpn2 == vpn2 && e.global))
     }
 
     /// Empties slot `i` if there is one.
@@ -85,7 +85,8 @@ impl L2Tlb {
     /// The translation of `va` for `asid`.
     pub fn lookup(&mut self, va: u32, asid: u8) -> Option<L2Entry> {
         let vpn2 = va >> 13;
-        let hit = self.find(vpn2, asid).or_else(|| self.find_global(vpn2)).and_then(|i| self.slots[i]);
+        let hit =
+            self.find(vpn2, asid).or_else(|| self.find_global(vpn2)).and_then(|i| self.slots[i]);
         if hit.is_some() {
             self.hits += 1;
         } else {

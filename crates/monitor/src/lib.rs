@@ -50,6 +50,7 @@ pub mod deliver;
 pub mod disk_cache;
 mod emulate;
 pub mod events;
+pub mod footprint;
 mod guest_memory;
 pub mod ids;
 pub mod invariants;

@@ -83,6 +83,9 @@ pub struct Monitor {
     pub(crate) net_pages: std::collections::BTreeSet<Mppn>,
     pub(crate) cpus_per_node: usize,
     clock_mhz: u32,
+    /// The monitor's image on each node, whose lines its paths touch (`footprint.rs`).
+    #[serde(default)]
+    pub(crate) image: crate::footprint::Image,
 }
 
 impl Monitor {
@@ -124,7 +127,23 @@ impl Monitor {
             net_pages: Default::default(),
             cpus_per_node: mc.cpus_per_node as usize,
             clock_mhz: mc.clock_mhz,
+            image: Default::default(),
         };
+        // The monitor's code and data, a copy on every node (`footprint.rs`).
+        let mut image = Vec::new();
+        for n in 0..nodes {
+            let mut pages = Vec::new();
+            for _ in 0..crate::footprint::IMAGE_PAGES {
+                let page = mon
+                    .memmap
+                    .alloc(NodeId::of_index(n), PageOwner::Monitor)
+                    .ok_or(MonitorError::NoMemory { need, have })?;
+                m.sys.mem.dma_write(page.pa(), &[0; 4096]);
+                pages.push(page.pa());
+            }
+            image.push(pages);
+        }
+        mon.image = crate::footprint::Image::new(image);
         // A unit several VMs name is one base image they share copy-on-write (`cow_disk.rs`).
         let units: Vec<Option<u32>> = specs.iter().map(|s| s.disk_unit).collect();
         let shared_unit =

@@ -154,7 +154,9 @@ impl Monitor {
         flush_hw_tlb(m, p);
         self.set_guest_mode(m, p, user);
         self.sync_asid(m, p, r);
-        let cost = self.cfg.cost.vcpu_switch;
+        let (node, special) = (self.node_of_cpu(p).index(), self.vcpu(r).special.0.pa());
+        let stall = self.image.touch(m, p, node, crate::footprint::Path::Switch, special, None);
+        let cost = self.cfg.cost.vcpu_switch + stall;
         self.charge(m, p, r, Kind::Scheduling, cost);
         self.record(m, p, Some(r));
         self.check_interrupts(m, p, r);

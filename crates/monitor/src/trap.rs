@@ -17,6 +17,7 @@ use mips::{ExcCode, Exception};
 
 use crate::cost::Kind;
 use crate::deliver::GuestException;
+use crate::footprint::Path;
 use crate::ids::VcpuRef;
 use crate::monitor::Monitor;
 use crate::special_page::off;
@@ -34,6 +35,7 @@ impl Monitor {
         // A TLB refill the monitor serves itself never leaves its refill vector's fast path;
         // everything else is a full trap (see `tlb_fault`).
         let mut cost = self.cfg.cost.trap;
+        let mut fast = false;
         let user = m.cpus[p].mode() == Mode::User;
         let f = e.fault;
         let detail = if f.code == ExcCode::Sys { m.cpus[p].gpr(2) } else { f.vaddr };
@@ -61,6 +63,7 @@ impl Monitor {
             ExcCode::TlbL | ExcCode::TlbS | ExcCode::Mod => {
                 if self.tlb_fault(m, p, r, &e) {
                     cost = self.cfg.cost.refill_trap;
+                    fast = true;
                 }
                 Kind::TlbMiss
             }
@@ -69,7 +72,22 @@ impl Monitor {
                 Kind::Forwarding
             }
         };
-        self.charge(m, p, r, kind, cost);
+        // The monitor's own lines through this CPU's cache (`footprint.rs`).
+        let node = self.node_of_cpu(p).index();
+        let special = self.vcpu(r).special.0.pa();
+        let stall = if fast {
+            self.image.touch(m, p, node, Path::Refill, special, Some(f.vaddr >> 13))
+        } else {
+            let (path, data) = match kind {
+                Kind::Emulation => (Path::Emulate, None),
+                Kind::Devices => (Path::Call, None),
+                Kind::TlbMiss => (Path::RefillVtlb, Some(f.vaddr >> 12)),
+                _ => (Path::Deliver, None),
+            };
+            self.image.touch(m, p, node, Path::Trap, special, None)
+                + self.image.touch(m, p, node, path, special, data)
+        };
+        self.charge(m, p, r, kind, cost + stall);
         if self.pcpus[p].running == Some(r) {
             self.sync_asid(m, p, r);
             self.check_interrupts(m, p, r);

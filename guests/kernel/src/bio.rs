@@ -164,6 +164,16 @@ fn chan(i: usize) -> usize {
 
 /// The buffer for `block`, locked, with the block's contents.
 pub fn bread(block: u32) -> BufRef {
+    get(block, false)
+}
+
+/// The buffer for `block`, locked, filled with zeros: for a block just allocated, whose old
+/// contents are never read from the disk (UNIX's getblk and clear, not a read).
+pub fn bzero(block: u32) -> BufRef {
+    get(block, true)
+}
+
+fn get(block: u32, zero: bool) -> BufRef {
     let mut c = CACHE.lock();
     let i = loop {
         if let Some(&i) = c.index.get(&block) {
@@ -231,7 +241,16 @@ pub fn bread(block: u32) -> BufRef {
     c.bufs[i].locked = true;
     let (valid, page, mapped) = (c.bufs[i].valid, c.bufs[i].page, c.bufs[i].mapped);
     drop(c);
-    if valid {
+    if zero {
+        if mapped {
+            // Processes map this page: it is theirs to read, clear it in place.
+            // SAFETY: the buffer is locked and its page in the direct map.
+            unsafe { core::ptr::write_bytes(hal::p2v(page) as *mut u8, 0, fsformat::BLOCK) };
+        } else {
+            hal::zero_page(page);
+        }
+        CACHE.lock().bufs[i].valid = true;
+    } else if valid {
         stats::count(stats::Event::BufferHit);
     } else {
         stats::count(stats::Event::BufferMiss);

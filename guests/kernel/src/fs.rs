@@ -5,9 +5,13 @@
 //! reference counts), and each inode has a sleep lock that a process holds while it reads or
 //! changes the inode or its contents. Inode numbers are handles ([`Ino`] = table slot).
 //! Blocks and inodes are allocated by scanning the bitmap and inode blocks under their buffer
-//! locks, so two allocators never pick the same one.
+//! locks, so two allocators never pick the same one. Each scan starts where the last one of its
+//! kind ended (a rotor, as UNIX file systems keep, IRIX's EFS among them) and skips a full
+//! bitmap byte at once: scanning from the start every time made a write or a create cost in
+//! proportion to how full the disk was (a `write` in the full pmake tree took 310 µs).
 
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use fsformat::{
     BLOCK, BlockRef, DIRENT_BYTES, INODE_BYTES, Inode, NAME_MAX, NINDIRECT, ROOT_INUM, Superblock,
@@ -189,44 +193,68 @@ pub fn iupdate(ip: Ino) {
     bio::brelse(b);
 }
 
+/// Where the next inode search starts (a hint: allocation itself is decided under the inode
+/// block's buffer lock).
+static INODE_ROTOR: AtomicU32 = AtomicU32::new(0);
+/// Where the next block search starts (a hint, as [`INODE_ROTOR`]).
+static BLOCK_ROTOR: AtomicU32 = AtomicU32::new(0);
+
 /// A new inode of `k`, returned referenced (not locked).
 pub fn ialloc(k: u16) -> Result<Ino, FsError> {
     let sb = sb();
-    for inum in ROOT_INUM..sb.inodes {
-        let (blk, off) = sb.inode_location(inum);
-        let b = bio::bread(blk);
-        let d = Inode::decode(&b.data()[off..off + INODE_BYTES]);
-        if d.kind == kind::FREE {
-            let fresh = Inode { kind: k, ..Inode::default() };
-            fresh.encode(&mut b.data_mut()[off..off + INODE_BYTES]);
-            bio::bwrite(&b);
+    let start = INODE_ROTOR.load(Ordering::Relaxed).clamp(ROOT_INUM, sb.inodes);
+    for (from, to) in [(start, sb.inodes), (ROOT_INUM, start)] {
+        let mut inum = from;
+        while inum < to {
+            // One buffer per inode block, every inode of it looked at.
+            let (blk, _) = sb.inode_location(inum);
+            let b = bio::bread(blk);
+            while inum < to && sb.inode_location(inum).0 == blk {
+                let (_, off) = sb.inode_location(inum);
+                if Inode::decode(&b.data()[off..off + INODE_BYTES]).kind == kind::FREE {
+                    let fresh = Inode { kind: k, ..Inode::default() };
+                    fresh.encode(&mut b.data_mut()[off..off + INODE_BYTES]);
+                    bio::bwrite(&b);
+                    bio::brelse(b);
+                    INODE_ROTOR.store(inum + 1, Ordering::Relaxed);
+                    return iget(inum);
+                }
+                inum += 1;
+            }
             bio::brelse(b);
-            return iget(inum);
         }
-        bio::brelse(b);
     }
     Err(FsError::NoSpace)
 }
 
 fn balloc() -> Result<u32, FsError> {
     let sb = sb();
-    let mut blk = sb.data_start;
-    while blk < sb.blocks {
-        let (bb, _) = sb.bitmap_location(blk);
-        let b = bio::bread(bb);
-        let data = b.data_mut();
-        while blk < sb.blocks && sb.bitmap_location(blk).0 == bb {
-            let (_, bit) = sb.bitmap_location(blk);
-            if data[bit / 8] & (1 << (bit % 8)) == 0 {
-                data[bit / 8] |= 1 << (bit % 8);
-                bio::bwrite(&b);
-                bio::brelse(b);
-                zero_block(blk);
-                return Ok(blk);
+    let start = BLOCK_ROTOR.load(Ordering::Relaxed).clamp(sb.data_start, sb.blocks);
+    for (from, to) in [(start, sb.blocks), (sb.data_start, start)] {
+        let mut blk = from;
+        while blk < to {
+            let (bb, _) = sb.bitmap_location(blk);
+            let b = bio::bread(bb);
+            let data = b.data_mut();
+            while blk < to && sb.bitmap_location(blk).0 == bb {
+                let (_, bit) = sb.bitmap_location(blk);
+                if bit % 8 == 0 && data[bit / 8] == 0xFF && blk + 8 <= to {
+                    // Eight blocks in use: the whole byte at once.
+                    blk += 8;
+                    continue;
+                }
+                if data[bit / 8] & (1 << (bit % 8)) == 0 {
+                    data[bit / 8] |= 1 << (bit % 8);
+                    bio::bwrite(&b);
+                    bio::brelse(b);
+                    BLOCK_ROTOR.store(blk + 1, Ordering::Relaxed);
+                    zero_block(blk);
+                    return Ok(blk);
+                }
+                blk += 1;
             }
-            blk += 1;
+            bio::brelse(b);
         }
-        bio::brelse(b);
     }
     Err(FsError::NoSpace)
 }
@@ -240,8 +268,7 @@ fn bfree(blk: u32) {
 }
 
 fn zero_block(blk: u32) {
-    let b = bio::bread(blk);
-    b.data_mut().fill(0);
+    let b = bio::bzero(blk);
     bio::bwrite(&b);
     bio::brelse(b);
 }
@@ -433,14 +460,24 @@ pub fn dirlookup(dp: Ino, name: &[u8]) -> Result<Option<(u32, u32)>, FsError> {
     if get(dp).kind != kind::DIR {
         return Err(FsError::NotDir);
     }
-    let data = read_all(dp)?;
-    for (k, e) in data.chunks(DIRENT_BYTES).enumerate() {
-        let (inum, n) = dirent_decode(e);
-        if inum != 0 && n == name {
-            return Ok(Some((inum, (k * DIRENT_BYTES) as u32)));
+    // Entry by entry in the buffers themselves (no copy of the directory): entries never
+    // straddle a block.
+    const _: () = assert!(BLOCK % DIRENT_BYTES == 0);
+    let mut found = None;
+    let size = get(dp).size;
+    readi(dp, 0, size, &mut |chunk, at| {
+        if found.is_none() {
+            for (k, e) in chunk.chunks(DIRENT_BYTES).enumerate() {
+                let (inum, n) = dirent_decode(e);
+                if inum != 0 && n == name {
+                    found = Some((inum, at + (k * DIRENT_BYTES) as u32));
+                    break;
+                }
+            }
         }
-    }
-    Ok(None)
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 /// Adds `name` → `inum` to the locked directory `dp`.

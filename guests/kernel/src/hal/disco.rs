@@ -172,7 +172,9 @@ pub fn set_ebase(base: u32) {
 pub fn count() -> u32 {
     let v: u32;
     // SAFETY: reads the cycle counter; no memory is touched.
-    unsafe { core::arch::asm!(".set push", ".set mips32r2", "rdhwr {0}, $2", ".set pop", out(reg) v) };
+    unsafe {
+        core::arch::asm!(".set push", ".set mips32r2", "rdhwr {0}, $2", ".set pop", out(reg) v)
+    };
     v
 }
 

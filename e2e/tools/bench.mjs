@@ -102,10 +102,13 @@ try {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    // A path the server does not have: a blank document of the app's origin, so the worker
+    // A blank document of the app's origin (answered here, not by the server), so the worker
     // script and its assets/ resolve as they do for the app, and the app itself does not start.
+    // Its empty icon keeps Chromium from asking the server for a favicon it does not have.
+    await page.route('**/bench-blank-page', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>bench</title><link rel="icon" href="data:,">' }),
+    );
     await page.goto(`${server.url}bench-blank-page`);
-    errors.length = 0;
     try {
       const r = await measure(page, scenario);
       if (errors.length) throw new Error(errors.join('\n'));

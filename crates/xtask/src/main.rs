@@ -60,7 +60,7 @@ enum Cmd {
     /// worker under headless Chromium, and the compiled-program set under `disco user`.
     Bench {
         /// Machine cycles each preset runs after its boot.
-        #[arg(long, default_value_t = 200_000_000)]
+        #[arg(long, default_value_t = 100_000_000)]
         cycles: u64,
         /// Run only this preset (repeatable; default: all of them).
         #[arg(long = "preset", value_name = "NAME")]

@@ -19,7 +19,12 @@ fn every_program_prints_the_hosts_checksum() {
         let args = [program.clone(), size.to_string()];
         let out = run_elf(&image, &args, LIMIT).unwrap_or_else(|e| panic!("{program}: {e}"));
         let want = benchset::run(name, size).expect("a name of the set");
-        assert_eq!(out.status, Status::Exited(0), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status,
+            Status::Exited(0),
+            "{program}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
             format!("{program} {size}: {want:08x}\n"),

@@ -310,7 +310,9 @@ fn section(
         s.push_str("|---|---:|---:|---:|---:|---:|\n");
         for r in rows {
             let (wasm, ratio) = match r.wasm {
-                Some(w) => (format!("{:.1}", w.mips()), format!("{:.2}", w.mips() / r.native.mips())),
+                Some(w) => {
+                    (format!("{:.1}", w.mips()), format!("{:.2}", w.mips() / r.native.mips()))
+                }
                 None => ("–".into(), "–".into()),
             };
             s.push_str(&format!(
@@ -427,7 +429,9 @@ mod tests {
 
     #[test]
     fn reads_the_user_stats() {
-        let s = parse_user_stats("disco: 1004021690 instructions, 3.981 s host (252.2 M instructions/s)");
+        let s = parse_user_stats(
+            "disco: 1004021690 instructions, 3.981 s host (252.2 M instructions/s)",
+        );
         let s = s.expect("stats");
         assert_eq!((s.instructions, s.seconds), (1_004_021_690, 3.981));
         assert!(parse_user_stats("disco: program killed by signal 11").is_none());

@@ -138,9 +138,8 @@ const NIL: u32 = u32::MAX;
 pub fn chase(rounds: u32) -> u32 {
     const NODES: u32 = 16 * 1024;
     let mut rng = XorShift(0x9e37_79b9);
-    let mut arena: Vec<Node> = (0..NODES)
-        .map(|_| Node { next: NIL, left: NIL, right: NIL, key: rng.next() })
-        .collect();
+    let mut arena: Vec<Node> =
+        (0..NODES).map(|_| Node { next: NIL, left: NIL, right: NIL, key: rng.next() }).collect();
     // A random cyclic permutation: each node's successor.
     let mut order: Vec<u32> = (0..NODES).collect();
     for i in (1..NODES as usize).rev() {

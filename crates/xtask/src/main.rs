@@ -62,6 +62,9 @@ enum Cmd {
         /// Machine cycles each preset runs after its boot.
         #[arg(long, default_value_t = 100_000_000)]
         cycles: u64,
+        /// Runs of each preset and program; the fastest counts.
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
         /// Run only this preset (repeatable; default: all of them).
         #[arg(long = "preset", value_name = "NAME")]
         presets: Vec<String>,
@@ -97,8 +100,15 @@ fn main() -> ExitCode {
         Cmd::Web => setup::run().and_then(|tc| guests::build(&tc).and_then(|_| web::build(&tc))),
         Cmd::Sizes => sizes::run(),
         Cmd::Serve { port, host } => serve::run(&host, port),
-        Cmd::Bench { cycles, presets, no_wasm, no_programs, write_docs } => {
-            bench::run(&bench::Options { cycles, presets, no_wasm, no_programs, write_docs })
+        Cmd::Bench { cycles, rounds, presets, no_wasm, no_programs, write_docs } => {
+            bench::run(&bench::Options {
+                cycles,
+                rounds,
+                presets,
+                no_wasm,
+                no_programs,
+                write_docs,
+            })
         }
         Cmd::Test { no_e2e } => test::run(!no_e2e),
     };

@@ -203,14 +203,17 @@ fn native_preset(disco: &Path, root: &Path, name: &str, cycles: u64) -> Result<S
 }
 
 /// The instructions and host seconds of `disco run`'s last summary line: `-- 0.5 simulated s
-/// (N cycles), I instructions, misses ..., S s host (... M instructions/s)`.
+/// (N cycles), I instructions, misses ..., S s host (R M instructions/s)`. The seconds come from
+/// the rate, which has more significant digits than S (printed to 10 ms) for short runs.
 fn parse_run_summary(line: &str) -> Option<Speed> {
     let rest = line.strip_prefix("-- ")?;
     let (_, after_cycles) = rest.split_once(" cycles), ")?;
     let (instructions, _) = after_cycles.split_once(" instructions")?;
-    let (before_host, _) = after_cycles.rsplit_once(" s host (")?;
-    let seconds = before_host.rsplit_once(", ")?.1;
-    Some(Speed { instructions: instructions.parse().ok()?, seconds: seconds.parse().ok()? })
+    let instructions: u64 = instructions.parse().ok()?;
+    let (_, rate) = after_cycles.rsplit_once(" s host (")?;
+    let (rate, _) = rate.split_once(" M instructions/s")?;
+    let rate: f64 = rate.parse().ok().filter(|r: &f64| *r > 0.0)?;
+    Some(Speed { instructions, seconds: instructions as f64 / (rate * 1e6) })
 }
 
 /// Runs preset `p` in the web worker under headless Chromium for `cycles`.
@@ -472,7 +475,7 @@ mod tests {
                     instructions/s)";
         let s = parse_run_summary(line).expect("a summary");
         assert_eq!(s.instructions, 147_082_949);
-        assert_eq!(s.seconds, 0.98);
+        assert!((s.mips() - 150.4).abs() < 1e-9, "{}", s.mips());
         assert!(parse_run_summary("-- tiny-2vms: 1 nodes x 2 CPUs, Disco").is_none());
     }
 

@@ -315,6 +315,12 @@ fn section(
     let (cpu, threads) = host_cpu();
     let load = |l: Option<f64>| l.map_or("?".to_string(), |l| format!("{l:.2}"));
     let mut s = format!("{HEADING}\n\n");
+    let where_ = if o.no_wasm {
+        "natively with the release CLI (no browser column: `--no-wasm`)"
+    } else {
+        "natively with the release CLI and in the web worker under headless Chromium \
+         (`e2e/tools/bench.mjs`)"
+    };
     let rounds = match o.rounds {
         1 => "one run each".to_string(),
         n => format!("the fastest of {n} runs each"),
@@ -324,8 +330,7 @@ fn section(
          the run and {} after it (other work on the host lowers every figure, the ratios less \
          since each preset's two runs follow each other). Simulated instructions of all CPUs \
          per host second, {rounds}; the presets run {} machine cycles each after their boot, \
-         natively with the release CLI and in the web worker under headless Chromium \
-         (`e2e/tools/bench.mjs`). A preset whose CPUs idle much of that time (waiting for the \
+         {where_}. A preset whose CPUs idle much of that time (waiting for the \
          disk or for input) runs few instructions in it: its figure is more the cost of \
          simulated time than of instructions.",
         today(),

@@ -43,7 +43,8 @@ enum Cmd {
         /// Give up after this many instructions.
         #[arg(long, default_value_t = 10_000_000_000)]
         limit: u64,
-        /// Print the instruction count to stderr at the end.
+        /// Print the instruction count, the host time and the speed to stderr at the end
+        /// (`cargo xtask bench` reads them).
         #[arg(long)]
         stats: bool,
     },
@@ -75,12 +76,19 @@ fn user(elf: &std::path::Path, args: Vec<String>, limit: u64, stats: bool) -> Ex
     };
     let mut argv = vec![elf.display().to_string()];
     argv.extend(args);
-    match cli::user::run_elf(&image, &argv, limit) {
+    let started = std::time::Instant::now();
+    let outcome = cli::user::run_elf(&image, &argv, limit);
+    let host = started.elapsed().as_secs_f64();
+    match outcome {
         Ok(out) => {
             let _ = std::io::stdout().write_all(&out.stdout);
             let _ = std::io::stderr().write_all(&out.stderr);
             if stats {
-                eprintln!("disco: {} instructions", out.instructions);
+                eprintln!(
+                    "disco: {} instructions, {host:.3} s host ({:.1} M instructions/s)",
+                    out.instructions,
+                    out.instructions as f64 / host.max(1e-9) / 1e6
+                );
             }
             match out.status {
                 cli::user::Status::Exited(code) => ExitCode::from(code as u8),

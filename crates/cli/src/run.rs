@@ -109,6 +109,10 @@ pub struct RunArgs {
     /// After the run, print each guest kernel's services: counts and mean times (Table 2).
     #[arg(long)]
     services: bool,
+    /// After the run, print the exceptions the CPUs took, by cause, all CPUs together, and
+    /// their rate per thousand instructions (how often the interpreter leaves its fast path).
+    #[arg(long)]
+    exceptions: bool,
     /// Print the scenario as JSON and exit (a starting point for `--scenario`).
     #[arg(long)]
     print_scenario: bool,
@@ -295,12 +299,57 @@ fn run_inner(a: &RunArgs) -> Result<ExitCode, String> {
     if a.services {
         crate::services::print(&sim);
     }
+    if a.exceptions {
+        print_exceptions(&sim);
+    }
     if !sim.finished() {
         eprintln!("disco: still running after {} cycles", a.max_cycles);
         return Ok(ExitCode::from(124));
     }
     let all_passed = (0..names.len()).all(|g| sim.passed(g) == Some(true));
     Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Exception causes by code (MIPS32 Cause.ExcCode), for `--exceptions`.
+const EXC_NAMES: [&str; 16] = [
+    "interrupt",
+    "TLB modified",
+    "TLB load",
+    "TLB store",
+    "address load",
+    "address store",
+    "bus fetch",
+    "bus data",
+    "syscall",
+    "break",
+    "reserved instruction",
+    "coprocessor unusable",
+    "overflow",
+    "trap",
+    "code 14",
+    "code 15",
+];
+
+/// The CPUs' exceptions by cause and per thousand instructions.
+fn print_exceptions(sim: &Simulation) {
+    let mut by_code = [0u64; 16];
+    let mut instructions = 0u64;
+    for cpu in &sim.machine().cpus {
+        let st = cpu.stats();
+        instructions += st.instructions;
+        for (sum, n) in by_code.iter_mut().zip(st.exceptions) {
+            *sum += n;
+        }
+    }
+    let total: u64 = by_code.iter().sum();
+    let per_k = |n: u64| 1000.0 * n as f64 / instructions.max(1) as f64;
+    eprintln!(
+        "exceptions: {total} in {instructions} instructions ({:.2} per 1 000 instructions)",
+        per_k(total)
+    );
+    for (name, n) in EXC_NAMES.iter().zip(by_code).filter(|(_, n)| *n > 0) {
+        eprintln!("  {name:<21} {n:>12} {:>8.3} per 1 000", per_k(n));
+    }
 }
 
 fn pct(part: u64, whole: u64) -> f64 {

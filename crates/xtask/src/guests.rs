@@ -81,8 +81,9 @@ fn stage_rootfs(dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// The `"executable":"..."` path of a cargo JSON artifact message, if it has one.
-fn executable_of(line: &str) -> Option<&str> {
+/// The `"executable":"..."` path of a cargo JSON artifact message, if it has one (also how the
+/// bench finds the release CLI).
+pub fn executable_of(line: &str) -> Option<&str> {
     if !line.contains("\"reason\":\"compiler-artifact\"") {
         return None;
     }

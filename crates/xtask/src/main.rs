@@ -7,11 +7,14 @@
 //! - `sizes`  — the bytes a first visit downloads, per preset (the page and the preset's
 //!   compressed guest files), from a built `dist/`.
 //! - `serve`  — setup + guests + web, then serve `dist/` on localhost (README command 1).
+//! - `bench`  — the benchmark set: every preset natively and in the web worker, and the
+//!   compiled-program set under `disco user`; one table, optionally into docs/performance.md.
 //! - `test`   — setup + guests + fmt + clippy + cargo test + web + browser tests (README
 //!   command 2, and what CI runs).
 //!
 //! The cross toolchain routes are those of TOOLCHAIN.md; [`toolchain`] finds one.
 
+mod bench;
 mod guests;
 mod serve;
 mod setup;
@@ -53,6 +56,28 @@ enum Cmd {
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
     },
+    /// Measure the benchmark set: every preset for N machine cycles natively and in the web
+    /// worker under headless Chromium, and the compiled-program set under `disco user`.
+    Bench {
+        /// Machine cycles each preset runs after its boot.
+        #[arg(long, default_value_t = 100_000_000)]
+        cycles: u64,
+        /// Runs of each preset and program; the fastest counts.
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
+        /// Run only this preset (repeatable; default: all of them).
+        #[arg(long = "preset", value_name = "NAME")]
+        presets: Vec<String>,
+        /// Leave out the browser column (no web build, no Chromium).
+        #[arg(long)]
+        no_wasm: bool,
+        /// Leave out the compiled-program set.
+        #[arg(long)]
+        no_programs: bool,
+        /// Write the table into docs/performance.md, replacing the previous one.
+        #[arg(long)]
+        write_docs: bool,
+    },
     /// Set up, build, and run every check and test suite.
     Test {
         /// Skip the browser (e2e) suite.
@@ -75,6 +100,16 @@ fn main() -> ExitCode {
         Cmd::Web => setup::run().and_then(|tc| guests::build(&tc).and_then(|_| web::build(&tc))),
         Cmd::Sizes => sizes::run(),
         Cmd::Serve { port, host } => serve::run(&host, port),
+        Cmd::Bench { cycles, rounds, presets, no_wasm, no_programs, write_docs } => {
+            bench::run(&bench::Options {
+                cycles,
+                rounds,
+                presets,
+                no_wasm,
+                no_programs,
+                write_docs,
+            })
+        }
         Cmd::Test { no_e2e } => test::run(!no_e2e),
     };
     match result {

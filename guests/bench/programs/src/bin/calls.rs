@@ -1,0 +1,10 @@
+//! `bench-calls SIZE`: the set's calls computation (see the `benchset` crate), its checksum printed.
+
+#![no_std]
+#![no_main]
+
+lrt::entry!(main);
+
+fn main(args: lrt::Args) -> i32 {
+    bench_programs::main("calls", args)
+}

@@ -12,7 +12,7 @@ use abi::special;
 
 use crate::hal::{KERNEL_KSU, PDA};
 use crate::trap::TrapFrame;
-use crate::{hal_di, hal_mfc0, hal_mtc0};
+use crate::{hal_di, hal_mfc0, hal_mtc0, hal_refill_write, hal_refill_write_invalid};
 
 /// Bytes of a trap frame on the kernel stack (multiple of 8).
 pub const FRAME_BYTES: usize = 160;
@@ -70,6 +70,9 @@ core::arch::global_asm!(
     .set .Lspecial_badvaddr, {special_badvaddr}
     .set .Lspecial_entryhi, {special_entryhi}
     .set .Lspecial_count, {special_count}
+    .set .Lspecial_entrylo0, {special_entrylo0}
+    .set .Lspecial_entrylo1, {special_entrylo1}
+    .set .Lpda_scratch, {pda_scratch}
 
     .section .text.vectors, "ax", @progbits
     .set push
@@ -97,18 +100,9 @@ utlb_refill:
     srl     $k0, $k0, 10
     andi    $k0, $k0, 0xff8           # offset of the even PTE of the pair
     addu    $k1, $k1, $k0
-    lw      $k0, 0($k1)
-    lw      $k1, 4($k1)
-    mtc0    $k0, $2                   # EntryLo0
-    mtc0    $k1, $3                   # EntryLo1
-    ehb
-    tlbwr
-    eret
-1:  mtc0    $zero, $2
-    mtc0    $zero, $3
-    ehb
-    tlbwr
-    eret
+"#, hal_refill_write!(), r#"
+1:
+"#, hal_refill_write_invalid!(), r#"
 
 # --- General exception (EBase + 0x180): save the interrupted context in a trap frame on the
 # kernel stack (the process's own if we came from user mode) and call trap_entry.
@@ -298,6 +292,11 @@ _secondary:
     special_badvaddr = const special::FROM_TOP + special::BADVADDR as i32,
     special_entryhi = const special::FROM_TOP + special::ENTRYHI as i32,
     special_count = const special::FROM_TOP + special::COUNT as i32,
+    special_entrylo0 = const special::FROM_TOP + special::ENTRYLO0 as i32,
+    special_entrylo1 = const special::FROM_TOP + special::ENTRYLO1 as i32,
+    // The PDA's scratch word from the special page's `lui` base (the Disco HAL's PDA is the
+    // page below the special page; the native HAL never uses it).
+    pda_scratch = const (PDA + 16).wrapping_sub(KSEG3) as i32,
 );
 
 /// Size of CPU 0's boot stack.

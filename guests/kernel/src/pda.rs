@@ -16,6 +16,9 @@ pub struct Pda {
     pub utlb_misses: u32,
     /// This CPU's number.
     pub cpu: u32,
+    /// A word the Disco HAL's TLB-refill path keeps the PTE pair's address in while it stores
+    /// the pair into the special page (the handler has only `$k0` and `$k1`).
+    pub scratch: u32,
 }
 
 /// Allocates this CPU's PDA page and wires the TLB entry that maps it. `empty_pgdir` is the
@@ -33,6 +36,7 @@ pub fn init(cpu: usize, empty_pgdir: u32) {
     p.kstack_top = 0;
     p.utlb_misses = 0;
     p.cpu = cpu as u32;
+    p.scratch = 0;
 }
 
 /// This CPU's PDA.

@@ -61,6 +61,42 @@ macro_rules! hal_mtc0 {
     };
 }
 
+/// The end of the TLB-refill handler: `$k1` points at the even/odd PTE pair. EntryLo0/1 go
+/// to the special page by plain stores (MTC0 would trap twice more per refill: the patched
+/// HAL's point, paper §4.3.3); the PTE pointer waits in the PDA's scratch word meanwhile, the
+/// PDA being the page below the special page, in reach of the same `lui`. TLBWR and ERET
+/// trap and are emulated.
+#[macro_export]
+macro_rules! hal_refill_write {
+    () => {
+        concat!(
+            "lui $k0, .Lspecial_hi\n",
+            "sw $k1, .Lpda_scratch($k0)\n",
+            "lw $k1, 0($k1)\n",
+            "sw $k1, .Lspecial_entrylo0($k0)\n",
+            "lw $k1, .Lpda_scratch($k0)\n",
+            "lw $k1, 4($k1)\n",
+            "sw $k1, .Lspecial_entrylo1($k0)\n",
+            "tlbwr\n",
+            "eret\n"
+        )
+    };
+}
+
+/// The end of the TLB-refill handler for a missing page table: write an invalid pair.
+#[macro_export]
+macro_rules! hal_refill_write_invalid {
+    () => {
+        concat!(
+            "lui $k0, .Lspecial_hi\n",
+            "sw $zero, .Lspecial_entrylo0($k0)\n",
+            "sw $zero, .Lspecial_entrylo1($k0)\n",
+            "tlbwr\n",
+            "eret\n"
+        )
+    };
+}
+
 /// Clears the virtual Status.IE, using `$tmp` (and `$k0`, which the caller reloads) as scratch.
 #[macro_export]
 macro_rules! hal_di {

@@ -44,6 +44,23 @@ macro_rules! hal_mfc0 {
     };
 }
 
+/// The end of the TLB-refill handler: `$k1` points at the even/odd PTE pair; write it at a
+/// random index and return.
+#[macro_export]
+macro_rules! hal_refill_write {
+    () => {
+        "lw $k0, 0($k1)\nlw $k1, 4($k1)\nmtc0 $k0, $2\nmtc0 $k1, $3\nehb\ntlbwr\neret\n"
+    };
+}
+
+/// The end of the TLB-refill handler for a missing page table: write an invalid pair.
+#[macro_export]
+macro_rules! hal_refill_write_invalid {
+    () => {
+        "mtc0 $zero, $2\nmtc0 $zero, $3\nehb\ntlbwr\neret\n"
+    };
+}
+
 /// Writes `$src` to a CP0 register (`status`, `epc`), using `$tmp` as scratch if needed.
 #[macro_export]
 macro_rules! hal_mtc0 {

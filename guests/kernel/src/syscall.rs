@@ -85,7 +85,7 @@ pub fn dispatch(tf: &mut TrapFrame) {
     // CPU time, not elapsed time: a sleeping call is charged only for its work, as in Table 2;
     // from the exception on, so that taking the trap (and under the monitor, forwarding it)
     // is part of the call.
-    let start = proc::cpu_time() - crate::timer::cycles_since(tf.entry_count);
+    let start = proc::cpu_time().saturating_sub(crate::timer::cycles_since(tf.entry_count));
     stats::syscall_enter(nr);
     let r = match_syscall! { nr,
         Exit => proc::exit(a[0] as i32),

@@ -145,7 +145,7 @@ fn interrupt(tf: &TrapFrame, user: bool) {
 }
 
 fn page_fault(tf: &TrapFrame, code: u32) {
-    let start = timer::cycles() - timer::cycles_since(tf.entry_count);
+    let start = timer::cycles().saturating_sub(timer::cycles_since(tf.entry_count));
     let i = proc::current();
     let mm = PTABLE.lock().procs[i].mm.clone();
     let result = match mm {

@@ -30,6 +30,7 @@ pub mod heap;
 pub mod ipi;
 pub mod kalloc;
 pub mod net;
+pub mod export;
 pub mod nfs;
 pub mod pda;
 pub mod pipe;

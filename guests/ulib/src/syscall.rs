@@ -282,3 +282,10 @@ pub fn nfs(op: u32) -> Result<()> {
     // SAFETY: no memory is passed.
     unsafe { syscall(SYS_NFS, op as usize, 0, 0) }.map(|_| ())
 }
+
+/// This VM's address on the virtual subnet and the number of VMs on it (`(0, 1)` natively).
+pub fn nfs_whoami() -> Result<(u32, u32)> {
+    // SAFETY: no memory is passed.
+    let v = unsafe { syscall(SYS_NFS, crate::abi::NFS_WHOAMI as usize, 0, 0) }?;
+    Ok((v & 0xFFFF, v >> 16))
+}

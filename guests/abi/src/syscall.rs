@@ -90,6 +90,10 @@ pub const NFS_STOP: u32 = 1;
 /// `nfs` op: this VM's address on the subnet (low 16 bits) and the number of VMs (high 16
 /// bits); `1 << 16` without a subnet.
 pub const NFS_WHOAMI: u32 = 2;
+/// `nfs` op (a client): sends the raw request of four words at the second argument to the
+/// server and stores the answer's four words there — what a faulty or hostile client could
+/// send, to test the server's checks (`nfs probe`).
+pub const NFS_PROBE: u32 = 3;
 
 impl Syscall {
     /// Every call, by number order.

@@ -205,6 +205,20 @@ pub fn write(
     Ok(done)
 }
 
+/// Sends the raw request `req` with one zeroed page, and returns the answer's words: what a
+/// faulty or hostile client could send, to test the server's checks (`nfs probe`).
+pub fn probe(req: [u32; 4]) -> Result<[u32; 4], u32> {
+    if !nfs::mounted() {
+        return Err(EINVAL);
+    }
+    let mut p = Page::new()?;
+    p.bytes().fill(0);
+    match net::call_sending(nfs::SERVER, Msg(req), p.0, 1) {
+        Some((nfs::SERVER, m, _)) => Ok(m.0),
+        _ => Err(EIO),
+    }
+}
+
 // ---- The server ------------------------------------------------------------------------------
 
 /// Handles the server gave out: `/export` and the files in it (a request naming any other
@@ -219,13 +233,8 @@ pub fn init() {
     }
 }
 
-/// Is `msg` a request of this module's?
-pub fn is_request(msg: Msg) -> bool {
-    (LOOKUP..=REMOVE).contains(&msg.0[0])
-}
-
-/// Answers a request from VM `from`; `payload` is the receive page, holding `pages` pages of
-/// the request's payload.
+/// Answers a request from VM `from` (an unknown one with an error); `payload` is the receive
+/// page, holding `pages` pages of the request's payload.
 pub fn serve(from: u32, msg: Msg, payload: u32, pages: u32) {
     // SAFETY: the receive page is the server loop's alone between two receives.
     let page = unsafe { core::slice::from_raw_parts(hal::p2v(payload) as *const u8, BLOCK) };

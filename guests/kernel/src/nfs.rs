@@ -104,12 +104,12 @@ fn serve(clients: u32) -> ! {
     export::init();
     // A request's payload (an NFS write's block, a name) lands here.
     let Some(page) = kalloc::alloc(kalloc::Use::Kernel) else { crate::shutdown(1) };
-    let mut done = 0;
+    // Clients that said they are done (a second DONE from one counts once).
+    let mut done = BTreeSet::new();
     let mut served = 0u32;
-    while done < clients {
+    while (done.len() as u32) < clients {
         let Some((from, msg, pages)) = net::receive(page, 1) else { break };
         match msg.0 {
-            _ if export::is_request(msg) => export::serve(from, msg, page, pages),
             [READ, block, _, _] if block < blocks => {
                 let b = bio::bread(block);
                 net::send(from, Msg([DATA, block, 0, 0]), b.page(), 1);
@@ -119,8 +119,11 @@ fn serve(clients: u32) -> ! {
             [READ, block, _, _] => {
                 net::send(from, Msg([ERROR, block, 0, 0]), 0, 0);
             }
-            [DONE, _, _, _] => done += 1,
-            _ => {}
+            [DONE, _, _, _] => {
+                done.insert(from);
+            }
+            // The file requests of `export.rs`; it answers anything else with an error.
+            _ => export::serve(from, msg, page, pages),
         }
     }
     kprintln!("nfsd: every client done");

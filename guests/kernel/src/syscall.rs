@@ -127,7 +127,7 @@ pub fn dispatch(tf: &mut TrapFrame) {
         Kstats => sys_kstats(a[0], a[1]),
         ShmAttach => sys_shm_attach(a[0], a[1]),
         ShmRemove => crate::shm::remove(a[0]).map(|()| 0).map_err(|_| EINVAL),
-        Nfs => sys_nfs(a[0]),
+        Nfs => sys_nfs(a[0], a[1]),
         _ => Err(ENOSYS),
     };
     stats::syscall_cycles(nr, proc::cpu_time() - start);
@@ -285,7 +285,11 @@ fn sys_open(path_va: u32, flags: u32) -> SysResult {
 
 /// `open` of a path under the NFS server's `/export` (`export.rs`): the server looks the name
 /// up (creates it, empties it) and the descriptor keeps its handle.
-fn open_remote(files: &crate::spinlock::Spinlock<file::Files>, name: &[u8], flags: u32) -> SysResult {
+fn open_remote(
+    files: &crate::spinlock::Spinlock<file::Files>,
+    name: &[u8],
+    flags: u32,
+) -> SysResult {
     let writable = flags & (O_WRONLY | O_RDWR) != 0;
     let create = if flags & O_CREATE != 0 { export::CREATE } else { 0 };
     let trunc = if flags & O_TRUNC != 0 && writable { export::TRUNC } else { 0 };
@@ -568,9 +572,16 @@ fn sys_mkdir(path_va: u32) -> SysResult {
 
 fn sys_readdir(fd: u32, dirent: u32) -> SysResult {
     let (mm, f) = fd_file(fd)?;
+    let remote = match f.lock().kind {
+        Kind::Remote { handle, off } => Some((handle, off)),
+        _ => None,
+    };
+    if let Some((handle, off)) = remote {
+        // Not under the file's lock: the request sleeps.
+        return readdir_remote(&mm, &f, dirent, handle, off);
+    }
     let (ip, mut off) = match &f.lock().kind {
         Kind::Inode { ip, off } => (*ip, *off),
-        Kind::Remote { handle, off } => return readdir_remote(&mm, &f, dirent, *handle, *off),
         _ => return Err(ENOTDIR),
     };
     fs::ilock(ip);
@@ -735,8 +746,20 @@ fn sys_shutdown(code: u32) -> SysResult {
     crate::shutdown(code)
 }
 
-fn sys_nfs(op: u32) -> SysResult {
+fn sys_nfs(op: u32, arg: u32) -> SysResult {
     match op {
+        abi::syscall::NFS_PROBE => {
+            let (_, mm, _, _) = me();
+            let mut b = [0u8; 16];
+            mm.space.lock().copy_in(&mm.tlb, &mut b, arg).map_err(fault_errno)?;
+            let w =
+                |k: usize| u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+            let answer = export::probe([w(0), w(1), w(2), w(3)])?;
+            for (k, v) in answer.iter().enumerate() {
+                b[4 * k..4 * k + 4].copy_from_slice(&v.to_le_bytes());
+            }
+            mm.space.lock().copy_out(&mm.tlb, arg, &b).map_err(fault_errno)?;
+        }
         abi::syscall::NFS_START => crate::nfs::start(),
         abi::syscall::NFS_STOP => crate::nfs::stop(),
         abi::syscall::NFS_WHOAMI => {

@@ -1,4 +1,4 @@
-//! `nfs start|stop|put FILE|check FILE`: the NFS-like file service between VMs (paper §4.2.6;
+//! `nfs start|stop|put FILE|check FILE|probe W0 W1 W2 W3`: the NFS-like file service between VMs (paper §4.2.6;
 //! the kernel's `nfs.rs` and `export.rs`).
 //!
 //! - `nfs start` on VM 0 of several serves VM 0's file system to the others until each has
@@ -12,6 +12,9 @@
 //!   marks it complete with an empty `/export/vmN-NAME.ok`.
 //! - `nfs check FILE` (a client) waits until every other client has put its NAME and compares
 //!   each with this VM's FILE: the same build gives the same bytes in every VM.
+//! - `nfs probe W0 W1 W2 W3` (a client) sends the server a raw request of four words (with
+//!   one zeroed page) and prints the answer's (`nfs: answer A B C D`): what a faulty or hostile
+//!   client could send, to test the server's checks (kernel `export.rs` has the protocol).
 //!
 //! Natively, or alone, `start` and `stop` do nothing; `put` and `check` need a mount.
 
@@ -33,8 +36,9 @@ fn main(args: &[&str]) -> i32 {
         (Some("stop"), None) => service(ulib::abi::NFS_STOP),
         (Some("put"), Some(file)) => put(file),
         (Some("check"), Some(file)) => check(file),
+        (Some("probe"), Some(_)) => probe(&args[2..]),
         _ => {
-            eprintln!("usage: nfs start|stop|put FILE|check FILE");
+            eprintln!("usage: nfs start|stop|put FILE|check FILE|probe W0 W1 W2 W3");
             2
         }
     }
@@ -111,4 +115,31 @@ fn check(file: &str) -> i32 {
     }
     println!("nfs: every client's {name} matches this VM's");
     0
+}
+
+fn probe(words: &[&str]) -> i32 {
+    let mut req = [0u32; 4];
+    if words.len() != 4 {
+        eprintln!("nfs: probe takes four words");
+        return 2;
+    }
+    for (w, s) in req.iter_mut().zip(words) {
+        match s.parse() {
+            Ok(v) => *w = v,
+            Err(_) => {
+                eprintln!("nfs: {s}: not a number");
+                return 2;
+            }
+        }
+    }
+    match ulib::syscall::nfs_probe(req) {
+        Ok([a, b, c, d]) => {
+            println!("nfs: answer {a} {b} {c} {d}");
+            0
+        }
+        Err(e) => {
+            eprintln!("nfs: probe: {e}");
+            1
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //! The design is the simplest sound one for shared inputs: a **block-level, read-only export**
 //! of VM 0's file system. Every VM boots the same image (one copy-on-write disk under the
 //! monitor). VM 0 serves ([`start`] there never returns: it answers until every client has
-//! said it is done, then powers off) and writes nothing, so its blocks stay the image's. A
+//! said it is done, then powers off) and writes nothing outside `/export` (the clients'
+//! file-level writes, `export.rs`), so every other block stays the image's. A
 //! client that has mounted ([`start`] elsewhere) reads each block its buffer cache misses from
 //! the server — unless the client has written that block itself, which then lives on its own
 //! copy-on-write disk — so its view is the image plus its own writes, as with its local disk.

@@ -276,18 +276,18 @@ pub const NFS_DONE: &str = "nfsd: every client done";
 /// off (printing [`NFS_DONE`] first); on the others it mounts VM 0's file system, so the
 /// sources and programs they read come from VM 0's buffer cache — then runs the build of `c`
 /// ([`pmake_variant`]'s one build, or one of Fig. 7's split builds), writes the program it
-/// linked to the server over NFS (`nfs put`: `/export/vmN-prog`, read back and compared),
-/// compares every other client's with its own (`nfs check`) and ends with `nfs stop`. The
-/// expected lines are the build's and the two `nfs:` lines for the clients, and
-/// [`NFS_DONE`] and VM 1's program as the server received it (its size and FNV-1a 32,
-/// computed here) for the server (`sim`'s workloads say which are whose).
+/// linked to the server over NFS (`nfs put`: `/export/vmN-prog`, read back and compared)
+/// and ends with `nfs stop`. The expected lines are the build's and the `nfs put` line for
+/// the clients, and [`NFS_DONE`] and VM 1's program as the server received it (its size and
+/// FNV-1a 32, computed here) for the server (`sim`'s workloads say which are whose). The
+/// clients do not read each other's programs (`nfs check` would): that would add sharing of
+/// the server's pages at the end of the run that no build needs, and move Fig. 6's NFS bar.
 fn over_nfs(v: Variant, (mut c, prog_path, prog): (Contents, String, Vec<u8>)) -> Contents {
     c.rc = format!(
         "# {name}: VM 0 serves its files over the virtual subnet; the others build from them
 # and write the program they linked back to it (writes over NFS, under /export).
 nfs start
 {rc}nfs put {prog_path}
-nfs check {prog_path}
 nfs stop
 ",
         name = v.name(),
@@ -295,7 +295,6 @@ nfs stop
     );
     let init_ok = c.expected.pop();
     c.expected.push(format!("nfs: wrote {PROGRAM} to the server and read it back intact"));
-    c.expected.push(format!("nfs: every client's {PROGRAM} matches this VM's"));
     c.expected.extend(init_ok);
     c.expected.push(NFS_DONE.into());
     c.expected.push(nfs_received(1, &prog));

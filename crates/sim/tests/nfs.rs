@@ -167,6 +167,13 @@ fn what_a_client_writes_under_export_the_server_and_another_client_read_back() {
     };
     assert!(count(&at_server).is_some_and(|c| c.split(' ').count() == 3), "{at_server}");
     assert_eq!(count(&at_server), count(&at_vm2), "{at_server}\n{at_vm2}");
+    // `nfs put` on both clients, `nfs check` on one: it reads the other's copy over NFS and
+    // compares it with its own file (several blocks).
+    command(&mut sim, 1, "nfs put /bin/echo");
+    let out = command(&mut sim, 2, "nfs put /bin/echo");
+    assert!(out.contains("nfs: wrote echo to the server and read it back intact"), "{out}");
+    let out = command(&mut sim, 2, "nfs check /bin/echo");
+    assert!(out.contains("nfs: every client's echo matches this VM's"), "{out}");
     // A client removes a file: gone at the server too.
     command(&mut sim, 2, "rm /export/b");
     let out = command(&mut sim, 0, "cat /export/b");

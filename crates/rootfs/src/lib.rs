@@ -9,6 +9,7 @@
 //! /etc/rc               what the variant runs
 //! /expected.txt         lines the console must show, in order, for a correct run
 //! /tmp/                 an empty directory for scratch files
+//! /export/              NFS variants: the server's directory that clients write to
 //! /src/pmake/...        pmake variants: the generated Mini-C tree and its Makefile
 //! /data/*.tbl           db variants: the generated tables
 //! ```
@@ -103,6 +104,9 @@ pub fn tree(variant: Variant, programs: &BTreeMap<String, Vec<u8>>) -> Result<Tr
     let c = contents(variant).map_err(Error::Workload)?;
     let mut t = Tree::new();
     t.insert("/tmp".into(), Node::Dir);
+    if variant.nfs() {
+        t.insert("/export".into(), Node::Dir);
+    }
     for name in PROGRAMS {
         let exe = programs.get(name).ok_or_else(|| Error::MissingProgram(PathBuf::from(name)))?;
         let path = if name == "init" { "/init".to_string() } else { format!("/bin/{name}") };

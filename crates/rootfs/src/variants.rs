@@ -125,6 +125,18 @@ impl Variant {
         }
     }
 
+    /// True for the images of an NFS run (paper §4.2.6): they carry the server's `/export`,
+    /// the directory clients write to over NFS.
+    pub fn nfs(self) -> bool {
+        matches!(
+            self,
+            Variant::PmakeTinyNfs
+                | Variant::PmakeFullNfs
+                | Variant::PmakeTinyX1Nfs
+                | Variant::PmakeMidX1Nfs
+        )
+    }
+
     /// For Fig. 7's pmake variants, the tree each build compiles and how many builds run at
     /// once; `None` for every other variant.
     pub fn split(self) -> Option<(&'static srctree::TreeSize, usize)> {
@@ -168,12 +180,10 @@ pub fn contents(v: Variant) -> Result<Contents, String> {
         Variant::Shell => Ok(shell()),
         Variant::PmakeTiny => pmake_variant(v, &srctree::TINY),
         Variant::PmakeFull => pmake_variant(v, &srctree::FULL),
-        Variant::PmakeTinyNfs => pmake_variant(v, &srctree::TINY).map(|c| over_nfs(v, c)),
-        Variant::PmakeFullNfs => pmake_variant(v, &srctree::FULL).map(|c| over_nfs(v, c)),
-        Variant::PmakeTinyX1Nfs => {
-            pmake_split_variant(v, &srctree::TINY, 1).map(|c| over_nfs(v, c))
-        }
-        Variant::PmakeMidX1Nfs => pmake_split_variant(v, &srctree::MID, 1).map(|c| over_nfs(v, c)),
+        Variant::PmakeTinyNfs => built(v, &srctree::TINY, None).map(|b| over_nfs(v, b)),
+        Variant::PmakeFullNfs => built(v, &srctree::FULL, None).map(|b| over_nfs(v, b)),
+        Variant::PmakeTinyX1Nfs => built(v, &srctree::TINY, Some(1)).map(|b| over_nfs(v, b)),
+        Variant::PmakeMidX1Nfs => built(v, &srctree::MID, Some(1)).map(|b| over_nfs(v, b)),
         Variant::DbTiny => db_variant(v, &tables::TINY),
         Variant::DbFull => db_variant(v, &tables::FULL),
         Variant::EngineeringTiny => Ok(engineering_variant(v, &engineering::TINY)),
@@ -202,6 +212,33 @@ pub const SRC_DIR: &str = "/src/pmake";
 pub const DATA_DIR: &str = "/data";
 
 fn pmake_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, String> {
+    pmake_build(v, size).map(|(c, _)| c)
+}
+
+/// What pmake builds: its linked program, in the source tree.
+const PROGRAM: &str = "prog";
+
+/// A pmake variant ([`pmake_variant`], or with `Some(builds)` [`pmake_split_variant`]), the
+/// path of the program its (first) build links and the program's bytes.
+fn built(
+    v: Variant,
+    size: &srctree::TreeSize,
+    split: Option<usize>,
+) -> Result<(Contents, String, Vec<u8>), String> {
+    Ok(match split {
+        None => {
+            let (c, prog) = pmake_build(v, size)?;
+            (c, format!("{SRC_DIR}/{PROGRAM}"), prog)
+        }
+        Some(builds) => {
+            let (c, prog) = pmake_split_build(v, size, builds)?;
+            (c, format!("{SRC_DIR}1/{PROGRAM}"), prog)
+        }
+    })
+}
+
+/// [`pmake_variant`] and the program its build links.
+fn pmake_build(v: Variant, size: &srctree::TreeSize) -> Result<(Contents, Vec<u8>), String> {
     let tree = srctree::generate(size);
     let mut mem = MemFiles::new();
     let mut files = BTreeMap::new();
@@ -211,6 +248,7 @@ fn pmake_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, Strin
     }
     let mut expected = pmake::run_in_memory("Makefile", None, &mut mem)?;
     expected.push(INIT_OK.into());
+    let prog = mem.files.get(PROGRAM).cloned().ok_or("pmake linked no program")?;
     // The paper measured pmake with its files cached (§5): read every input once, in one
     // sequential pass, so that the compile that follows finds them in the buffer cache.
     let inputs: Vec<&str> = tree.iter().map(|(path, _)| path.as_str()).collect();
@@ -226,30 +264,50 @@ fn pmake_variant(v: Variant, size: &srctree::TreeSize) -> Result<Contents, Strin
         units = size.units + 1,
         inputs = inputs.join(" "),
     );
-    Ok(Contents { rc, files, expected })
+    Ok((Contents { rc, files, expected }, prog))
 }
 
 /// The line the NFS server prints when every client has stopped (then it powers off).
 pub const NFS_DONE: &str = "nfsd: every client done";
 
-/// A pmake image over the NFS-like service (paper §4.2.6, the kernel's `nfs.rs`): `/etc/rc`
-/// starts with `nfs start` — on VM 0 it serves the file system until every other VM has
-/// stopped, then powers off (printing [`NFS_DONE`]); on the others it mounts VM 0's file
-/// system, so the sources and programs they read come from VM 0's buffer cache — then runs the
-/// build of `c` ([`pmake_variant`]'s one build, or one of Fig. 7's split builds) and ends with
-/// `nfs stop`. The expected lines are the build's for the clients and [`NFS_DONE`] for the
-/// server (`sim`'s workloads say which are whose).
-fn over_nfs(v: Variant, mut c: Contents) -> Contents {
+/// A pmake image over the NFS-like service (paper §4.2.6, the kernel's `nfs.rs` and
+/// `export.rs`): `/etc/rc` starts with `nfs start` — on VM 0 it serves the file system until
+/// every other VM has stopped, then prints what the clients wrote to its `/export` and powers
+/// off (printing [`NFS_DONE`] first); on the others it mounts VM 0's file system, so the
+/// sources and programs they read come from VM 0's buffer cache — then runs the build of `c`
+/// ([`pmake_variant`]'s one build, or one of Fig. 7's split builds), writes the program it
+/// linked to the server over NFS (`nfs put`: `/export/vmN-prog`, read back and compared)
+/// and ends with `nfs stop`. The expected lines are the build's and the `nfs put` line for
+/// the clients, and [`NFS_DONE`] and VM 1's program as the server received it (its size and
+/// FNV-1a 32, computed here) for the server (`sim`'s workloads say which are whose). The
+/// clients do not read each other's programs (`nfs check` would): that would add sharing of
+/// the server's pages at the end of the run that no build needs, and move Fig. 6's NFS bar.
+fn over_nfs(v: Variant, (mut c, prog_path, prog): (Contents, String, Vec<u8>)) -> Contents {
     c.rc = format!(
-        "# {name}: VM 0 serves its files over the virtual subnet; the others build from them.
-         nfs start
-{rc}nfs stop
+        "# {name}: VM 0 serves its files over the virtual subnet; the others build from them
+# and write the program they linked back to it (writes over NFS, under /export).
+nfs start
+{rc}nfs put {prog_path}
+nfs stop
 ",
         name = v.name(),
         rc = c.rc,
     );
+    let init_ok = c.expected.pop();
+    c.expected.push(format!("nfs: wrote {PROGRAM} to the server and read it back intact"));
+    c.expected.extend(init_ok);
     c.expected.push(NFS_DONE.into());
+    c.expected.push(nfs_received(1, &prog));
     c
+}
+
+/// The line the NFS server prints, as it powers off, for the program VM `vm` wrote to it.
+fn nfs_received(vm: u32, prog: &[u8]) -> String {
+    format!(
+        "nfsd: received vm{vm}-{PROGRAM}: {} bytes, fnv {:08x}",
+        prog.len(),
+        workloads::hash::fnv32(prog)
+    )
 }
 
 /// Jobs per build in Fig. 7's variants: the paper's pmake ran at -J2 (Table 1), and a fixed
@@ -278,6 +336,15 @@ fn pmake_split_variant(
     size: &srctree::TreeSize,
     builds: usize,
 ) -> Result<Contents, String> {
+    pmake_split_build(v, size, builds).map(|(c, _)| c)
+}
+
+/// [`pmake_split_variant`] and the program each build links.
+fn pmake_split_build(
+    v: Variant,
+    size: &srctree::TreeSize,
+    builds: usize,
+) -> Result<(Contents, Vec<u8>), String> {
     let tree = srctree::generate(size);
     let mut mem = MemFiles::new();
     let mut files = BTreeMap::new();
@@ -288,6 +355,7 @@ fn pmake_split_variant(
         }
     }
     let once = pmake::run_in_memory("Makefile", None, &mut mem)?;
+    let prog = mem.files.get(PROGRAM).cloned().ok_or("pmake linked no program")?;
     let inputs: Vec<&str> = tree.iter().map(|(path, _)| path.as_str()).collect();
     let mut rc = format!(
         "# {name}: {builds} of the paper's eight pmake instances (Fig. 7), at once: each a\n\
@@ -311,7 +379,7 @@ fn pmake_split_variant(
     }
     rc.push_str(&format!("wait\necho {SPLIT_BUILT}\ncat {}\n", outputs.join(" ")));
     expected.push(INIT_OK.into());
-    Ok(Contents { rc, files, expected })
+    Ok((Contents { rc, files, expected }, prog))
 }
 
 fn db_variant(v: Variant, size: &tables::DbSize) -> Result<Contents, String> {

@@ -798,7 +798,7 @@ pub const PRESETS: [Preset; 18] = [
     Preset {
         name: "pmake-8vms-nfs",
         title: "pmake in 8 VMs over NFS",
-        description: "Eight VMs of one VCPU on 8 CPUs (paper Fig. 6, \"8 VMs/NFS\"): VM 0 serves the pmake image's files over the monitor's virtual subnet (§4.2.6), the other seven build from them. The server answers from its buffer cache and the monitor maps the answering page into the client's buffer instead of copying it, so one machine page holds a block for every VM that read it: watch the Sharing panel (pages remapped, V against M).",
+        description: "Eight VMs of one VCPU on 8 CPUs (paper Fig. 6, \"8 VMs/NFS\"): VM 0 serves the pmake image's files over the monitor's virtual subnet (§4.2.6), the other seven build from them and write the program they linked back to VM 0's /export (its console lists what it received). The server answers from its buffer cache and the monitor maps the answering page into the client's buffer instead of copying it, so one machine page holds a block for every VM that read it: watch the Sharing panel (pages remapped, V against M).",
         build: || {
             let mut vms = vec![vm("pmake-full-nfsd", 1, 28)];
             vms.extend((1..8).map(|_| vm("pmake-full-nfs", 1, 28)));

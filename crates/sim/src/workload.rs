@@ -109,7 +109,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-tiny-nfs",
         title: "pmake on NFS (tiny)",
-        description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-tiny-nfsd in VM 0.",
+        description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk, and the program it linked to the server's /export (writes over NFS: the server's file system does the writing). Run it in VMs 1.. beside pmake-tiny-nfsd in VM 0.",
         parallelism: "a compile job per CPU (at least two), then one link",
         min_memory_mb: 12,
         image: "pmake-tiny-nfs",
@@ -118,7 +118,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-tiny-nfsd",
         title: "NFS server (tiny)",
-        description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet, and takes their writes under /export, until each is done; then prints what they wrote and powers off.",
         parallelism: "one server loop",
         min_memory_mb: 12,
         image: "pmake-tiny-nfs",
@@ -127,7 +127,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-full-nfs",
         title: "pmake on NFS (full)",
-        description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-full-nfsd in VM 0.",
+        description: "Pmake (paper §5.1) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6): VM 0 answers from its buffer cache and the monitor maps the answering page into this VM instead of copying it. Its outputs go to its own copy-on-write disk, and the program it linked to the server's /export (writes over NFS: the server's file system does the writing). Run it in VMs 1.. beside pmake-full-nfsd in VM 0.",
         parallelism: "a compile job per CPU (at least two), then one link",
         min_memory_mb: 16,
         image: "pmake-full-nfs",
@@ -136,7 +136,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-full-nfsd",
         title: "NFS server (full)",
-        description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        description: "VM 0 of an NFS run (paper §4.2.6): serves the pmake image's file system to the other VMs over the virtual subnet, and takes their writes under /export, until each is done; then prints what they wrote and powers off.",
         parallelism: "one server loop",
         min_memory_mb: 16,
         image: "pmake-full-nfs",
@@ -145,7 +145,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-tiny-x1-nfs",
         title: "pmake ×1 on NFS (tiny)",
-        description: "One of Fig. 7's eight pmake builds (§5.4) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6), the paper's \"8 VMs/NFS\" bar: VM 0 answers from its buffer cache and the monitor maps the answering page into this VM. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-tiny-x1-nfsd in VM 0.",
+        description: "One of Fig. 7's eight pmake builds (§5.4) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6), the paper's \"8 VMs/NFS\" bar: VM 0 answers from its buffer cache and the monitor maps the answering page into this VM. Its outputs go to its own copy-on-write disk, and the program it linked to the server's /export (writes over NFS: the server's file system does the writing). Run it in VMs 1.. beside pmake-tiny-x1-nfsd in VM 0.",
         parallelism: "one build at once, two compile jobs, whatever the CPUs",
         min_memory_mb: 12,
         image: "pmake-tiny-x1-nfs",
@@ -154,7 +154,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-tiny-x1-nfsd",
         title: "NFS server ×1 (tiny)",
-        description: "VM 0 of Fig. 7's NFS run (paper §4.2.6, §5.4): serves the one-build image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        description: "VM 0 of Fig. 7's NFS run (paper §4.2.6, §5.4): serves the one-build image's file system to the other VMs over the virtual subnet, and takes their writes under /export, until each is done; then prints what they wrote and powers off.",
         parallelism: "one server loop",
         min_memory_mb: 12,
         image: "pmake-tiny-x1-nfs",
@@ -163,7 +163,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-mid-x1-nfs",
         title: "pmake ×1 on NFS (mid)",
-        description: "One of Fig. 7's eight pmake builds (§5.4) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6), the paper's \"8 VMs/NFS\" bar: VM 0 answers from its buffer cache and the monitor maps the answering page into this VM. Its outputs go to its own copy-on-write disk. Run it in VMs 1.. beside pmake-mid-x1-nfsd in VM 0.",
+        description: "One of Fig. 7's eight pmake builds (§5.4) reading its sources and programs from VM 0 over the virtual subnet (§4.2.6), the paper's \"8 VMs/NFS\" bar: VM 0 answers from its buffer cache and the monitor maps the answering page into this VM. Its outputs go to its own copy-on-write disk, and the program it linked to the server's /export (writes over NFS: the server's file system does the writing). Run it in VMs 1.. beside pmake-mid-x1-nfsd in VM 0.",
         parallelism: "one build at once, two compile jobs, whatever the CPUs",
         min_memory_mb: 16,
         image: "pmake-mid-x1-nfs",
@@ -172,7 +172,7 @@ pub const WORKLOADS: [Workload; 30] = [
     Workload {
         name: "pmake-mid-x1-nfsd",
         title: "NFS server ×1 (mid)",
-        description: "VM 0 of Fig. 7's NFS run (paper §4.2.6, §5.4): serves the one-build image's file system to the other VMs over the virtual subnet until each is done, then powers off.",
+        description: "VM 0 of Fig. 7's NFS run (paper §4.2.6, §5.4): serves the one-build image's file system to the other VMs over the virtual subnet, and takes their writes under /export, until each is done; then prints what they wrote and powers off.",
         parallelism: "one server loop",
         min_memory_mb: 16,
         image: "pmake-mid-x1-nfs",

@@ -77,7 +77,9 @@ pub enum Syscall {
     /// VM 0 of several, serve the file system to the others until each has stopped, then power
     /// the VM off (does not return); on any other VM, mount VM 0's file system (block reads go
     /// to it). [`NFS_STOP`]: a client tells the server it is done. Without a subnet (natively,
-    /// one VM) both do nothing. Answers 0.
+    /// one VM) both do nothing. Answers 0; [`NFS_WHOAMI`] answers this VM's address and the
+    /// number of VMs. Once mounted, paths under `/export` are the server's files (writes over
+    /// NFS, kernel `export.rs`).
     Nfs = 33,
 }
 
@@ -85,6 +87,13 @@ pub enum Syscall {
 pub const NFS_START: u32 = 0;
 /// `nfs` op: a client is done with the server.
 pub const NFS_STOP: u32 = 1;
+/// `nfs` op: this VM's address on the subnet (low 16 bits) and the number of VMs (high 16
+/// bits); `1 << 16` without a subnet.
+pub const NFS_WHOAMI: u32 = 2;
+/// `nfs` op (a client): sends the raw request of four words at the second argument to the
+/// server and stores the answer's four words there — what a faulty or hostile client could
+/// send, to test the server's checks (`nfs probe`).
+pub const NFS_PROBE: u32 = 3;
 
 impl Syscall {
     /// Every call, by number order.

@@ -19,6 +19,14 @@ pub enum Kind {
         /// Offset of the next read or write.
         off: u32,
     },
+    /// A file or directory under the NFS server's `/export` (`export.rs`): its handle there and
+    /// the current offset.
+    Remote {
+        /// The server's file handle.
+        handle: u32,
+        /// Offset of the next read or write.
+        off: u32,
+    },
     /// The console.
     Console,
     /// A pipe's reading end.
@@ -45,7 +53,7 @@ impl Drop for File {
             Kind::Inode { ip, .. } => fs::iput(*ip),
             Kind::PipeRead(p) => p.close(false),
             Kind::PipeWrite(p) => p.close(true),
-            Kind::Console => {}
+            Kind::Console | Kind::Remote { .. } => {}
         }
     }
 }

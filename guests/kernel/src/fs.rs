@@ -434,6 +434,12 @@ pub fn writei(
     Ok(n)
 }
 
+/// The disk block holding block `n` of the locked inode; 0 for a hole or past what the
+/// inode can address (the NFS server answers a read with it).
+pub fn block_of(ip: Ino, n: usize) -> u32 {
+    bmap(ip, n, false).unwrap_or(0)
+}
+
 /// The page of the buffer cache holding the locked inode's block at `off` (a multiple of the
 /// block size), with a reference taken for a process that maps it read-only (exec). `None`
 /// for a hole (no block on the disk: the caller zero-fills) or an error.

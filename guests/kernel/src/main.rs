@@ -10,6 +10,8 @@
 //!   copy-on-write, demand-zero);
 //! - processes: `proc`, `sched`, `trap`, `syscall`, `exec`;
 //! - files: `disk`, `bio` (the buffer cache), `fs`, `file`, `pipe`, `console`;
+//! - between VMs (under Disco): `net` (the virtual subnet), `nfs` (the block-level export of
+//!   VM 0's file system), `export` (writes over NFS: the server's `/export`, file by file);
 //! - [`printk`], [`spinlock`], `stats`.
 
 #![no_std]
@@ -23,6 +25,7 @@ pub mod cpu;
 pub mod disk;
 pub mod entry;
 pub mod exec;
+pub mod export;
 pub mod file;
 pub mod fs;
 pub mod hal;

@@ -82,10 +82,19 @@ pub fn receive(payload: u32, pages: u32) -> Option<(u32, Msg, u32)> {
 /// `payload`): the receive buffer is armed before the request leaves, so the answer always
 /// finds it. As [`receive`]; `None` also if the request was refused.
 pub fn call(to: u32, msg: Msg, payload: u32, pages: u32) -> Option<(u32, Msg, u32)> {
-    exchange(Some((to, msg)), payload, pages)
+    exchange(Some((to, msg, 0, 0)), payload, pages)
 }
 
-fn exchange(request: Option<(u32, Msg)>, payload: u32, pages: u32) -> Option<(u32, Msg, u32)> {
+/// As [`call`], the request carrying `send_pages` whole pages from physical `send` (an NFS
+/// write's block) and the answer none.
+pub fn call_sending(to: u32, msg: Msg, send: u32, send_pages: u32) -> Option<(u32, Msg, u32)> {
+    exchange(Some((to, msg, send, send_pages)), 0, 0)
+}
+
+/// A request (destination, message, payload pages) to send once the receive side is armed.
+type Request = (u32, Msg, u32, u32);
+
+fn exchange(request: Option<Request>, payload: u32, pages: u32) -> Option<(u32, Msg, u32)> {
     let mut n = NIC.lock();
     while n.busy {
         n = proc::sleep(chan(), n);
@@ -95,9 +104,9 @@ fn exchange(request: Option<(u32, Msg)>, payload: u32, pages: u32) -> Option<(u3
     n.armed = true;
     let pa = hal::v2p(n.rx.0.as_ptr() as u32);
     let mut ok = hal::net_recv(pa, HEADER as u32, payload, pages);
-    if ok && let Some((to, msg)) = request {
+    if ok && let Some((to, msg, send_at, send_pages)) = request {
         drop(n);
-        ok = send(to, msg, 0, 0);
+        ok = send(to, msg, send_at, send_pages);
         n = NIC.lock();
     }
     // A frame may already be in (it was queued): the interrupt comes at the monitor's next

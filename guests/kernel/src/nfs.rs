@@ -3,7 +3,8 @@
 //! The design is the simplest sound one for shared inputs: a **block-level, read-only export**
 //! of VM 0's file system. Every VM boots the same image (one copy-on-write disk under the
 //! monitor). VM 0 serves ([`start`] there never returns: it answers until every client has
-//! said it is done, then powers off) and writes nothing, so its blocks stay the image's. A
+//! said it is done, then powers off) and writes nothing outside `/export` (the clients'
+//! file-level writes, `export.rs`), so every other block stays the image's. A
 //! client that has mounted ([`start`] elsewhere) reads each block its buffer cache misses from
 //! the server — unless the client has written that block itself, which then lives on its own
 //! copy-on-write disk — so its view is the image plus its own writes, as with its local disk.
@@ -17,7 +18,8 @@
 //!
 //! Messages ([`net::Msg`] words): `[READ, block]` → `[DATA, block]` with the block as one page
 //! (or `[ERROR, block]` for a block outside the file system); `[DONE]` from a client at
-//! [`stop`].
+//! [`stop`]. The server answers the file-level requests of `export.rs` in the same loop:
+//! writes over NFS go to its `/export` directory, the one part of its file system it changes.
 
 use alloc::collections::BTreeSet;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -26,7 +28,7 @@ use fsformat::SECTORS_PER_BLOCK;
 
 use crate::net::{self, Msg};
 use crate::spinlock::Spinlock;
-use crate::{bio, fs, kprintln};
+use crate::{bio, export, fs, kalloc, kprintln};
 
 const READ: u32 = 1;
 const DATA: u32 = 2;
@@ -34,7 +36,7 @@ const DONE: u32 = 3;
 const ERROR: u32 = 4;
 
 /// The server: VM 0.
-const SERVER: u32 = 0;
+pub const SERVER: u32 = 0;
 
 /// This VM reads its blocks from the server.
 static MOUNTED: AtomicBool = AtomicBool::new(false);
@@ -43,6 +45,11 @@ pub static READS: AtomicU32 = AtomicU32::new(0);
 
 /// Blocks this VM has written to its own disk: those it must read back from there.
 static WRITTEN: Spinlock<BTreeSet<u32>> = Spinlock::new("nfs", BTreeSet::new());
+
+/// Has this VM mounted the server's file system (a client between `start` and `stop`)?
+pub fn mounted() -> bool {
+    MOUNTED.load(Ordering::Acquire)
+}
 
 /// `nfs(NFS_START)`: serve on VM 0 (never returns), mount on the others; nothing without a
 /// subnet or alone.
@@ -90,14 +97,19 @@ pub fn wrote(sector: u32, sectors: u32) {
     }
 }
 
-/// The server's loop: answers reads from the buffer cache until `clients` have said they are
-/// done, then powers the VM off.
+/// The server's loop: answers reads from the buffer cache, and the file requests of
+/// `export.rs`, until `clients` have said they are done; then reports what they left in
+/// `/export` and powers the VM off.
 fn serve(clients: u32) -> ! {
     let blocks = fs::blocks();
-    let mut done = 0;
+    export::init();
+    // A request's payload (an NFS write's block, a name) lands here.
+    let Some(page) = kalloc::alloc(kalloc::Use::Kernel) else { crate::shutdown(1) };
+    // Clients that said they are done (a second DONE from one counts once).
+    let mut done = BTreeSet::new();
     let mut served = 0u32;
-    while done < clients {
-        let Some((from, msg, _)) = net::receive(0, 0) else { break };
+    while (done.len() as u32) < clients {
+        let Some((from, msg, pages)) = net::receive(page, 1) else { break };
         match msg.0 {
             [READ, block, _, _] if block < blocks => {
                 let b = bio::bread(block);
@@ -108,11 +120,15 @@ fn serve(clients: u32) -> ! {
             [READ, block, _, _] => {
                 net::send(from, Msg([ERROR, block, 0, 0]), 0, 0);
             }
-            [DONE, _, _, _] => done += 1,
-            _ => {}
+            [DONE, _, _, _] => {
+                done.insert(from);
+            }
+            // The file requests of `export.rs`; it answers anything else with an error.
+            _ => export::serve(from, msg, page, pages),
         }
     }
     kprintln!("nfsd: every client done");
     kprintln!("nfsd: {} blocks served", served);
+    export::report();
     crate::shutdown(0)
 }

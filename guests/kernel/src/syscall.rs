@@ -12,7 +12,7 @@ use crate::fs::{self, FsError};
 use crate::proc::{self, PTABLE, State};
 use crate::trap::TrapFrame;
 use crate::vm::{FaultError, Mm};
-use crate::{exec, hal, kalloc, pipe, printk, stats, timer};
+use crate::{exec, export, hal, kalloc, pipe, printk, stats, timer};
 
 /// POSIX error numbers (abi's, shared with ulib).
 pub use abi::errno;
@@ -42,7 +42,8 @@ macro_rules! match_syscall {
     }};
 }
 
-fn fs_errno(e: FsError) -> u32 {
+/// The errno of a file-system error.
+pub(crate) fn fs_errno(e: FsError) -> u32 {
     match e {
         FsError::NotFound => ENOENT,
         FsError::Exists => EEXIST,
@@ -128,7 +129,7 @@ pub fn dispatch(tf: &mut TrapFrame) {
         Kstats => sys_kstats(a[0], a[1]),
         ShmAttach => sys_shm_attach(a[0], a[1]),
         ShmRemove => crate::shm::remove(a[0]).map(|()| 0).map_err(|_| EINVAL),
-        Nfs => sys_nfs(a[0]),
+        Nfs => sys_nfs(a[0], a[1]),
         _ => Err(ENOSYS),
     };
     stats::syscall_cycles(nr, proc::cpu_time() - start);
@@ -258,6 +259,9 @@ use abi::syscall::{O_APPEND, O_CREATE, O_RDWR, O_TRUNC, O_WRONLY};
 fn sys_open(path_va: u32, flags: u32) -> SysResult {
     let (_, mm, files, cwd) = me();
     let path = user_str(&mm, path_va)?;
+    if let Some(name) = export::remote(&path) {
+        return open_remote(&files, name, flags);
+    }
     let ip = if flags & O_CREATE != 0 {
         fs::create(&path, cwd, kind::FILE).map_err(fs_errno)?
     } else {
@@ -281,6 +285,26 @@ fn sys_open(path_va: u32, flags: u32) -> SysResult {
     Ok(fd as u32)
 }
 
+/// `open` of a path under the NFS server's `/export` (`export.rs`): the server looks the name
+/// up (creates it, empties it) and the descriptor keeps its handle.
+fn open_remote(
+    files: &crate::spinlock::Spinlock<file::Files>,
+    name: &[u8],
+    flags: u32,
+) -> SysResult {
+    let writable = flags & (O_WRONLY | O_RDWR) != 0;
+    let create = if flags & O_CREATE != 0 { export::CREATE } else { 0 };
+    let trunc = if flags & O_TRUNC != 0 && writable { export::TRUNC } else { 0 };
+    let a = export::lookup(name, create | trunc)?;
+    if a.kind == kind::DIR && writable {
+        return Err(EISDIR);
+    }
+    let kind = Kind::Remote { handle: a.handle, off: 0 };
+    let f = file::new(kind, flags & O_WRONLY == 0, writable, flags & O_APPEND != 0);
+    let fd = files.lock().install(f).ok_or(EMFILE)?;
+    Ok(fd as u32)
+}
+
 fn sys_close(fd: u32) -> SysResult {
     let (_, _, files, _) = me();
     let f = files.lock().fds.get_mut(fd as usize).and_then(|s| s.take()).ok_or(EBADF)?;
@@ -296,6 +320,7 @@ fn fd_file(fd: u32) -> Result<(Arc<Mm>, file::FileRef), u32> {
 
 enum Target {
     Inode(fs::Ino, u32),
+    Remote(u32, u32),
     Console,
     Pipe(Arc<pipe::Pipe>),
 }
@@ -307,6 +332,7 @@ fn target(f: &file::FileRef, write: bool) -> Result<Target, u32> {
     }
     Ok(match &g.kind {
         Kind::Inode { ip, off } => Target::Inode(*ip, *off),
+        Kind::Remote { handle, off } => Target::Remote(*handle, *off),
         Kind::Console => Target::Console,
         Kind::PipeRead(p) | Kind::PipeWrite(p) => Target::Pipe(p.clone()),
     })
@@ -323,6 +349,15 @@ fn sys_read(fd: u32, buf: u32, n: u32) -> SysResult {
             fs::iunlock(ip);
             let got = r.map_err(fs_errno)?;
             if let Kind::Inode { off, .. } = &mut f.lock().kind {
+                *off += got;
+            }
+            Ok(got)
+        }
+        Target::Remote(h, off) => {
+            let got = export::read(h, off, n, &mut |chunk, at| {
+                mm.space.lock().copy_out(&mm.tlb, buf + at, chunk).map_err(|_| FsError::Fault)
+            })?;
+            if let Kind::Remote { off, .. } = &mut f.lock().kind {
                 *off += got;
             }
             Ok(got)
@@ -383,6 +418,17 @@ fn sys_write(fd: u32, buf: u32, n: u32) -> SysResult {
             }
             Ok(put)
         }
+        Target::Remote(h, off) => {
+            let append = f.lock().append;
+            let off = if append { export::getattr(h)?.size } else { off };
+            let put = export::write(h, off, n, &mut |dst, at| {
+                mm.space.lock().copy_in(&mm.tlb, dst, buf + at).map_err(|_| FsError::Fault)
+            })?;
+            if let Kind::Remote { off: o, .. } = &mut f.lock().kind {
+                *o = off + put;
+            }
+            Ok(put)
+        }
         Target::Console => {
             let mut done = 0;
             let mut tmp = [0u8; 256];
@@ -410,13 +456,25 @@ fn sys_write(fd: u32, buf: u32, n: u32) -> SysResult {
 
 fn sys_lseek(fd: u32, offset: i32, whence: u32) -> SysResult {
     let (_, f) = fd_file(fd)?;
+    // A remote file's size is the server's (asked before taking the file's lock).
+    let remote = match f.lock().kind {
+        Kind::Remote { handle, .. } => Some(handle),
+        _ => None,
+    };
+    let remote_size = match remote {
+        Some(h) => export::getattr(h)?.size,
+        None => 0,
+    };
     let mut g = f.lock();
-    let Kind::Inode { ip, off } = &mut g.kind else { return Err(ESPIPE) };
-    let size = {
-        fs::ilock(*ip);
-        let s = fs::get(*ip).size;
-        fs::iunlock(*ip);
-        s
+    let (size, off) = match &mut g.kind {
+        Kind::Inode { ip, off } => {
+            fs::ilock(*ip);
+            let s = fs::get(*ip).size;
+            fs::iunlock(*ip);
+            (s, off)
+        }
+        Kind::Remote { off, .. } => (remote_size, off),
+        _ => return Err(ESPIPE),
     };
     let base = match whence {
         SEEK_SET => 0,
@@ -446,15 +504,28 @@ fn stat_bytes(ip: fs::Ino) -> [u8; 16] {
     b
 }
 
+/// `stat`'s bytes for a file under the NFS server's `/export` (device 2: the server's).
+fn remote_stat_bytes(a: export::Attr) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[0..4].copy_from_slice(&2u32.to_le_bytes());
+    b[4..8].copy_from_slice(&a.handle.to_le_bytes());
+    b[8..10].copy_from_slice(&a.kind.to_le_bytes());
+    b[10..12].copy_from_slice(&1u16.to_le_bytes());
+    b[12..16].copy_from_slice(&a.size.to_le_bytes());
+    b
+}
+
 fn sys_fstat(fd: u32, st: u32) -> SysResult {
     let (mm, f) = fd_file(fd)?;
-    let bytes = match &f.lock().kind {
-        Kind::Inode { ip, .. } => Some(*ip),
-        _ => None,
+    let (bytes, remote) = match &f.lock().kind {
+        Kind::Inode { ip, .. } => (Some(*ip), None),
+        Kind::Remote { handle, .. } => (None, Some(*handle)),
+        _ => (None, None),
     };
-    let b = match bytes {
-        Some(ip) => stat_bytes(ip),
-        None => {
+    let b = match (bytes, remote) {
+        (Some(ip), _) => stat_bytes(ip),
+        (None, Some(h)) => remote_stat_bytes(export::getattr(h)?),
+        (None, None) => {
             let mut b = [0u8; 16];
             b[8..10].copy_from_slice(&kind::DEVICE.to_le_bytes());
             b
@@ -467,9 +538,14 @@ fn sys_fstat(fd: u32, st: u32) -> SysResult {
 fn sys_stat(path_va: u32, st: u32) -> SysResult {
     let (_, mm, _, cwd) = me();
     let path = user_str(&mm, path_va)?;
-    let ip = fs::namei(&path, cwd).map_err(fs_errno)?;
-    let b = stat_bytes(ip);
-    fs::iput(ip);
+    let b = if let Some(name) = export::remote(&path) {
+        remote_stat_bytes(export::lookup(name, 0)?)
+    } else {
+        let ip = fs::namei(&path, cwd).map_err(fs_errno)?;
+        let b = stat_bytes(ip);
+        fs::iput(ip);
+        b
+    };
     mm.space.lock().copy_out(&mm.tlb, st, &b).map_err(fault_errno)?;
     Ok(0)
 }
@@ -477,6 +553,9 @@ fn sys_stat(path_va: u32, st: u32) -> SysResult {
 fn sys_unlink(path_va: u32) -> SysResult {
     let (_, mm, _, cwd) = me();
     let path = user_str(&mm, path_va)?;
+    if let Some(name) = export::remote(&path) {
+        return export::remove(name).map(|()| 0);
+    }
     fs::unlink(&path, cwd).map_err(fs_errno)?;
     Ok(0)
 }
@@ -484,6 +563,9 @@ fn sys_unlink(path_va: u32) -> SysResult {
 fn sys_mkdir(path_va: u32) -> SysResult {
     let (_, mm, _, cwd) = me();
     let path = user_str(&mm, path_va)?;
+    if export::remote(&path).is_some() {
+        return Err(EPERM); // the export is one flat directory
+    }
     let ip = fs::create(&path, cwd, kind::DIR).map_err(fs_errno)?;
     fs::iunlock(ip);
     fs::iput(ip);
@@ -492,6 +574,14 @@ fn sys_mkdir(path_va: u32) -> SysResult {
 
 fn sys_readdir(fd: u32, dirent: u32) -> SysResult {
     let (mm, f) = fd_file(fd)?;
+    let remote = match f.lock().kind {
+        Kind::Remote { handle, off } => Some((handle, off)),
+        _ => None,
+    };
+    if let Some((handle, off)) = remote {
+        // Not under the file's lock: the request sleeps.
+        return readdir_remote(&mm, &f, dirent, handle, off);
+    }
     let (ip, mut off) = match &f.lock().kind {
         Kind::Inode { ip, off } => (*ip, *off),
         _ => return Err(ENOTDIR),
@@ -519,6 +609,29 @@ fn sys_readdir(fd: u32, dirent: u32) -> SysResult {
         *o = off;
     }
     Ok(0)
+}
+
+/// `readdir` of the NFS server's `/export`: its entries read over the subnet one by one.
+fn readdir_remote(mm: &Mm, f: &file::FileRef, dirent: u32, h: u32, mut off: u32) -> SysResult {
+    const E: usize = fsformat::DIRENT_BYTES;
+    loop {
+        let mut e = [0u8; E];
+        let got = export::read(h, off, E as u32, &mut |c, at| {
+            e[at as usize..at as usize + c.len()].copy_from_slice(c);
+            Ok(())
+        })?;
+        let found = got as usize == E && fsformat::dirent_decode(&e).0 != 0;
+        off += got;
+        if found {
+            mm.space.lock().copy_out(&mm.tlb, dirent, &e).map_err(fault_errno)?;
+        }
+        if found || (got as usize) < E {
+            if let Kind::Remote { off: o, .. } = &mut f.lock().kind {
+                *o = off;
+            }
+            return Ok(u32::from(found));
+        }
+    }
 }
 
 fn sys_dup(fd: u32) -> SysResult {
@@ -635,10 +748,26 @@ fn sys_shutdown(code: u32) -> SysResult {
     crate::shutdown(code)
 }
 
-fn sys_nfs(op: u32) -> SysResult {
+fn sys_nfs(op: u32, arg: u32) -> SysResult {
     match op {
+        abi::syscall::NFS_PROBE => {
+            let (_, mm, _, _) = me();
+            let mut b = [0u8; 16];
+            mm.space.lock().copy_in(&mm.tlb, &mut b, arg).map_err(fault_errno)?;
+            let w =
+                |k: usize| u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
+            let answer = export::probe([w(0), w(1), w(2), w(3)])?;
+            for (k, v) in answer.iter().enumerate() {
+                b[4 * k..4 * k + 4].copy_from_slice(&v.to_le_bytes());
+            }
+            mm.space.lock().copy_out(&mm.tlb, arg, &b).map_err(fault_errno)?;
+        }
         abi::syscall::NFS_START => crate::nfs::start(),
         abi::syscall::NFS_STOP => crate::nfs::stop(),
+        abi::syscall::NFS_WHOAMI => {
+            let (me, vms) = crate::net::whoami();
+            return Ok(me | vms << 16);
+        }
         _ => return Err(EINVAL),
     }
     Ok(0)

@@ -81,8 +81,8 @@ pub const SYS_NFS: u32 = Syscall::Nfs as u32;
 
 // `open` flags and `lseek` whence values.
 pub use ::abi::syscall::{
-    NFS_START, NFS_STOP, O_APPEND, O_CREATE, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR,
-    SEEK_END, SEEK_SET,
+    NFS_PROBE, NFS_START, NFS_STOP, NFS_WHOAMI, O_APPEND, O_CREATE, O_RDONLY, O_RDWR, O_TRUNC,
+    O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
 };
 
 /// [`Stat::kind`] of a directory.

@@ -282,3 +282,19 @@ pub fn nfs(op: u32) -> Result<()> {
     // SAFETY: no memory is passed.
     unsafe { syscall(SYS_NFS, op as usize, 0, 0) }.map(|_| ())
 }
+
+/// Sends the raw request `req` to the NFS server (a client only) and returns its answer: a
+/// test of the server's checks.
+pub fn nfs_probe(req: [u32; 4]) -> Result<[u32; 4]> {
+    let mut w = req;
+    // SAFETY: the kernel reads and writes the four words of `w`, which lives across the call.
+    unsafe { syscall(SYS_NFS, crate::abi::NFS_PROBE as usize, w.as_mut_ptr() as usize, 0) }?;
+    Ok(w)
+}
+
+/// This VM's address on the virtual subnet and the number of VMs on it (`(0, 1)` natively).
+pub fn nfs_whoami() -> Result<(u32, u32)> {
+    // SAFETY: no memory is passed.
+    let v = unsafe { syscall(SYS_NFS, crate::abi::NFS_WHOAMI as usize, 0, 0) }?;
+    Ok((v & 0xFFFF, v >> 16))
+}

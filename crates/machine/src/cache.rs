@@ -229,9 +229,8 @@ mod model {
             let ways = self.ways;
             let set = self.set(line);
             let own = set.iter().position(|&(l, s)| l == line && s != LineState::Invalid);
-            let free = set
-                .iter()
-                .rposition(|&(_, s)| matches!(s, LineState::Invalid | LineState::Stolen));
+            let free =
+                set.iter().rposition(|&(_, s)| matches!(s, LineState::Invalid | LineState::Stolen));
             let slot = own.or(free).unwrap_or(ways - 1);
             let (old, old_state) = set.remove(slot);
             set.insert(0, (line, state));

@@ -261,3 +261,55 @@ proptest! {
         }
     }
 }
+
+// ---- Property test: the TLB's index against a linear scan ---------------------------------
+
+/// A VPN2 for the index test: near the entries' pairs, or anywhere.
+fn any_vpn2() -> impl Strategy<Value = u32> {
+    prop_oneof![0u32..16, (0u32..4).prop_map(|k| k * 256 + 3), 0x40000u32..0x40004, 0u32..0x8_0000]
+}
+
+/// An entry for the index test: VPN2s from a small range (so entries share pairs and buckets,
+/// and some fall 256 pairs apart into the same bucket), both ASIDs, G in one or both halves,
+/// and page masks of 4 KB, 16 KB, 1 MB and a few stray low bits.
+fn any_entry() -> impl Strategy<Value = TlbEntry> {
+    let vpn2 = prop_oneof![0u32..16, (0u32..4).prop_map(|k| k * 256 + 3), 0x40000u32..0x40004];
+    let mask = prop_oneof![Just(0u32), Just(0x6000), Just(0x1F_E000), Just(0x1000)];
+    (vpn2, 0u32..3, mask, 0u32..4, 0u32..4).prop_map(|(vpn2, asid, mask, g0, g1)| TlbEntry {
+        hi: vpn2 << 13 | asid,
+        mask,
+        lo0: lo(1, true, true, g0 & 1 != 0),
+        lo1: lo(2, true, true, g1 & 1 != 0),
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    /// `Tlb::find`, `lookup` and `probe` (through the index) give what the full scan gives,
+    /// after any sequence of writes, and after a snapshot round trip (the index is rebuilt).
+    #[test]
+    fn index_matches_the_linear_scan(
+        n in 1usize..=64,
+        writes in prop::collection::vec((0usize..64, any_entry()), 0..200),
+        probes in prop::collection::vec((any_vpn2(), 0u32..0x2000, 0u8..3), 1..64),
+    ) {
+        let mut t = mips::tlb::Tlb::new(n);
+        let check = |t: &mips::tlb::Tlb| -> Result<(), TestCaseError> {
+            for &(vpn2, offset, asid) in &probes {
+                let va = vpn2 << 13 | offset;
+                let scan = t.entries().iter().position(|e| e.matches(va, asid));
+                prop_assert_eq!(t.find(va, asid), scan, "va {:#x} asid {}", va, asid);
+                let hi = (va & !0x1FFF) | u32::from(asid);
+                prop_assert_eq!(t.probe(hi), t.entries().iter().position(|e| e.matches(hi & !0x1FFF, asid)));
+            }
+            Ok(())
+        };
+        for (i, e) in writes {
+            t.set(i, e);
+            check(&t)?;
+        }
+        let back: mips::tlb::Tlb = serde_json::from_str(&serde_json::to_string(&t).expect("serialises")).expect("reads back");
+        prop_assert_eq!(back.entries(), t.entries());
+        check(&back)?;
+    }
+}

@@ -252,7 +252,8 @@ impl Monitor {
         if kseg && page_va == SPECIAL_VA || !kseg && va >= abi::segments::KSEG0 {
             return None;
         }
-        let entry = self.vcpu(r).vtlb.entries().iter().find(|e| e.matches(va, asid)).copied();
+        let vtlb = &self.vcpu(r).vtlb;
+        let entry = vtlb.find(va, asid).map(|i| vtlb.get(i));
         match entry {
             Some(e) => {
                 let lo = e.lo_for(page_va);

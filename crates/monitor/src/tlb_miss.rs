@@ -141,7 +141,8 @@ impl Monitor {
         let node = self.node_of_cpu(p);
         let backmap = Backmap { vcpu: r.vcpu, asid, vpn: page_va >> 12 };
         // A guest TLB entry for the segment takes precedence over the direct map.
-        let guest = self.vcpu(r).vtlb.entries().iter().find(|e| e.matches(page_va, asid)).copied();
+        let vtlb = &self.vcpu(r).vtlb;
+        let guest = vtlb.find(page_va, asid).map(|i| vtlb.get(i));
         if let Some(e) = guest {
             let lo = e.lo_for(page_va);
             let gppn = guest_frame(lo, e.page_size(), page_va);
@@ -235,7 +236,7 @@ impl Monitor {
             }
         }
         let v = self.vcpu(r);
-        let Some(ix) = v.vtlb.entries().iter().position(|e| e.matches(va, asid)) else {
+        let Some(ix) = v.vtlb.find(va, asid) else {
             return MissRoute::Forward { refill: true };
         };
         let e = v.vtlb.get(ix);

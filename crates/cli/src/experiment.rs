@@ -985,6 +985,18 @@ impl Results<'_> {
     }
 }
 
+/// The machine of the paper's memory and scalability runs (Fig. 6, Fig. 7, §5.1): 8 CPUs and
+/// 256 MB, here 4 nodes of 2 CPUs and 64 MB.
+fn paper_machine() -> sim::scenario::MachineShape {
+    sim::scenario::MachineShape {
+        nodes: 4,
+        cpus_per_node: 2,
+        memory_per_node_mb: 64,
+        uma: false,
+        cache_kb: sim::scenario::DEFAULT_CACHE_KB,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::LockMeasured;

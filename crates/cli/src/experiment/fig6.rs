@@ -26,7 +26,7 @@
 //! remapped into the client's buffer by the monitor; the server builds nothing (seven builds,
 //! not eight).
 
-use sim::scenario::{Guests, MachineShape, Policies, Scenario, VmPlan};
+use sim::scenario::{Guests, Policies, Scenario, VmPlan};
 
 use super::{Bar, Config, Experiment, Measured, Metric, Row, Size};
 
@@ -44,11 +44,6 @@ pub const FIG6: Experiment = Experiment {
     samples_memory: true,
 };
 
-/// Nodes, CPUs per node and MB per node: the paper's 8 CPUs and 256 MB.
-const NODES: u32 = 4;
-const CPUS_PER_NODE: u32 = 2;
-const MEMORY_PER_NODE_MB: u32 = 64;
-
 /// Each VM's memory, MB: eight of them fit in the 256 MB beside the monitor's pages.
 const VM_MEMORY_MB: u32 = 28;
 
@@ -64,13 +59,7 @@ const NFS_ROW: (&str, &str, &str) = (
 
 fn configs(size: Size) -> Vec<Config> {
     let workload = format!("pmake-{}", size.name());
-    let machine = MachineShape {
-        nodes: NODES,
-        cpus_per_node: CPUS_PER_NODE,
-        memory_per_node_mb: MEMORY_PER_NODE_MB,
-        uma: false,
-        cache_kb: sim::scenario::DEFAULT_CACHE_KB,
-    };
+    let machine = super::paper_machine();
     let mut out = vec![Config {
         window: None,
         id: "pmake/irix".into(),
@@ -94,7 +83,7 @@ fn configs(size: Size) -> Vec<Config> {
         let vms = (0..n)
             .map(|_| VmPlan {
                 workload: workload.clone(),
-                vcpus: NODES * CPUS_PER_NODE / n,
+                vcpus: machine.nodes * machine.cpus_per_node / n,
                 memory_mb: VM_MEMORY_MB,
             })
             .collect();

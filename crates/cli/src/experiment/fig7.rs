@@ -27,7 +27,7 @@
 //! pmake-full's units): eight full builds per configuration would be eleven billion
 //! instructions each, too long for six configurations on a small host.
 
-use sim::scenario::{Guests, MachineShape, Policies, Preset, Scenario, VmPlan};
+use sim::scenario::{Guests, Policies, Preset, Scenario, VmPlan};
 
 use super::{Bar, Config, Experiment, Measured, Metric, Row, Size, Window};
 
@@ -54,11 +54,6 @@ pub const FIG7: Experiment = Experiment {
     samples_memory: false,
 };
 
-/// Nodes, CPUs per node and MB per node: the paper's 8 CPUs and 256 MB.
-const NODES: u32 = 4;
-const CPUS_PER_NODE: u32 = 2;
-const MEMORY_PER_NODE_MB: u32 = 64;
-
 /// The VMs' memory together, MB (Fig. 6's eight VMs of 28 MB), split evenly between them: the
 /// rest of the 256 MB is the monitor's.
 const VMS_MEMORY_MB: u32 = 224;
@@ -83,14 +78,8 @@ fn pmake_workload(size: Size, builds: u32) -> String {
 }
 
 fn configs(size: Size) -> Vec<Config> {
-    let machine = MachineShape {
-        nodes: NODES,
-        cpus_per_node: CPUS_PER_NODE,
-        memory_per_node_mb: MEMORY_PER_NODE_MB,
-        uma: false,
-        cache_kb: sim::scenario::DEFAULT_CACHE_KB,
-    };
-    let cpus = NODES * CPUS_PER_NODE;
+    let machine = super::paper_machine();
+    let cpus = machine.nodes * machine.cpus_per_node;
     let mut out = vec![Config {
         id: "pmake/irix".into(),
         workload: "pmake",

@@ -202,9 +202,13 @@ impl Monitor {
         d.served = transfers.is_empty();
         d.queue.extend(transfers);
         d.requests += 1;
-        self.disk_next(m, r.vm, machine_unit);
-        // The monitor's copies and remaps: a page copy's worth per 4 KB it served itself.
-        let cost = self.cfg.cost.device + self.cfg.cost.page_copy * u64::from(served) / 4096;
+        let started = self.disk_next(m, r.vm, machine_unit);
+        // The monitor's copies and remaps: a page copy's worth per 4 KB it served itself; and
+        // if it started the machine's disk, the four uncached register stores that took, at
+        // the machine's device latency, as the native driver pays them.
+        let registers = if started { 4 * device_cycles(m) } else { 0 };
+        let cost =
+            self.cfg.cost.device + self.cfg.cost.page_copy * u64::from(served) / 4096 + registers;
         self.charge(m, p, r, Kind::Devices, cost);
         Ok(0)
     }
@@ -299,6 +303,11 @@ impl Monitor {
                 && !d.queue.is_empty()
                 && self.disk_next(m, v, unit)
             {
+                // The four register stores that started the disk, on the CPU of the VM's first
+                // VCPU.
+                let p = self.vms[v].vcpus.first().map_or(0, |c| c.home.index());
+                let cost = 4 * device_cycles(m);
+                self.charge(m, p, VcpuRef { vm: v, vcpu: VcpuId(0) }, Kind::Devices, cost);
                 return;
             }
         }
@@ -325,6 +334,12 @@ impl Monitor {
                 continue;
             }
             m.device_write(0, base + reg::ACK, 0);
+            // Taking the machine's disk interrupt: reading its status and acknowledging it,
+            // two uncached accesses, on the CPU of the VM's first VCPU (as the native
+            // driver's interrupt handler pays them).
+            let p = self.vms[vm].vcpus.first().map_or(0, |v| v.home.index());
+            let cost = 2 * device_cycles(m);
+            self.charge(m, p, VcpuRef { vm, vcpu: VcpuId(0) }, Kind::Devices, cost);
             let d = &mut self.vms[vm].disk;
             d.in_flight = false;
             let finished = d.current.take();
@@ -369,4 +384,10 @@ impl Monitor {
             self.cache_insert(unit, t.sector, Mppn::of_pa(t.pa));
         }
     }
+}
+
+/// Cycles of one uncached access to a machine device register (the machine's device latency).
+fn device_cycles(m: &Machine) -> u64 {
+    let c = m.config();
+    c.cycles(c.latency.device_ns)
 }

@@ -135,10 +135,8 @@ impl Monitor {
             let mut pages = Vec::new();
             for _ in 0..crate::footprint::IMAGE_PAGES {
                 let page = mon
-                    .memmap
-                    .alloc(NodeId::of_index(n), PageOwner::Monitor)
+                    .monitor_page(m, NodeId::of_index(n))
                     .ok_or(MonitorError::NoMemory { need, have })?;
-                m.sys.mem.dma_write(page.pa(), &[0; 4096]);
                 pages.push(page.pa());
             }
             image.push(pages);
@@ -157,11 +155,9 @@ impl Monitor {
             for j in 0..spec.vcpus as usize {
                 let home = PcpuId::of_index((home_node.index() * mon.cpus_per_node + j) % cpus);
                 let page = mon
-                    .memmap
-                    .alloc(mon.node_of(home), PageOwner::Monitor)
+                    .monitor_page(m, mon.node_of(home))
                     .ok_or(MonitorError::NoMemory { need, have })?;
                 let special = SpecialPage(page);
-                m.sys.mem.dma_write(page.pa(), &[0; 4096]);
                 vcpus.push(Vcpu::new(
                     VcpuId::of_index(j),
                     special,
@@ -228,6 +224,14 @@ impl Monitor {
             sp.set(m, o, val);
         }
         self.pcpus[home.index()].queue.push_back(r);
+    }
+
+    /// A zeroed machine page of the monitor's own on `node` (a special page, the monitor's
+    /// image), or `None` if the node has no free page.
+    fn monitor_page(&mut self, m: &mut Machine, node: NodeId) -> Option<Mppn> {
+        let page = self.memmap.alloc(node, PageOwner::Monitor)?;
+        m.sys.mem.dma_write(page.pa(), &[0; 4096]);
+        Some(page)
     }
 
     /// Charges `cycles` of monitor work of `kind` on physical CPU `p` for virtual CPU `r`.

@@ -79,6 +79,12 @@ impl VDisk {
     }
 }
 
+/// Uncached register accesses that start a transfer on the machine's disk (sector, address,
+/// count, command), each at the machine's device latency, as the native driver pays them.
+const START_REGISTERS: u64 = 4;
+/// Uncached register accesses that take the disk's interrupt (status, acknowledge).
+const INTERRUPT_REGISTERS: u64 = 2;
+
 impl Monitor {
     /// The machine disk unit behind the VM's virtual unit `unit` (only unit 0 exists).
     fn disk_unit(&self, r: VcpuRef, unit: u32) -> Result<u32, Error> {
@@ -204,9 +210,8 @@ impl Monitor {
         d.requests += 1;
         let started = self.disk_next(m, r.vm, machine_unit);
         // The monitor's copies and remaps: a page copy's worth per 4 KB it served itself; and
-        // if it started the machine's disk, the four uncached register stores that took, at
-        // the machine's device latency, as the native driver pays them.
-        let registers = if started { 4 * device_cycles(m) } else { 0 };
+        // if it started the machine's disk, the register stores that took.
+        let registers = if started { START_REGISTERS * m.sys.device_cycles } else { 0 };
         let cost =
             self.cfg.cost.device + self.cfg.cost.page_copy * u64::from(served) / 4096 + registers;
         self.charge(m, p, r, Kind::Devices, cost);
@@ -225,6 +230,18 @@ impl Monitor {
             log.overlay(t.sector, &mut buf);
             m.sys.mem.dma_write(t.pa, &buf);
         }
+    }
+
+    /// The physical CPU that does VM `vm`'s disk work between quanta and is charged for it:
+    /// the home CPU of the VM's first VCPU.
+    fn disk_cpu(&self, vm: VmId) -> usize {
+        self.vms[vm].vcpus.first().map_or(0, |v| v.home.index())
+    }
+
+    /// Charges `cycles` of disk work done between quanta for VM `vm` to [`Self::disk_cpu`].
+    fn charge_disk_work(&mut self, m: &mut Machine, vm: VmId, cycles: u64) {
+        let p = self.disk_cpu(vm);
+        self.charge(m, p, VcpuRef { vm, vcpu: VcpuId(0) }, Kind::Devices, cycles);
     }
 
     /// Is the machine unit `unit` busy with some VM's transfer?
@@ -282,12 +299,12 @@ impl Monitor {
         let PageOwner::Vm { vm: owner, gppn } = self.memmap.owner(Mppn::of_pa(t.pa)) else {
             return false;
         };
-        let p = self.vms[vm].vcpus.first().map_or(0, |v| v.home.index());
+        let p = self.disk_cpu(vm);
         if owner != vm || !self.cache_read(m, p, vm, unit, t.sector, gppn) {
             return false;
         }
         let cost = self.cfg.cost.page_copy;
-        self.charge(m, p, VcpuRef { vm, vcpu: VcpuId(0) }, Kind::Devices, cost);
+        self.charge_disk_work(m, vm, cost);
         true
     }
 
@@ -303,11 +320,9 @@ impl Monitor {
                 && !d.queue.is_empty()
                 && self.disk_next(m, v, unit)
             {
-                // The four register stores that started the disk, on the CPU of the VM's first
-                // VCPU.
-                let p = self.vms[v].vcpus.first().map_or(0, |c| c.home.index());
-                let cost = 4 * device_cycles(m);
-                self.charge(m, p, VcpuRef { vm: v, vcpu: VcpuId(0) }, Kind::Devices, cost);
+                // The register stores that started the disk.
+                let cost = START_REGISTERS * m.sys.device_cycles;
+                self.charge_disk_work(m, v, cost);
                 return;
             }
         }
@@ -334,12 +349,10 @@ impl Monitor {
                 continue;
             }
             m.device_write(0, base + reg::ACK, 0);
-            // Taking the machine's disk interrupt: reading its status and acknowledging it,
-            // two uncached accesses, on the CPU of the VM's first VCPU (as the native
-            // driver's interrupt handler pays them).
-            let p = self.vms[vm].vcpus.first().map_or(0, |v| v.home.index());
-            let cost = 2 * device_cycles(m);
-            self.charge(m, p, VcpuRef { vm, vcpu: VcpuId(0) }, Kind::Devices, cost);
+            // Taking the machine's disk interrupt: reading its status and acknowledging it, as
+            // the native driver's interrupt handler pays them.
+            let cost = INTERRUPT_REGISTERS * m.sys.device_cycles;
+            self.charge_disk_work(m, vm, cost);
             let d = &mut self.vms[vm].disk;
             d.in_flight = false;
             let finished = d.current.take();
@@ -384,10 +397,4 @@ impl Monitor {
             self.cache_insert(unit, t.sector, Mppn::of_pa(t.pa));
         }
     }
-}
-
-/// Cycles of one uncached access to a machine device register (the machine's device latency).
-fn device_cycles(m: &Machine) -> u64 {
-    let c = m.config();
-    c.cycles(c.latency.device_ns)
 }

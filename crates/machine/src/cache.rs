@@ -78,6 +78,15 @@ impl Cache {
         LineState::Invalid
     }
 
+    /// The state of `line` if it is the most recently used line of its set, else `None`. A hit
+    /// there changes no LRU order (the set is kept most-recently-used first), so the memory
+    /// system answers it without [`Cache::touch`]: the same outcome, without the set scan.
+    #[inline(always)]
+    pub fn mru_state(&self, line: u32) -> Option<LineState> {
+        let e = self.entries[self.set(line)];
+        (e >> 2 == line && e & 3 != 0).then(|| LineState::from_bits(e))
+    }
+
     /// The state of `line` without changing the LRU order.
     pub fn state(&self, line: u32) -> LineState {
         let base = self.set(line);
@@ -298,6 +307,10 @@ mod model {
                 }
                 for l in 0..48 {
                     prop_assert_eq!(c.state(l), n.state(l));
+                    // `mru_state` answers exactly for the line at the front of its set.
+                    let front = n.set(l)[0];
+                    let mru = (front.0 == l && front.1 != LineState::Invalid).then_some(front.1);
+                    prop_assert_eq!(c.mru_state(l), mru);
                 }
             }
         }

@@ -13,7 +13,9 @@
 //! - hits cost nothing beyond the instruction's own cycle.
 //!
 //! A per-CPU "last line" shortcut answers repeated accesses to the same line without touching
-//! the cache arrays; anything that takes rights away from a CPU clears it.
+//! the cache arrays; anything that takes rights away from a CPU clears it. Behind it, a hit on
+//! the most recently used way of a set is answered inline too (it moves nothing in the LRU
+//! order); only other hits, misses and upgrades take the out-of-line path.
 
 use crate::cache::{Cache, LineState};
 use crate::config::MachineConfig;
@@ -131,7 +133,16 @@ impl MemorySystem {
             s.hits += 1;
             return 0;
         }
-        self.access_slow(cpu, line, write, now)
+        // A hit on the most recently used way of its set: what `access_slow` would do for it
+        // (count the hit, no LRU move, remember the line), without its call and set scan.
+        let state = self.caches[cpu].mru_state(line);
+        let writable = state == Some(LineState::Modified);
+        if !(writable || !write && state == Some(LineState::Shared)) {
+            return self.access_slow(cpu, line, write, now);
+        }
+        self.stats[cpu].hits += 1;
+        self.last[cpu] = LastLine { line, writable };
+        0
     }
 
     #[inline(never)]

@@ -55,6 +55,10 @@ mod regs_serde {
     }
 }
 
+fn no_page() -> u32 {
+    NO_PAGE
+}
+
 /// Why [`Cpu::run`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -139,6 +143,12 @@ pub struct Cpu {
     pub(crate) fetch_ppn: u32,
     pub(crate) fetch_slot: usize,
     last_iline: u32,
+    /// What the run loop compares `pc` with to take its fast path: the fetch page's base (or,
+    /// with a bus that tracks instruction fetches, the base of the line last charged), both
+    /// with `pc`'s alignment bits; `NO_PAGE` whenever the fetch page is dropped. Derived from
+    /// the fetch state above, so a restored snapshot starts without it.
+    #[serde(skip, default = "no_page")]
+    fetch_key: u32,
     iline_shift: u32,
     #[serde(skip)]
     pub(crate) pre: Predecode,
@@ -175,6 +185,7 @@ impl Cpu {
             fetch_ppn: u32::MAX,
             fetch_slot: 0,
             last_iline: u32::MAX,
+            fetch_key: NO_PAGE,
             iline_shift: 5,
             pre: Predecode::new(),
             stats: CpuStats::default(),
@@ -322,6 +333,7 @@ impl Cpu {
     pub fn set_icache_line(&mut self, bytes: u32) {
         self.iline_shift = bytes.max(4).trailing_zeros();
         self.last_iline = u32::MAX;
+        self.fetch_key = NO_PAGE;
     }
 
     /// Drives the hardware interrupt lines IP2..IP7 (bits 10..15 of `lines`; the timer's IP7
@@ -382,6 +394,7 @@ impl Cpu {
             self.mode = m;
         }
         self.fetch_vbase = NO_PAGE;
+        self.fetch_key = NO_PAGE;
         self.limit = 0;
     }
 
@@ -389,22 +402,37 @@ impl Cpu {
     pub fn flush_translations(&mut self) {
         self.mmu.flush();
         self.fetch_vbase = NO_PAGE;
+        self.fetch_key = NO_PAGE;
     }
 
     /// Drops the fetch page so the next fetch re-validates its decoded instructions (the
     /// owner wrote code behind the CPU's back, or a CACHE/SYNCI asked for it).
     pub fn drop_fetch_page(&mut self) {
         self.fetch_vbase = NO_PAGE;
+        self.fetch_key = NO_PAGE;
     }
 
     /// Runs until the cycle counter reaches `until`, an owner-reported exception, or a stop
     /// request from the bus.
     pub fn run<B: Bus>(&mut self, bus: &mut B, until: u64) -> Exit {
+        // The decoded-page cache is lent to the loop for the run, so that the loop holds it as
+        // its own (its base in a register) while `exec` has `self` mutably.
+        let mut pre = std::mem::replace(&mut self.pre, Predecode::none());
+        let exit = self.run_with(bus, &mut pre, until);
+        self.pre = pre;
+        exit
+    }
+
+    fn run_with<B: Bus>(&mut self, bus: &mut B, pre: &mut Predecode, until: u64) -> Exit {
         // After a snapshot is restored the decoded-page cache starts empty: give the fetch page
         // its slot back (keeping the rest of the fetch state, so nothing observable changes).
-        if self.fetch_vbase != NO_PAGE && !self.pre.holds(self.fetch_slot, self.fetch_ppn) {
-            self.fetch_slot = self.pre.enter(self.fetch_ppn, bus.code_generation(self.fetch_ppn));
+        if self.fetch_vbase != NO_PAGE && !pre.holds(self.fetch_slot, self.fetch_ppn) {
+            self.fetch_slot = pre.enter(self.fetch_ppn, bus.code_generation(self.fetch_ppn));
         }
+        // The fast path's mask: the line (if the bus charges instruction fetches per line) or
+        // the page, with the alignment bits so that a misaligned pc misses it and faults.
+        let key_mask =
+            if B::TRACKS_IFETCH { !((1u32 << self.iline_shift) - 1) | 3 } else { FETCH_MASK };
         loop {
             if let Some(e) = self.reported.take() {
                 return Exit::Exception(e);
@@ -439,19 +467,19 @@ impl Cpu {
             }
             self.limit = deadline;
             while self.cycles < self.limit {
-                self.step(bus);
+                self.step(bus, pre, key_mask);
             }
         }
     }
 
     /// Executes one instruction.
     #[inline(always)]
-    fn step<B: Bus>(&mut self, bus: &mut B) {
+    fn step<B: Bus>(&mut self, bus: &mut B, pre: &mut Predecode, key_mask: u32) {
         let pc = self.pc;
-        let insn = if pc & FETCH_MASK == self.fetch_vbase {
-            self.pre.page(self.fetch_slot)[(pc >> 2) as usize & 1023]
+        let insn = if pc & key_mask == self.fetch_key {
+            pre.get(self.fetch_slot, (pc >> 2) as usize)
         } else {
-            match self.enter_page(bus, pc) {
+            match self.fetch_slow(bus, pre, pc, key_mask) {
                 Ok(i) => i,
                 Err(f) => {
                     let bd = self.next_in_delay;
@@ -461,6 +489,32 @@ impl Cpu {
                 }
             }
         };
+        let bd = self.next_in_delay;
+        self.next_in_delay = false;
+        self.pc = self.npc;
+        self.npc = self.npc.wrapping_add(4);
+        self.cycles += 1;
+        self.stats.instructions += 1;
+        if let Err(f) = self.exec(insn, pc, bd, bus, pre) {
+            self.exception(f, pc, bd);
+        }
+    }
+
+    /// The fetch of an instruction off the fast path: on another page (translate, check
+    /// alignment, find its decodes) or, with a bus that tracks instruction fetches, on another
+    /// cache line (charged to the bus). Then the fast path holds until the next such change.
+    #[cold]
+    #[inline(never)]
+    fn fetch_slow<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        pre: &mut Predecode,
+        pc: u32,
+        key_mask: u32,
+    ) -> Result<Insn, Fault> {
+        if pc & FETCH_MASK != self.fetch_vbase {
+            self.enter_page(bus, pre, pc)?;
+        }
         if B::TRACKS_IFETCH {
             let line = pc >> self.iline_shift;
             if line != self.last_iline {
@@ -469,32 +523,29 @@ impl Cpu {
                 bus.ifetch_line(pa, &mut self.cycles);
             }
         }
-        let bd = self.next_in_delay;
-        self.next_in_delay = false;
-        self.pc = self.npc;
-        self.npc = self.npc.wrapping_add(4);
-        self.cycles += 1;
-        self.stats.instructions += 1;
-        if let Err(f) = self.exec(insn, pc, bd, bus) {
-            self.exception(f, pc, bd);
-        }
+        self.fetch_key = pc & key_mask;
+        Ok(pre.get(self.fetch_slot, (pc >> 2) as usize))
     }
 
     /// Makes `pc`'s page the fetch page: translate, check alignment, find its decoded page.
-    #[cold]
-    fn enter_page<B: Bus>(&mut self, bus: &mut B, pc: u32) -> Result<Insn, Fault> {
+    fn enter_page<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        pre: &mut Predecode,
+        pc: u32,
+    ) -> Result<(), Fault> {
         if pc & 3 != 0 {
             return Err(Fault::at(ExcCode::AdEL, pc));
         }
         let t = self.mmu.read(self.mode, self.cp0.asid(), pc, Access::Fetch)?;
         let ppn = t.pa >> 12;
         let generation = bus.code_generation(ppn);
-        self.fetch_slot = self.pre.enter(ppn, generation);
+        self.fetch_slot = pre.enter(ppn, generation);
         self.fetch_vbase = pc & !0xFFF;
         self.fetch_pbase = t.pa & !0xFFF;
         self.fetch_ppn = ppn;
         self.last_iline = u32::MAX;
-        Ok(self.pre.page(self.fetch_slot)[(pc >> 2) as usize & 1023])
+        Ok(())
     }
 
     /// Delivers an exception raised by the instruction at `pc`: reports it to the owner if

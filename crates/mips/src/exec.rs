@@ -9,6 +9,7 @@ use crate::cpu::Cpu;
 use crate::decode::{Insn, Op, decode};
 use crate::exception::{ExcCode, Fault};
 use crate::mmu::Access;
+use crate::predecode::Predecode;
 use crate::tlb::TlbEntry;
 
 impl Cpu {
@@ -21,12 +22,13 @@ impl Cpu {
         pc: u32,
         bd: bool,
         bus: &mut B,
+        pre: &mut Predecode,
     ) -> Result<(), Fault> {
         let s = self.regs[i.s as usize];
         let t = self.regs[i.t as usize];
         let d = i.d as usize;
         match i.op {
-            Op::Undecoded => return self.decode_and_exec(pc, bd, bus),
+            Op::Undecoded => return self.decode_and_exec(pc, bd, bus, pre),
             Op::Nop | Op::Sync | Op::Pref => {}
             Op::Reserved => return Err(Fault::new(ExcCode::Ri)),
             Op::CopUnusable => return Err(Fault { ce: i.imm as u8, ..Fault::new(ExcCode::CpU) }),
@@ -336,12 +338,18 @@ impl Cpu {
     /// First execution of a predecode slot: fetch and decode the word, keep the decode, run
     /// it. Kept out of line so that `exec` does not call itself and can be inlined.
     #[inline(never)]
-    fn decode_and_exec<B: Bus>(&mut self, pc: u32, bd: bool, bus: &mut B) -> Result<(), Fault> {
+    fn decode_and_exec<B: Bus>(
+        &mut self,
+        pc: u32,
+        bd: bool,
+        bus: &mut B,
+        pre: &mut Predecode,
+    ) -> Result<(), Fault> {
         let pa = self.fetch_pbase | (pc & 0xFFF);
         let word = bus.fetch(pa, &mut self.cycles).map_err(|_| Fault::new(ExcCode::Ibe))?;
         let insn = decode(word);
-        self.pre.store(self.fetch_slot, (pc >> 2) as usize, insn);
-        self.exec(insn, pc, bd, bus)
+        pre.store(self.fetch_slot, (pc >> 2) as usize, insn);
+        self.exec(insn, pc, bd, bus, pre)
     }
 
     #[inline(always)]

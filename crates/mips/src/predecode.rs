@@ -8,7 +8,10 @@
 //! decoded afresh.
 //!
 //! The cache is direct-mapped by physical page number and owned per CPU: small (a few hundred
-//! pages of 8 KB), no sharing, no locks.
+//! pages of 8 KB), no sharing, no locks. The decodes of every page sit in one flat array, so
+//! an instruction is one load from a base the run loop keeps in a register, at the index
+//! [`Predecode::enter`] returned plus the word's index in its page (no page record to follow
+//! first: that chain of dependent loads sat in front of every instruction's dispatch).
 
 use crate::decode::Insn;
 
@@ -17,21 +20,15 @@ pub const PAGE_INSNS: usize = 1024;
 /// Pages kept (a power of two).
 const PAGES: usize = 256;
 
-/// One page of decoded instructions.
-#[derive(Clone)]
-pub struct DecodedPage {
-    /// Physical page number, or `u32::MAX` if the slot holds nothing.
-    pub ppn: u32,
-    /// The bus's write generation of the page when it was decoded.
-    pub generation: u32,
-    /// The decoded slots.
-    pub insns: Box<[Insn; PAGE_INSNS]>,
-}
-
 /// The per-CPU decoded-page cache.
 #[derive(Clone)]
 pub struct Predecode {
-    pages: Vec<DecodedPage>,
+    /// Per slot: the physical page number held, or `u32::MAX` if none.
+    ppn: Box<[u32]>,
+    /// Per slot: the bus's write generation of the page when it was decoded.
+    generation: Box<[u32]>,
+    /// The decoded instructions, slot after slot, [`PAGE_INSNS`] each.
+    insns: Box<[Insn]>,
 }
 
 impl Default for Predecode {
@@ -43,49 +40,51 @@ impl Default for Predecode {
 impl Predecode {
     /// An empty cache.
     pub fn new() -> Predecode {
-        let page = DecodedPage {
-            ppn: u32::MAX,
-            generation: 0,
-            insns: Box::new([Insn::default(); PAGE_INSNS]),
-        };
-        Predecode { pages: vec![page; PAGES] }
+        Predecode {
+            ppn: vec![u32::MAX; PAGES].into_boxed_slice(),
+            generation: vec![0; PAGES].into_boxed_slice(),
+            insns: vec![Insn::default(); PAGES * PAGE_INSNS].into_boxed_slice(),
+        }
     }
 
-    /// The slot index for physical page `ppn`, made current for `generation`: if the slot
-    /// holds another page or an older generation, it is cleared.
+    /// A cache with no slots, which costs nothing to make: what a CPU holds while its real
+    /// cache is lent to the run loop.
+    pub(crate) fn none() -> Predecode {
+        Predecode { ppn: Box::new([]), generation: Box::new([]), insns: Box::new([]) }
+    }
+
+    /// The base index of physical page `ppn`'s decodes, made current for `generation`: if
+    /// its slot holds another page or an older generation, the slot is cleared.
     pub fn enter(&mut self, ppn: u32, generation: u32) -> usize {
         let slot = ppn as usize & (PAGES - 1);
-        let p = &mut self.pages[slot];
-        if p.ppn != ppn || p.generation != generation {
-            p.ppn = ppn;
-            p.generation = generation;
-            p.insns.fill(Insn::default());
+        if self.ppn[slot] != ppn || self.generation[slot] != generation {
+            self.ppn[slot] = ppn;
+            self.generation[slot] = generation;
+            self.insns[slot * PAGE_INSNS..(slot + 1) * PAGE_INSNS].fill(Insn::default());
         }
-        slot
+        slot * PAGE_INSNS
     }
 
-    /// True if `slot` holds physical page `ppn`.
+    /// True if the page whose decodes start at `base` is physical page `ppn`.
     #[inline]
-    pub fn holds(&self, slot: usize, ppn: u32) -> bool {
-        self.pages.get(slot).is_some_and(|p| p.ppn == ppn)
+    pub fn holds(&self, base: usize, ppn: u32) -> bool {
+        self.ppn.get(base / PAGE_INSNS).is_some_and(|&p| p == ppn)
     }
 
-    /// The decoded page in `slot`.
+    /// The decode of word `index` (0..1024) of the page at `base`.
     #[inline(always)]
-    pub fn page(&self, slot: usize) -> &[Insn; PAGE_INSNS] {
-        &self.pages[slot].insns
+    pub fn get(&self, base: usize, index: usize) -> Insn {
+        self.insns[base | (index & (PAGE_INSNS - 1))]
     }
 
-    /// Stores a decode into `slot`.
+    /// Stores the decode of word `index` of the page at `base`.
     #[inline]
-    pub fn store(&mut self, slot: usize, index: usize, insn: Insn) {
-        self.pages[slot].insns[index & (PAGE_INSNS - 1)] = insn;
+    pub fn store(&mut self, base: usize, index: usize, insn: Insn) {
+        self.insns[base | (index & (PAGE_INSNS - 1))] = insn;
     }
 
     /// Forgets everything.
     pub fn clear(&mut self) {
-        for p in &mut self.pages {
-            p.ppn = u32::MAX;
-        }
+        self.ppn.fill(u32::MAX);
     }
 }

@@ -12,7 +12,9 @@
 //!    `index.html` names), `worker_loader.js` (written here) and `index.html` (the template with
 //!    its `{{...}}` placeholders replaced by file names).
 //! 4. The guest kernels and disk images are compressed into `dist/assets/` as `<name>.zst`
-//!    ([`pack_assets`]; the worker fetches and expands them with `guest-pack`).
+//!    ([`pack_assets`]; the worker fetches and expands them with `guest-pack`). An image whose
+//!    variant holds generated files (the database's tables) is compressed without their bytes,
+//!    behind a manifest the worker regenerates them from.
 //!
 //! Cache busting: every file except the two entry points (`index.html`, and `worker_loader.js`
 //! whose name the app hard-codes) gets a content hash in its name. The page's JS glue and its

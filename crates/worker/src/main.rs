@@ -197,10 +197,11 @@ impl Worker {
         } else {
             ""
         };
-        let ms = worker.borrow().now() - start;
+        // Whole milliseconds are precise enough for a load.
+        let ms = (worker.borrow().now() - start).round() as u64;
         web_sys::console::info_1(
             &format!(
-                "worker: {name}: {} bytes fetched, expanded to {}{regenerated} in {ms:.0} ms",
+                "worker: {name}: {} bytes fetched, expanded to {}{regenerated} in {ms} ms",
                 packed.len(),
                 bytes.len()
             )

@@ -20,7 +20,7 @@
 //! An image holding files that a deterministic generator makes (the database's tables) is
 //! shipped with those files' bytes zeroed and a [`manifest`] in front of its frame that says how
 //! to make them again; [`expand`] regenerates them ([`generators`]) and checks the complete
-//! image's checksum. That takes `db-full.img` from 11.8 MB to about 0.3 MB on the wire.
+//! image's checksum. That takes `db-full.img` from 11.8 MB to 0.21 MB on the wire.
 //!
 //! Every failure is an [`ExpandError`] that says in words what is wrong; the tests feed
 //! truncated and corrupted frames and manifests to check that bad input is reported, not a panic.

@@ -2,7 +2,8 @@
 //!
 //! [`Image::build`] lays out a file system (see the `fsformat` crate) holding the given
 //! directories and files, deterministically: the same tree gives the same bytes. [`Image::read`]
-//! and [`Image::list`] read an image back, for tests and tools.
+//! and [`Image::list`] read an image back, for tests and tools; [`Image::extents`] says where a
+//! file's bytes lie in the image.
 //!
 //! ```
 //! let mut tree = mkfs::Tree::default();
@@ -292,16 +293,22 @@ impl Image {
         Inode::decode(&self.block(blk)[off..off + INODE_BYTES])
     }
 
-    fn contents(&self, ino: &Inode) -> Vec<u8> {
-        let mut out = Vec::with_capacity(ino.size as usize);
+    /// The block numbers holding the contents of `ino`, in file order.
+    fn data_blocks(&self, ino: &Inode) -> Vec<u32> {
         let blocks = (ino.size as usize).div_ceil(BLOCK);
-        for n in 0..blocks {
-            let blk = match block_ref(n) {
+        (0..blocks)
+            .map(|n| match block_ref(n) {
                 Some(BlockRef::Direct(i)) => ino.direct[i],
                 Some(BlockRef::Indirect(i)) => self.word(ino.indirect, i),
                 Some(BlockRef::DoubleIndirect(i, j)) => self.word(self.word(ino.dindirect, i), j),
                 None => 0,
-            };
+            })
+            .collect()
+    }
+
+    fn contents(&self, ino: &Inode) -> Vec<u8> {
+        let mut out = Vec::with_capacity(ino.size as usize);
+        for blk in self.data_blocks(ino) {
             let take = (ino.size as usize - out.len()).min(BLOCK);
             out.extend_from_slice(&self.block(blk)[..take]);
         }
@@ -329,6 +336,30 @@ impl Image {
     pub fn read(&self, path: &str) -> Result<Vec<u8>, MkfsError> {
         let inum = self.lookup(path).ok_or_else(|| MkfsError::NotFound(path.to_string()))?;
         Ok(self.contents(&self.inode(inum)))
+    }
+
+    /// Where the contents of the file at `path` lie in the image's bytes: `(offset, length)`
+    /// ranges in file order, adjacent blocks merged into one range, together exactly the file's
+    /// size (the last range stops where the file does, inside its last block). Reading the
+    /// ranges one after the other gives [`Image::read`]'s bytes; a tool that ships the image
+    /// without a file's bytes (`cargo xtask web`) writes them back there.
+    pub fn extents(&self, path: &str) -> Result<Vec<(u64, u64)>, MkfsError> {
+        let inum = self.lookup(path).ok_or_else(|| MkfsError::NotFound(path.to_string()))?;
+        let ino = self.inode(inum);
+        if ino.kind != kind::FILE {
+            return Err(MkfsError::NotFound(path.to_string()));
+        }
+        let mut ranges: Vec<(u64, u64)> = Vec::new();
+        let mut left = u64::from(ino.size);
+        for blk in self.data_blocks(&ino) {
+            let (at, len) = (u64::from(blk) * BLOCK as u64, left.min(BLOCK as u64));
+            left -= len;
+            match ranges.last_mut() {
+                Some((start, n)) if *start + *n == at => *n += len,
+                _ => ranges.push((at, len)),
+            }
+        }
+        Ok(ranges)
     }
 
     /// Names in the directory at `path` (without `.` and `..`).
@@ -398,6 +429,21 @@ mod tests {
         let again = Image::open(img.bytes().to_vec()).expect("valid");
         assert_eq!(again.read("/d1/f").expect("f"), vec![1]);
         assert_eq!(again.used_blocks(), img.used_blocks());
+        // The extents hold exactly each file's bytes, in order, and only whole blocks but the
+        // last; the indirect blocks between data blocks split them.
+        for k in 0..sizes.len() {
+            let path = format!("/d{k}/f");
+            let extents = img.extents(&path).expect("a file");
+            let mut bytes = Vec::new();
+            for &(at, len) in &extents {
+                assert_eq!(at % BLOCK as u64, 0, "{path}: starts on a block");
+                bytes.extend_from_slice(&img.bytes()[at as usize..(at + len) as usize]);
+            }
+            assert_eq!(bytes, img.read(&path).expect("present"), "{path}");
+        }
+        assert_eq!(img.extents("/d7/f").expect("a file").len(), 2, "split by the indirect block");
+        assert_eq!(img.extents("/d0/f").expect("empty"), vec![]);
+        assert_eq!(img.extents("/empty"), Err(MkfsError::NotFound("/empty".into())));
     }
 
     #[test]

@@ -125,6 +125,18 @@ impl Variant {
         }
     }
 
+    /// The variant's generated input files, if it has some that the worker can make again: the
+    /// generator that makes them (a name of `guest_pack::generators`) and the directory of the
+    /// tree where all its files go, under the generator's names. `cargo xtask web` ships such an
+    /// image without their bytes, with a manifest the worker regenerates them from.
+    pub fn generated(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Variant::DbTiny => Some(("db-tables/tiny", DATA_DIR)),
+            Variant::DbFull => Some(("db-tables/full", DATA_DIR)),
+            _ => None,
+        }
+    }
+
     /// True for the images of an NFS run (paper §4.2.6): they carry the server's `/export`,
     /// the directory clients write to over NFS.
     pub fn nfs(self) -> bool {
@@ -385,9 +397,13 @@ fn pmake_split_build(
 fn db_variant(v: Variant, size: &tables::DbSize) -> Result<Contents, String> {
     let mut mem = MemFiles::new();
     let mut files = BTreeMap::new();
-    for (name, data) in tables::generate(size) {
+    // The tables come from the generator the worker runs to make them again (Variant::generated),
+    // so that what the image holds is by construction what the worker regenerates.
+    let (name, dir) = v.generated().ok_or("a db variant without its generator")?;
+    let generator = guest_pack::generators::find(name).ok_or("no such generator")?;
+    for (name, data) in generator.generate() {
         mem.insert(&format!("data/{name}"), data.clone());
-        files.insert(format!("{DATA_DIR}/{name}"), data);
+        files.insert(format!("{dir}/{name}"), data);
     }
     let mut expected = db::run_lines("data", &mut mem, false)?;
     expected.push(INIT_OK.into());

@@ -11,8 +11,10 @@
 //! `Load` is the worker's own business: it fetches the kernels and disk images the scenario
 //! needs from `assets/` next to the page (once; they are cached), then hands them to the
 //! controller. They travel compressed, as `<name>.zst` (written by `cargo xtask web`), and are
-//! expanded here with `guest_pack::expand` into exactly the bytes the command line reads; the
-//! progress the page shows counts the compressed bytes, which are what crosses the network.
+//! expanded here with `guest_pack::expand` into exactly the bytes the command line reads (an
+//! image shipped without its generated files, the database's tables, gets them made again
+//! there); the progress the page shows counts the compressed bytes, which are what crosses the
+//! network. Each expansion's time goes to the console (`console.info`).
 //! Page maps travel as typed arrays whose buffers are transferred, not copied.
 //!
 //! All the logic worth testing lives in `sim`; this file is glue, and the browser tests (e2e/)
@@ -180,6 +182,34 @@ impl Worker {
         }
     }
 
+    /// Expands guest file `name` (`packed`, as fetched) and says on the console how long that
+    /// took: the regeneration of an image's generated files is the one part of a load that
+    /// costs the worker more than a few milliseconds.
+    fn expand(
+        worker: &Rc<RefCell<Worker>>,
+        name: &str,
+        packed: &[u8],
+    ) -> Result<Vec<u8>, guest_pack::ExpandError> {
+        let start = worker.borrow().now();
+        let bytes = guest_pack::expand(packed)?;
+        let regenerated = if packed.starts_with(&guest_pack::manifest::FRAME_MAGIC) {
+            ", its generated files made again"
+        } else {
+            ""
+        };
+        // Whole milliseconds are precise enough for a load.
+        let ms = (worker.borrow().now() - start).round() as u64;
+        web_sys::console::info_1(
+            &format!(
+                "worker: {name}: {} bytes fetched, expanded to {}{regenerated} in {ms} ms",
+                packed.len(),
+                bytes.len()
+            )
+            .into(),
+        );
+        Ok(bytes)
+    }
+
     /// Fetches what `scenario` needs (from the cache when it can) and loads it.
     async fn load(worker: Rc<RefCell<Worker>>, scenario: Scenario, generation: u32) {
         if let Err(e) = scenario.validate() {
@@ -189,7 +219,7 @@ impl Worker {
         let names = Assets::required(&scenario);
         let total = names.len() as u32;
         let scope = worker.borrow().scope.clone();
-        // Even compressed the files take a while (0.2–12 MB a preset): ask their sizes first
+        // Even compressed the files take a while (0.2–0.7 MB a preset): ask their sizes first
         // (HEAD, no body) so that the page can show bytes of a known total while they download.
         let mut total_bytes = 0u64;
         let mut sized = Vec::new();
@@ -210,7 +240,7 @@ impl Worker {
                 match fetch(&scope, &url_of(name), &worker, &mut progress, sized[i]).await {
                     // Expanded at once, so that the cache holds what the controller needs and a
                     // bad file is reported by name before anything boots.
-                    Ok(packed) => match guest_pack::expand(&packed) {
+                    Ok(packed) => match Worker::expand(&worker, name, &packed) {
                         Ok(bytes) => {
                             worker.borrow_mut().files.insert(name.clone(), bytes);
                         }

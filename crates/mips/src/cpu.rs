@@ -478,6 +478,11 @@ impl Cpu {
         let pc = self.pc;
         let insn = if pc & key_mask == self.fetch_key {
             pre.get(self.fetch_slot, (pc >> 2) as usize)
+        } else if pc & FETCH_MASK == self.fetch_vbase {
+            // Another line of the fetch page: common enough (every 32 instructions in a
+            // straight line, most taken branches) to stay inline.
+            self.fetch_line(bus, pc, key_mask);
+            pre.get(self.fetch_slot, (pc >> 2) as usize)
         } else {
             match self.fetch_slow(bus, pre, pc, key_mask) {
                 Ok(i) => i,
@@ -500,9 +505,8 @@ impl Cpu {
         }
     }
 
-    /// The fetch of an instruction off the fast path: on another page (translate, check
-    /// alignment, find its decodes) or, with a bus that tracks instruction fetches, on another
-    /// cache line (charged to the bus). Then the fast path holds until the next such change.
+    /// The fetch of an instruction on another page: translate, check alignment, find its
+    /// decodes, then charge its line.
     #[cold]
     #[inline(never)]
     fn fetch_slow<B: Bus>(
@@ -512,9 +516,16 @@ impl Cpu {
         pc: u32,
         key_mask: u32,
     ) -> Result<Insn, Fault> {
-        if pc & FETCH_MASK != self.fetch_vbase {
-            self.enter_page(bus, pre, pc)?;
-        }
+        self.enter_page(bus, pre, pc)?;
+        self.fetch_line(bus, pc, key_mask);
+        Ok(pre.get(self.fetch_slot, (pc >> 2) as usize))
+    }
+
+    /// The fetch of an instruction off the fast path on the fetch page: with a bus that
+    /// tracks instruction fetches, a line other than the last one is charged to the bus. The
+    /// fast path then holds until the next change of line (or page).
+    #[inline(always)]
+    fn fetch_line<B: Bus>(&mut self, bus: &mut B, pc: u32, key_mask: u32) {
         if B::TRACKS_IFETCH {
             let line = pc >> self.iline_shift;
             if line != self.last_iline {
@@ -524,7 +535,6 @@ impl Cpu {
             }
         }
         self.fetch_key = pc & key_mask;
-        Ok(pre.get(self.fetch_slot, (pc >> 2) as usize))
     }
 
     /// Makes `pc`'s page the fetch page: translate, check alignment, find its decoded page.

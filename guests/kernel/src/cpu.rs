@@ -38,6 +38,11 @@ pub struct Cpu {
     pub run_base: u64,
     /// This CPU's clock when the running process was switched in.
     pub run_start: u64,
+    /// The same two for the monitor's cycles (`hal::monitor_cycles`; none natively): the
+    /// running process's share of them without the lock (see `proc::monitor_time`).
+    pub monitor_base: [u32; 2],
+    /// `hal::monitor_cycles` when the running process was switched in.
+    pub monitor_start: [u32; 2],
 }
 
 struct Cpus(UnsafeCell<[Cpu; MAX_CPUS]>);
@@ -57,6 +62,8 @@ const IDLE: Cpu = Cpu {
     ticks: 0,
     run_base: 0,
     run_start: 0,
+    monitor_base: [0; 2],
+    monitor_start: [0; 2],
 };
 
 static CPUS: Cpus = Cpus(UnsafeCell::new([IDLE; MAX_CPUS]));

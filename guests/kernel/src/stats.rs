@@ -116,6 +116,36 @@ pub fn time(e: Event, cycles: u64) {
     with_row(|r| r.event_cycles[e as usize] += cycles);
 }
 
+/// Where a service's monitor cycles start: `now` less what the monitor charged since the
+/// exception was delivered (`at_entry`), so that taking and forwarding the trap count.
+pub fn monitor_start(now: [u32; 2], at_entry: [u32; 2]) -> [u32; 2] {
+    let live = hal::monitor_cycles();
+    [0, 1].map(|k| now[k].wrapping_sub(live[k].wrapping_sub(at_entry[k])))
+}
+
+/// The monitor's cycles from `start` to `now` (wrapping totals).
+pub fn monitor_since(now: [u32; 2], start: [u32; 2]) -> [u64; 2] {
+    [0, 1].map(|k| u64::from(now[k].wrapping_sub(start[k])))
+}
+
+/// Adds the monitor's share of an event's cycles ([kernel TLB faults, other]).
+pub fn time_monitor(e: Event, m: [u64; 2]) {
+    with_row(|r| {
+        r.event_tlb_cycles[e as usize] += m[0];
+        r.event_monitor_cycles[e as usize] += m[1];
+    });
+}
+
+/// Adds the monitor's share of a returning system call's cycles.
+pub fn syscall_monitor(nr: usize, m: [u64; 2]) {
+    if nr < MAX_SYSCALL {
+        with_row(|r| {
+            r.syscall_tlb_cycles[nr] += m[0];
+            r.syscall_monitor_cycles[nr] += m[1];
+        });
+    }
+}
+
 /// Counts a system call as it starts (so calls that never return, like exit, count too).
 pub fn syscall_enter(nr: usize) {
     if nr < MAX_SYSCALL {

@@ -175,6 +175,18 @@ pub fn count() -> u32 {
     mfc0!("9", "0")
 }
 
+/// No monitor: its cycles are none (the Disco HAL's `monitor_cycles`).
+#[inline]
+pub fn monitor_cycles() -> [u32; 2] {
+    [0; 2]
+}
+
+/// No monitor: none at the exception either.
+#[inline]
+pub fn monitor_cycles_at_entry() -> [u32; 2] {
+    [0; 2]
+}
+
 /// Sets Compare: the timer interrupt (IP7) fires when Count reaches it; writing acknowledges
 /// the previous one.
 pub fn set_compare(v: u32) {

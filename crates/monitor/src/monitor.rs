@@ -44,6 +44,10 @@ pub(crate) struct Pcpu {
     /// the special page's `MON_TLB` total, not `MON_OTHER` (Table 2's breakdown).
     #[serde(default)]
     pub(crate) kernel_tlb_trap: bool,
+    /// The trap being handled is an ERET the monitor emulates back to guest user mode: its
+    /// cycles are added to the special page's `MON_RETURN` too (the end of a service).
+    #[serde(default)]
+    pub(crate) return_to_user: bool,
 }
 
 /// The Disco monitor.
@@ -254,7 +258,11 @@ impl Monitor {
         // Table 2 split: TLB faults its kernel took, everything else.
         if let Some(run) = self.pcpus[p].running {
             let offset = if self.pcpus[p].kernel_tlb_trap { off::MON_TLB } else { off::MON_OTHER };
-            self.vcpu(run).special.add_stat(m, offset, cycles);
+            let special = self.vcpu(run).special;
+            special.add_stat(m, offset, cycles);
+            if self.pcpus[p].return_to_user {
+                special.add_stat(m, off::MON_RETURN, cycles);
+            }
         }
     }
 

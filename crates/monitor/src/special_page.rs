@@ -14,7 +14,8 @@ pub use abi::special::GUEST_VA;
 pub mod off {
     pub use abi::special::{
         BADVADDR, CAUSE, COMPARE, CONTEXT, COUNT, CPU, EBASE, ENTRYHI, ENTRYLO0, ENTRYLO1, EPC,
-        ERROREPC, MON_OTHER, MON_OTHER_AT, MON_TLB, MON_TLB_AT, PENDING, STATUS,
+        ERROREPC, MON_OTHER, MON_OTHER_AT, MON_RETURN, MON_TLB, MON_TLB_AT, PENDING, RETURN_ARM,
+        STATUS,
     };
 }
 
@@ -41,6 +42,16 @@ impl SpecialPage {
         let pa = self.0.pa() + offset;
         let v = m.sys.mem.ram.read(pa, 4).wrapping_add(cycles as u32);
         m.sys.mem.ram.write(pa, 4, v);
+    }
+
+    /// Takes the guest's `RETURN_ARM` (clearing it), as quietly as [`SpecialPage::add_stat`].
+    pub fn take_return_arm(self, m: &mut Machine) -> bool {
+        let pa = self.0.pa() + off::RETURN_ARM;
+        let armed = m.sys.mem.ram.read(pa, 4) != 0;
+        if armed {
+            m.sys.mem.ram.write(pa, 4, 0);
+        }
+        armed
     }
 
     /// Copies the statistics words as an exception is delivered (`MON_TLB_AT`,

@@ -92,6 +92,7 @@ impl Monitor {
         };
         self.charge(m, p, r, kind, cost + stall);
         self.pcpus[p].kernel_tlb_trap = false;
+        self.pcpus[p].return_to_user = false;
         if self.pcpus[p].running == Some(r) {
             self.sync_asid(m, p, r);
             self.check_interrupts(m, p, r);

@@ -53,6 +53,15 @@ pub const MON_OTHER: u32 = 0x3C;
 pub const MON_TLB_AT: u32 = 0x40;
 /// [`MON_OTHER`] as the monitor last delivered an exception or interrupt: read.
 pub const MON_OTHER_AT: u32 = 0x44;
+/// Of [`MON_OTHER`], the cycles of the emulated ERETs that returned the guest to user mode
+/// while [`RETURN_ARM`] was set, a running total: read. A service ends when its return has
+/// been emulated (under Disco the return from every exception traps, as in IRIX on Disco);
+/// the kernel adds this to the service it just finished at its next entry.
+pub const MON_RETURN: u32 = 0x48;
+/// Write non-zero when a service has finished and its return to user mode comes next: the
+/// monitor counts the next emulated ERET to user mode in [`MON_RETURN`] and clears this (the
+/// refill handler's own ERETs, later, are not the service's).
+pub const RETURN_ARM: u32 = 0x4C;
 
 #[cfg(test)]
 mod tests {

@@ -43,6 +43,12 @@ pub struct Cpu {
     pub monitor_base: [u32; 2],
     /// `hal::monitor_cycles` when the running process was switched in.
     pub monitor_start: [u32; 2],
+    /// The service whose return to user mode is under way (`stats::Finished`'s code; 0:
+    /// none) and `hal::monitor_return_cycles` as it ended: the monitor's emulation of that
+    /// return is added to it at the next entry (`stats::returned`).
+    pub returning: u32,
+    /// `hal::monitor_return_cycles` when `returning` was set.
+    pub returning_mark: u32,
 }
 
 struct Cpus(UnsafeCell<[Cpu; MAX_CPUS]>);
@@ -64,6 +70,8 @@ const IDLE: Cpu = Cpu {
     run_start: 0,
     monitor_base: [0; 2],
     monitor_start: [0; 2],
+    returning: 0,
+    returning_mark: 0,
 };
 
 static CPUS: Cpus = Cpus(UnsafeCell::new([IDLE; MAX_CPUS]));

@@ -128,6 +128,61 @@ pub fn monitor_since(now: [u32; 2], start: [u32; 2]) -> [u64; 2] {
     [0, 1].map(|k| u64::from(now[k].wrapping_sub(start[k])))
 }
 
+/// A service finished, its return to user mode still to come (`cpu::Cpu::returning`).
+const RETURNING_EVENT: u32 = 0x100;
+
+/// Notes that system call `nr` (or, with [`RETURNING_EVENT`], event `e`) has finished and
+/// only its return to user mode is left: under the monitor that ERET traps and is emulated,
+/// and its cycles belong to the service, as the paper times a service from its trap to its
+/// return (natively the ERET is one instruction, already inside).
+fn finishing(code: u32) {
+    if hal::MONITORED {
+        let c = cpu::this();
+        c.returning = code;
+        c.returning_mark = hal::monitor_return_cycles();
+        hal::arm_return();
+    }
+}
+
+/// Notes that system call `nr` returns to user mode next.
+pub fn syscall_finishing(nr: usize) {
+    if nr < MAX_SYSCALL {
+        finishing(1 + nr as u32);
+    }
+}
+
+/// Notes that event `e` (a fault) returns to user mode next.
+pub fn event_finishing(e: Event) {
+    finishing(RETURNING_EVENT + e as u32);
+}
+
+/// At a kernel entry: adds the monitor's emulation of the last service's return to user mode
+/// (if one was under way) to that service — to its cycles and to its monitor share.
+pub fn returned() {
+    if !hal::MONITORED {
+        return;
+    }
+    let c = cpu::this();
+    let code = core::mem::take(&mut c.returning);
+    if code == 0 {
+        return;
+    }
+    let took = u64::from(hal::monitor_return_cycles().wrapping_sub(c.returning_mark));
+    with_row(|r| {
+        if code >= RETURNING_EVENT {
+            let e = (code - RETURNING_EVENT) as usize;
+            if e < r.event_cycles.len() {
+                r.event_cycles[e] += took;
+                r.event_monitor_cycles[e] += took;
+            }
+        } else {
+            let nr = (code - 1) as usize;
+            r.syscall_cycles[nr] += took;
+            r.syscall_monitor_cycles[nr] += took;
+        }
+    });
+}
+
 /// Adds the monitor's share of an event's cycles ([kernel TLB faults, other]).
 pub fn time_monitor(e: Event, m: [u64; 2]) {
     with_row(|r| {

@@ -138,6 +138,7 @@ pub fn dispatch(tf: &mut TrapFrame, monitor_at_entry: [u32; 2]) {
     };
     stats::syscall_cycles(nr, proc::cpu_time() - start);
     stats::syscall_monitor(nr, stats::monitor_since(proc::monitor_time(), monitor_start));
+    stats::syscall_finishing(nr);
     match r {
         Ok(v) => {
             tf.regs[2] = v;

@@ -67,6 +67,11 @@ extern "C" fn trap_entry(tf: &mut TrapFrame) {
     // The monitor's cycles as this exception was delivered (none natively), for the services'
     // breakdown: read before interrupts go on, when another delivery would replace them.
     let monitor_at_entry = hal::monitor_cycles_at_entry();
+    // The return to user mode of the service before (under Disco, an emulated ERET) is that
+    // service's: an entry from user mode comes after it.
+    if user {
+        stats::returned();
+    }
     match code {
         0 => interrupt(tf, user),
         8 if user => {
@@ -172,6 +177,7 @@ fn page_fault(tf: &TrapFrame, code: u32, monitor_at_entry: [u32; 2]) {
     };
     stats::time(event, took);
     stats::time_monitor(event, monitor);
+    stats::event_finishing(event);
     if !ok {
         kill(tf, code);
     }

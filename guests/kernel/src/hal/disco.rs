@@ -222,6 +222,24 @@ pub fn monitor_cycles() -> [u32; 2] {
     [rd(special::MON_TLB), rd(special::MON_OTHER)]
 }
 
+/// Of the monitor's other cycles, those of the ERETs it emulated back to user mode (a
+/// wrapping total): the end of each service, which the kernel adds to the service it finished
+/// when it next enters (`stats::returned`).
+#[inline]
+pub fn monitor_return_cycles() -> u32 {
+    rd(special::MON_RETURN)
+}
+
+/// A service has finished: the monitor counts its next return to user mode in
+/// [`monitor_return_cycles`].
+#[inline]
+pub fn arm_return() {
+    wr(special::RETURN_ARM, 1)
+}
+
+/// Under a monitor: the services' breakdown and their returns are worth keeping.
+pub const MONITORED: bool = true;
+
 /// [`monitor_cycles`] as the exception being handled was delivered (services are timed from
 /// there, `TrapFrame::entry_count`). Valid until the next exception is delivered: read it
 /// before interrupts go on.

@@ -181,6 +181,19 @@ pub fn monitor_cycles() -> [u32; 2] {
     [0; 2]
 }
 
+/// No monitor: a return to user mode is one instruction, inside the service's time.
+#[inline]
+pub fn monitor_return_cycles() -> u32 {
+    0
+}
+
+/// No monitor: nothing to arm.
+#[inline]
+pub fn arm_return() {}
+
+/// Natively there is no monitor's time to attribute: the code that does compiles away.
+pub const MONITORED: bool = false;
+
 /// No monitor: none at the exception either.
 #[inline]
 pub fn monitor_cycles_at_entry() -> [u32; 2] {

@@ -26,6 +26,14 @@
 //! | `BUFFER_HIT`, `BUFFER_MISS` | `bio::bread`, each block looked up | — |
 //! | `DISK_WRITE` | `disk::rw`, each write request | — |
 //!
+//! Under the monitor each service's cycles are also split as the paper's Table 2 does: the
+//! monitor's cycles on the kernel's TLB faults and its other cycles (`Row::syscall_tlb_cycles`,
+//! `Row::syscall_monitor_cycles` and the events' likewise; [`monitor_start`],
+//! [`monitor_since`]), from the totals the monitor keeps in the special page; the rest is the
+//! kernel's own execution. A service ends with its return to user mode: [`syscall_finishing`]
+//! / [`event_finishing`] arm the monitor to count the emulated ERET that follows, and
+//! [`returned`] adds it to the service at the next entry from user mode.
+//!
 //! Every service is timed from the exception that entered the kernel ([`crate::trap::TrapFrame`]'s
 //! `entry_count`). A system call's cycles are CPU time, not elapsed time: a call that sleeps (`wait`, a disk
 //! read) is charged only for the work it did, as the paper's Table 2 times kernel services. A

@@ -43,8 +43,8 @@ pub struct Cpu {
     pub monitor_base: [u32; 2],
     /// `hal::monitor_cycles` when the running process was switched in.
     pub monitor_start: [u32; 2],
-    /// The service whose return to user mode is under way (`stats::Finished`'s code; 0:
-    /// none) and `hal::monitor_return_cycles` as it ended: the monitor's emulation of that
+    /// The service whose return to user mode is under way (the code `stats::finishing` keeps;
+    /// 0: none) and `hal::monitor_return_cycles` as it ended: the monitor's emulation of that
     /// return is added to it at the next entry (`stats::returned`).
     pub returning: u32,
     /// `hal::monitor_return_cycles` when `returning` was set.

@@ -332,18 +332,22 @@ pub fn scheduler() -> ! {
         c.run_base = t.procs[i].cycles;
         c.run_start = start;
         let monitor_start = hal::monitor_cycles();
-        c.monitor_base = t.procs[i].monitor;
-        c.monitor_start = monitor_start;
+        if hal::MONITORED {
+            c.monitor_base = t.procs[i].monitor;
+            c.monitor_start = monitor_start;
+        }
         core::mem::forget(t);
         // SAFETY: `ctx` is the process's saved context; we hold PTABLE, which it releases.
         unsafe { entry::swtch(&mut cpu::this().scheduler, ctx) };
         // SAFETY: the process switched back to us holding PTABLE.
         let mut t = unsafe { PTABLE.assume_locked() };
         t.procs[i].cycles += crate::timer::cycles() - start;
-        let now = hal::monitor_cycles();
-        for k in 0..2 {
-            t.procs[i].monitor[k] =
-                t.procs[i].monitor[k].wrapping_add(now[k].wrapping_sub(monitor_start[k]));
+        if hal::MONITORED {
+            let now = hal::monitor_cycles();
+            for k in 0..2 {
+                t.procs[i].monitor[k] =
+                    t.procs[i].monitor[k].wrapping_add(now[k].wrapping_sub(monitor_start[k]));
+            }
         }
         if let Some(mm) = &mm {
             mm.deactivate();

@@ -193,6 +193,9 @@ pub fn returned() {
 
 /// Adds the monitor's share of an event's cycles ([kernel TLB faults, other]).
 pub fn time_monitor(e: Event, m: [u64; 2]) {
+    if !hal::MONITORED {
+        return;
+    }
     with_row(|r| {
         r.event_tlb_cycles[e as usize] += m[0];
         r.event_monitor_cycles[e as usize] += m[1];
@@ -201,7 +204,7 @@ pub fn time_monitor(e: Event, m: [u64; 2]) {
 
 /// Adds the monitor's share of a returning system call's cycles.
 pub fn syscall_monitor(nr: usize, m: [u64; 2]) {
-    if nr < MAX_SYSCALL {
+    if hal::MONITORED && nr < MAX_SYSCALL {
         with_row(|r| {
             r.syscall_tlb_cycles[nr] += m[0];
             r.syscall_monitor_cycles[nr] += m[1];

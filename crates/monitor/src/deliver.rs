@@ -58,6 +58,7 @@ impl Monitor {
         // Count as the exception was taken (the trap's cost is charged after this): the guest
         // times its services from here, as a native kernel does from its exception entry.
         sp.set(m, off::COUNT, m.cpus[p].count());
+        sp.snapshot_stats(m);
         let st = sp.get(m, off::STATUS);
         let exl = st & status::EXL != 0;
         let mut c = sp.get(m, off::CAUSE);

@@ -116,6 +116,9 @@ impl Monitor {
                 };
                 sp.set(m, off::STATUS, st);
                 let user = st & status::KSU == 2 << 3 && st & (status::EXL | status::ERL) == 0;
+                // Back to user mode at the end of a kernel service (the guest armed it): this
+                // return is the service's.
+                self.pcpus[p].return_to_user = user && sp.take_return_arm(m);
                 self.set_guest_mode(m, p, user);
                 m.cpus[p].set_pc(target);
                 m.sys.mem.unlink(p);

@@ -40,6 +40,14 @@ pub(crate) struct Pcpu {
     pub(crate) monitor_cycles: [u64; KINDS],
     /// The CPU's per-mode cycles and instructions when last accounted.
     seen: [u64; 4],
+    /// The trap being handled is a TLB fault the guest kernel took: its TLB-miss charges go to
+    /// the special page's `MON_TLB` total, not `MON_OTHER` (Table 2's breakdown).
+    #[serde(default)]
+    pub(crate) kernel_tlb_trap: bool,
+    /// The trap being handled is an ERET the monitor emulates back to guest user mode: its
+    /// cycles are added to the special page's `MON_RETURN` too (the end of a service).
+    #[serde(default)]
+    pub(crate) return_to_user: bool,
 }
 
 /// The Disco monitor.
@@ -246,6 +254,16 @@ impl Monitor {
         m.cpus[p].charge(cycles);
         self.pcpus[p].monitor_cycles[kind as usize] += cycles;
         self.vms[r.vm].stats.monitor_cycles[kind as usize] += cycles;
+        // The guest whose clock sees these cycles keeps their running total, by the paper's
+        // Table 2 split: TLB faults its kernel took, everything else.
+        if let Some(run) = self.pcpus[p].running {
+            let offset = if self.pcpus[p].kernel_tlb_trap { off::MON_TLB } else { off::MON_OTHER };
+            let special = self.vcpu(run).special;
+            special.add_stat(m, offset, cycles);
+            if self.pcpus[p].return_to_user {
+                special.add_stat(m, off::MON_RETURN, cycles);
+            }
+        }
     }
 
     /// The NUMA policy's counts for `node`, to update.

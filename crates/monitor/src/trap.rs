@@ -51,6 +51,9 @@ impl Monitor {
             user,
             detail,
         });
+        // A TLB fault of the guest kernel's own (Table 2's "kernel TLB faults").
+        self.pcpus[p].kernel_tlb_trap =
+            !user && matches!(f.code, ExcCode::TlbL | ExcCode::TlbS | ExcCode::Mod);
         let kind = match f.code {
             ExcCode::CpU if f.ce == 0 && !user => {
                 self.emulate(m, p, r, &e);
@@ -88,6 +91,8 @@ impl Monitor {
                 + self.image.touch(m, p, node, path, special, data)
         };
         self.charge(m, p, r, kind, cost + stall);
+        self.pcpus[p].kernel_tlb_trap = false;
+        self.pcpus[p].return_to_user = false;
         if self.pcpus[p].running == Some(r) {
             self.sync_asid(m, p, r);
             self.check_interrupts(m, p, r);

@@ -52,6 +52,11 @@ pub struct Kstats {
     pub per_syscall: Vec<(u64, u64)>,
     /// Per kernel event ([`EVENT_NAMES`]): occurrences and cycles where timed, all CPUs.
     pub per_event: Vec<(u64, u64)>,
+    /// Per system-call number: of its cycles, the monitor's on the kernel's TLB faults and its
+    /// other cycles (the paper's Table 2 breakdown; zeros natively).
+    pub per_syscall_monitor: Vec<[u64; 2]>,
+    /// Per kernel event: the same split of its cycles.
+    pub per_event_monitor: Vec<[u64; 2]>,
     /// TLB refills by the kernel's refill handler, all CPUs.
     pub utlb_misses: u64,
     /// Physical (guest-physical under the monitor) address of the page-use table.
@@ -89,6 +94,8 @@ impl Kstats {
             pages: u32_at(&head, at!(Header, pages)),
             per_syscall: vec![(0, 0); MAX_SYSCALL],
             per_event: vec![(0, 0); EVENTS],
+            per_syscall_monitor: vec![[0; 2]; MAX_SYSCALL],
+            per_event_monitor: vec![[0; 2]; EVENTS],
             ..Kstats::default()
         };
         for c in 0..cpus {
@@ -99,11 +106,17 @@ impl Kstats {
                 let s = &mut k.per_syscall[i as usize];
                 s.0 += u64_at(&rows, row + at!(Row, syscalls) + i * U64);
                 s.1 += u64_at(&rows, row + at!(Row, syscall_cycles) + i * U64);
+                let m = &mut k.per_syscall_monitor[i as usize];
+                m[0] += u64_at(&rows, row + at!(Row, syscall_tlb_cycles) + i * U64);
+                m[1] += u64_at(&rows, row + at!(Row, syscall_monitor_cycles) + i * U64);
             }
             for i in 0..EVENTS as u32 {
                 let e = &mut k.per_event[i as usize];
                 e.0 += u64_at(&rows, row + at!(Row, events) + i * U64);
                 e.1 += u64_at(&rows, row + at!(Row, event_cycles) + i * U64);
+                let m = &mut k.per_event_monitor[i as usize];
+                m[0] += u64_at(&rows, row + at!(Row, event_tlb_cycles) + i * U64);
+                m[1] += u64_at(&rows, row + at!(Row, event_monitor_cycles) + i * U64);
             }
         }
         k.syscalls = k.per_syscall.iter().map(|s| s.0).sum();
@@ -114,13 +127,22 @@ impl Kstats {
     /// made, and the timed events (demand-zero and copy-on-write faults, slow TLB faults,
     /// device interrupts). Names as in docs/guest-os.md.
     pub fn services(&self) -> Vec<Service> {
+        let split = |v: &[[u64; 2]], i: usize| v.get(i).copied().unwrap_or_default();
         let calls = self.per_syscall.iter().enumerate().filter_map(|(nr, &(count, cycles))| {
             let name = SYSCALL_NAMES.get(nr).copied().filter(|n| !n.is_empty())?;
-            (count > 0).then_some(Service { name, count, cycles })
+            let [tlb_cycles, monitor_cycles] = split(&self.per_syscall_monitor, nr);
+            (count > 0).then_some(Service { name, count, cycles, tlb_cycles, monitor_cycles })
         });
         let events = self.per_event.iter().enumerate().filter_map(|(i, &(count, cycles))| {
             let name = EVENT_NAMES.get(i).copied()?;
-            (count > 0 && cycles > 0).then_some(Service { name, count, cycles })
+            let [tlb_cycles, monitor_cycles] = split(&self.per_event_monitor, i);
+            (count > 0 && cycles > 0).then_some(Service {
+                name,
+                count,
+                cycles,
+                tlb_cycles,
+                monitor_cycles,
+            })
         });
         let mut all: Vec<Service> = calls.chain(events).collect();
         all.sort_by(|a, b| b.cycles.cmp(&a.cycles).then(a.name.cmp(b.name)));
@@ -137,6 +159,13 @@ pub struct Service {
     pub count: u64,
     /// Cycles spent in it, all CPUs (under the monitor, including the monitor's work for it).
     pub cycles: u64,
+    /// Of `cycles`, the monitor's on TLB faults the kernel took in it (the paper's "kernel
+    /// TLB faults"; 0 natively).
+    pub tlb_cycles: u64,
+    /// Of `cycles`, the monitor's other work in it: trap reflection, emulation of privileged
+    /// instructions, monitor calls (the paper's "other Disco"; 0 natively). What remains is
+    /// the kernel's own execution.
+    pub monitor_cycles: u64,
 }
 
 /// System-call names by number, `""` for a number that is no call: abi's `Syscall` names

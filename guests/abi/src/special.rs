@@ -39,6 +39,29 @@ pub const ENTRYLO1: u32 = 0x2C;
 pub const PENDING: u32 = 0x30;
 /// ErrorEPC: read/write.
 pub const ERROREPC: u32 = 0x34;
+/// Monitor cycles spent on TLB faults the guest kernel took (in supervisor mode) while this
+/// virtual CPU ran, a running total (wrapping u32): read. With [`MON_OTHER`], the paper's
+/// Table 2 breakdown of a service's time under Disco into "kernel TLB faults", "other Disco"
+/// and kernel execution. The monitor stores these four words without disturbing the caches'
+/// timing (they are statistics, not registers).
+pub const MON_TLB: u32 = 0x38;
+/// Every other monitor cycle charged while this virtual CPU ran (trap reflection, emulation,
+/// monitor calls, ...), a running total: read.
+pub const MON_OTHER: u32 = 0x3C;
+/// [`MON_TLB`] as the monitor last delivered an exception or interrupt (set with [`COUNT`],
+/// before the trap's own cost is charged): read.
+pub const MON_TLB_AT: u32 = 0x40;
+/// [`MON_OTHER`] as the monitor last delivered an exception or interrupt: read.
+pub const MON_OTHER_AT: u32 = 0x44;
+/// Of [`MON_OTHER`], the cycles of the emulated ERETs that returned the guest to user mode
+/// while [`RETURN_ARM`] was set, a running total: read. A service ends when its return has
+/// been emulated (under Disco the return from every exception traps, as in IRIX on Disco);
+/// the kernel adds this to the service it just finished at its next entry.
+pub const MON_RETURN: u32 = 0x48;
+/// Write non-zero when a service has finished and its return to user mode comes next: the
+/// monitor counts the next emulated ERET to user mode in [`MON_RETURN`] and clears this (the
+/// refill handler's own ERETs, later, are not the service's).
+pub const RETURN_ARM: u32 = 0x4C;
 
 #[cfg(test)]
 mod tests {

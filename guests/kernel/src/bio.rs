@@ -42,6 +42,10 @@ struct Buf {
     dirty: bool,
     refs: u32,
     locked: bool,
+    /// Someone sleeps until the buffer is unlocked (UNIX's B_WANTED): only then does unlocking
+    /// it wake anyone. (Every unlock used to call `wakeup`, which scans the whole process
+    /// table under its lock: a few hundred cycles per buffer, several per system call.)
+    wanted: bool,
     last_use: u64,
     /// Processes may map the page (see [`pin`]); its count of references says if they still do.
     mapped: bool,
@@ -83,6 +87,7 @@ fn empty(page: u32) -> Buf {
         dirty: false,
         refs: 0,
         locked: false,
+        wanted: false,
         last_use: 0,
         mapped: false,
     }
@@ -158,6 +163,14 @@ pub fn init() {
     }
 }
 
+/// Unlocks buffer `i`; true if someone waits for it (the caller wakes them after dropping the
+/// cache's lock).
+fn unlock(c: &mut Cache, i: usize) -> bool {
+    let b = &mut c.bufs[i];
+    b.locked = false;
+    core::mem::take(&mut b.wanted)
+}
+
 fn chan(i: usize) -> usize {
     core::ptr::addr_of!(CACHE) as usize + 1 + i
 }
@@ -179,6 +192,7 @@ fn get(block: u32, zero: bool) -> BufRef {
         if let Some(&i) = c.index.get(&block) {
             c.bufs[i].refs += 1;
             while c.bufs[i].locked {
+                c.bufs[i].wanted = true;
                 c = proc::sleep(chan(i), c);
             }
             break i;
@@ -212,8 +226,9 @@ fn get(block: u32, zero: bool) -> BufRef {
             drop(c);
             disk::rw(old * SECTORS_PER_BLOCK, page, SECTORS_PER_BLOCK, true);
             c = CACHE.lock();
-            c.bufs[v].locked = false;
-            proc::wakeup(chan(v));
+            if unlock(&mut c, v) {
+                proc::wakeup(chan(v));
+            }
             continue;
         }
         if c.bufs[v].mapped {
@@ -287,11 +302,13 @@ pub fn brelse(b: BufRef) {
     c.clock += 1;
     let clock = c.clock;
     let buf = &mut c.bufs[b.index];
-    buf.locked = false;
     buf.refs -= 1;
     buf.last_use = clock;
+    let wanted = unlock(&mut c, b.index);
     drop(c);
-    proc::wakeup(chan(b.index));
+    if wanted {
+        proc::wakeup(chan(b.index));
+    }
 }
 
 /// Writes every dirty buffer to the disk, in block order: consecutive blocks go out as one
@@ -313,7 +330,9 @@ pub fn sync() {
         let page = c.bufs[i].page;
         drop(c);
         disk::rw(block * SECTORS_PER_BLOCK, page, SECTORS_PER_BLOCK, true);
-        CACHE.lock().bufs[i].locked = false;
-        proc::wakeup(chan(i));
+        let wanted = unlock(&mut CACHE.lock(), i);
+        if wanted {
+            proc::wakeup(chan(i));
+        }
     }
 }

@@ -38,6 +38,17 @@ pub struct Cpu {
     pub run_base: u64,
     /// This CPU's clock when the running process was switched in.
     pub run_start: u64,
+    /// The same two for the monitor's cycles (`hal::monitor_cycles`; none natively): the
+    /// running process's share of them without the lock (see `proc::monitor_time`).
+    pub monitor_base: [u32; 2],
+    /// `hal::monitor_cycles` when the running process was switched in.
+    pub monitor_start: [u32; 2],
+    /// The service whose return to user mode is under way (the code `stats::finishing` keeps;
+    /// 0: none) and `hal::monitor_return_cycles` as it ended: the monitor's emulation of that
+    /// return is added to it at the next entry (`stats::returned`).
+    pub returning: u32,
+    /// `hal::monitor_return_cycles` when `returning` was set.
+    pub returning_mark: u32,
 }
 
 struct Cpus(UnsafeCell<[Cpu; MAX_CPUS]>);
@@ -57,6 +68,10 @@ const IDLE: Cpu = Cpu {
     ticks: 0,
     run_base: 0,
     run_start: 0,
+    monitor_base: [0; 2],
+    monitor_start: [0; 2],
+    returning: 0,
+    returning_mark: 0,
 };
 
 static CPUS: Cpus = Cpus(UnsafeCell::new([IDLE; MAX_CPUS]));

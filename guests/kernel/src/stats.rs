@@ -26,6 +26,14 @@
 //! | `BUFFER_HIT`, `BUFFER_MISS` | `bio::bread`, each block looked up | — |
 //! | `DISK_WRITE` | `disk::rw`, each write request | — |
 //!
+//! Under the monitor each service's cycles are also split as the paper's Table 2 does: the
+//! monitor's cycles on the kernel's TLB faults and its other cycles (`Row::syscall_tlb_cycles`,
+//! `Row::syscall_monitor_cycles` and the events' likewise; [`monitor_start`],
+//! [`monitor_since`]), from the totals the monitor keeps in the special page; the rest is the
+//! kernel's own execution. A service ends with its return to user mode: [`syscall_finishing`]
+//! / [`event_finishing`] arm the monitor to count the emulated ERET that follows, and
+//! [`returned`] adds it to the service at the next entry from user mode.
+//!
 //! Every service is timed from the exception that entered the kernel ([`crate::trap::TrapFrame`]'s
 //! `entry_count`). A system call's cycles are CPU time, not elapsed time: a call that sleeps (`wait`, a disk
 //! read) is charged only for the work it did, as the paper's Table 2 times kernel services. A
@@ -114,6 +122,94 @@ pub fn count(e: Event) {
 /// Adds cycles to an event.
 pub fn time(e: Event, cycles: u64) {
     with_row(|r| r.event_cycles[e as usize] += cycles);
+}
+
+/// Where a service's monitor cycles start: `now` less what the monitor charged since the
+/// exception was delivered (`at_entry`), so that taking and forwarding the trap count.
+pub fn monitor_start(now: [u32; 2], at_entry: [u32; 2]) -> [u32; 2] {
+    let live = hal::monitor_cycles();
+    [0, 1].map(|k| now[k].wrapping_sub(live[k].wrapping_sub(at_entry[k])))
+}
+
+/// The monitor's cycles from `start` to `now` (wrapping totals).
+pub fn monitor_since(now: [u32; 2], start: [u32; 2]) -> [u64; 2] {
+    [0, 1].map(|k| u64::from(now[k].wrapping_sub(start[k])))
+}
+
+/// A service finished, its return to user mode still to come (`cpu::Cpu::returning`).
+const RETURNING_EVENT: u32 = 0x100;
+
+/// Notes that system call `nr` (or, with [`RETURNING_EVENT`], event `e`) has finished and
+/// only its return to user mode is left: under the monitor that ERET traps and is emulated,
+/// and its cycles belong to the service, as the paper times a service from its trap to its
+/// return (natively the ERET is one instruction, already inside).
+fn finishing(code: u32) {
+    if hal::MONITORED {
+        let c = cpu::this();
+        c.returning = code;
+        c.returning_mark = hal::monitor_return_cycles();
+        hal::arm_return();
+    }
+}
+
+/// Notes that system call `nr` returns to user mode next.
+pub fn syscall_finishing(nr: usize) {
+    if nr < MAX_SYSCALL {
+        finishing(1 + nr as u32);
+    }
+}
+
+/// Notes that event `e` (a fault) returns to user mode next.
+pub fn event_finishing(e: Event) {
+    finishing(RETURNING_EVENT + e as u32);
+}
+
+/// At a kernel entry: adds the monitor's emulation of the last service's return to user mode
+/// (if one was under way) to that service — to its cycles and to its monitor share.
+pub fn returned() {
+    if !hal::MONITORED {
+        return;
+    }
+    let c = cpu::this();
+    let code = core::mem::take(&mut c.returning);
+    if code == 0 {
+        return;
+    }
+    let took = u64::from(hal::monitor_return_cycles().wrapping_sub(c.returning_mark));
+    with_row(|r| {
+        if code >= RETURNING_EVENT {
+            let e = (code - RETURNING_EVENT) as usize;
+            if e < r.event_cycles.len() {
+                r.event_cycles[e] += took;
+                r.event_monitor_cycles[e] += took;
+            }
+        } else {
+            let nr = (code - 1) as usize;
+            r.syscall_cycles[nr] += took;
+            r.syscall_monitor_cycles[nr] += took;
+        }
+    });
+}
+
+/// Adds the monitor's share of an event's cycles ([kernel TLB faults, other]).
+pub fn time_monitor(e: Event, m: [u64; 2]) {
+    if !hal::MONITORED {
+        return;
+    }
+    with_row(|r| {
+        r.event_tlb_cycles[e as usize] += m[0];
+        r.event_monitor_cycles[e as usize] += m[1];
+    });
+}
+
+/// Adds the monitor's share of a returning system call's cycles.
+pub fn syscall_monitor(nr: usize, m: [u64; 2]) {
+    if hal::MONITORED && nr < MAX_SYSCALL {
+        with_row(|r| {
+            r.syscall_tlb_cycles[nr] += m[0];
+            r.syscall_monitor_cycles[nr] += m[1];
+        });
+    }
 }
 
 /// Counts a system call as it starts (so calls that never return, like exit, count too).

@@ -80,13 +80,17 @@ fn user_str(mm: &Mm, va: u32) -> Result<Vec<u8>, u32> {
 }
 
 /// Runs the system call in the frame (the syscall instruction was already skipped).
-pub fn dispatch(tf: &mut TrapFrame) {
+///
+/// `monitor_at_entry`: the monitor's cycles as the exception was delivered
+/// (`hal::monitor_cycles_at_entry`, read before interrupts went on).
+pub fn dispatch(tf: &mut TrapFrame, monitor_at_entry: [u32; 2]) {
     let nr = tf.regs[2] as usize;
     let a = [tf.regs[4], tf.regs[5], tf.regs[6], tf.regs[7]];
     // CPU time, not elapsed time: a sleeping call is charged only for its work, as in Table 2;
     // from the exception on, so that taking the trap (and under the monitor, forwarding it)
     // is part of the call.
     let start = proc::cpu_time().saturating_sub(crate::timer::cycles_since(tf.entry_count));
+    let monitor_start = stats::monitor_start(proc::monitor_time(), monitor_at_entry);
     stats::syscall_enter(nr);
     let r = match_syscall! { nr,
         Exit => proc::exit(a[0] as i32),
@@ -133,6 +137,8 @@ pub fn dispatch(tf: &mut TrapFrame) {
         _ => Err(ENOSYS),
     };
     stats::syscall_cycles(nr, proc::cpu_time() - start);
+    stats::syscall_monitor(nr, stats::monitor_since(proc::monitor_time(), monitor_start));
+    stats::syscall_finishing(nr);
     match r {
         Ok(v) => {
             tf.regs[2] = v;

@@ -64,14 +64,22 @@ const EXC_NAMES: [&str; 14] = [
 extern "C" fn trap_entry(tf: &mut TrapFrame) {
     let code = (tf.cause >> 2) & 0x1F;
     let user = tf.status & 0x10 != 0;
+    // The monitor's cycles as this exception was delivered (none natively), for the services'
+    // breakdown: read before interrupts go on, when another delivery would replace them.
+    let monitor_at_entry = hal::monitor_cycles_at_entry();
+    // The return to user mode of the service before (under Disco, an emulated ERET) is that
+    // service's: an entry from user mode comes after it.
+    if user {
+        stats::returned();
+    }
     match code {
         0 => interrupt(tf, user),
         8 if user => {
             tf.epc = tf.epc.wrapping_add(4);
             hal::intr_on();
-            syscall::dispatch(tf);
+            syscall::dispatch(tf, monitor_at_entry);
         }
-        1..=3 if user => page_fault(tf, code),
+        1..=3 if user => page_fault(tf, code, monitor_at_entry),
         _ if user => kill(tf, code),
         _ => panic!(
             "kernel exception {} ({}) at pc {:#x}, address {:#x}",
@@ -144,8 +152,9 @@ fn interrupt(tf: &TrapFrame, user: bool) {
     }
 }
 
-fn page_fault(tf: &TrapFrame, code: u32) {
+fn page_fault(tf: &TrapFrame, code: u32, monitor_at_entry: [u32; 2]) {
     let start = timer::cycles().saturating_sub(timer::cycles_since(tf.entry_count));
+    let monitor_start = stats::monitor_start(hal::monitor_cycles(), monitor_at_entry);
     let i = proc::current();
     let mm = PTABLE.lock().procs[i].mm.clone();
     let result = match mm {
@@ -154,17 +163,21 @@ fn page_fault(tf: &TrapFrame, code: u32) {
     };
     let ok = result.is_some();
     let took = timer::cycles() - start;
+    let monitor = stats::monitor_since(hal::monitor_cycles(), monitor_start);
     // The whole fault, from the exception on, is the service's time (the paper's
     // DEMAND_ZERO counts the trap too). A fault that neither zeroed nor copied a page only
     // loaded a translation the refill path could not: IRIX's QUICK_FAULT, our SLOW_FAULT.
-    match result {
-        Some(FaultKind::DemandZero) => stats::time(stats::Event::DemandZero, took),
-        Some(FaultKind::CopyOnWrite) => stats::time(stats::Event::CopyOnWrite, took),
+    let event = match result {
+        Some(FaultKind::DemandZero) => stats::Event::DemandZero,
+        Some(FaultKind::CopyOnWrite) => stats::Event::CopyOnWrite,
         _ => {
             stats::count(stats::Event::SlowFault);
-            stats::time(stats::Event::SlowFault, took);
+            stats::Event::SlowFault
         }
-    }
+    };
+    stats::time(event, took);
+    stats::time_monitor(event, monitor);
+    stats::event_finishing(event);
     if !ok {
         kill(tf, code);
     }

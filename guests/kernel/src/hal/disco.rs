@@ -214,6 +214,40 @@ pub fn count() -> u32 {
     v
 }
 
+/// The monitor's cycles on this virtual CPU so far, as `[kernel TLB faults, other]`
+/// (wrapping totals the monitor keeps in the special page): what a service's time under Disco
+/// is made of besides the kernel's own execution (the paper's Table 2 breakdown).
+#[inline]
+pub fn monitor_cycles() -> [u32; 2] {
+    [rd(special::MON_TLB), rd(special::MON_OTHER)]
+}
+
+/// Of the monitor's other cycles, those of the ERETs it emulated back to user mode (a
+/// wrapping total): the end of each service, which the kernel adds to the service it finished
+/// when it next enters (`stats::returned`).
+#[inline]
+pub fn monitor_return_cycles() -> u32 {
+    rd(special::MON_RETURN)
+}
+
+/// A service has finished: the monitor counts its next return to user mode in
+/// [`monitor_return_cycles`].
+#[inline]
+pub fn arm_return() {
+    wr(special::RETURN_ARM, 1)
+}
+
+/// Under a monitor: the services' breakdown and their returns are worth keeping.
+pub const MONITORED: bool = true;
+
+/// [`monitor_cycles`] as the exception being handled was delivered (services are timed from
+/// there, `TrapFrame::entry_count`). Valid until the next exception is delivered: read it
+/// before interrupts go on.
+#[inline]
+pub fn monitor_cycles_at_entry() -> [u32; 2] {
+    [rd(special::MON_TLB_AT), rd(special::MON_OTHER_AT)]
+}
+
 /// Sets virtual Compare.
 pub fn set_compare(v: u32) {
     wr(special::COMPARE, v)

@@ -175,6 +175,31 @@ pub fn count() -> u32 {
     mfc0!("9", "0")
 }
 
+/// No monitor: its cycles are none (the Disco HAL's `monitor_cycles`).
+#[inline]
+pub fn monitor_cycles() -> [u32; 2] {
+    [0; 2]
+}
+
+/// No monitor: a return to user mode is one instruction, inside the service's time.
+#[inline]
+pub fn monitor_return_cycles() -> u32 {
+    0
+}
+
+/// No monitor: nothing to arm.
+#[inline]
+pub fn arm_return() {}
+
+/// Natively there is no monitor's time to attribute: the code that does compiles away.
+pub const MONITORED: bool = false;
+
+/// No monitor: none at the exception either.
+#[inline]
+pub fn monitor_cycles_at_entry() -> [u32; 2] {
+    [0; 2]
+}
+
 /// Sets Compare: the timer interrupt (IP7) fires when Count reaches it; writing acknowledges
 /// the previous one.
 pub fn set_compare(v: u32) {

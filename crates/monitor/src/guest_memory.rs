@@ -9,7 +9,9 @@ use machine::Machine;
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 
+use crate::VcpuRef;
 use crate::config::MonitorError;
+use crate::cost::Kind;
 use crate::events::CollapseCause;
 use crate::ids::{Gppn, Mppn, NodeId, PAGE_SHIFT, VmId};
 use crate::memmap::PageOwner;
@@ -48,6 +50,42 @@ impl Monitor {
         vm.pmap.set(gppn, mppn);
         vm.stats.pages += 1;
         Some(mppn)
+    }
+
+    /// [`Monitor::guest_page`] for a touch by virtual CPU `r` on physical CPU `p` (a TLB miss
+    /// on the page): a machine page allocated now is charged to `p` — the allocation, and the
+    /// zeroing the monitor owes a VM before it hands it a machine page (what the page held for
+    /// another VM must not leak), its stores through `p`'s cache like [`Monitor::zero_page`]'s.
+    pub(crate) fn guest_page_by(
+        &mut self,
+        m: &mut Machine,
+        p: usize,
+        r: VcpuRef,
+        gppn: Gppn,
+        node: NodeId,
+    ) -> Option<Mppn> {
+        let fresh = self.unallocated(r.vm, gppn);
+        let mppn = self.guest_page(m, r.vm, gppn, node)?;
+        if fresh {
+            self.charge_fresh_page(m, p, r, mppn);
+        }
+        Some(mppn)
+    }
+
+    /// True if VM `k`'s guest page `gppn` is inside its memory and has no machine page yet.
+    pub(crate) fn unallocated(&self, k: VmId, gppn: Gppn) -> bool {
+        let pmap = &self.vms[k].pmap;
+        pmap.contains(gppn) && pmap.get(gppn).is_none()
+    }
+
+    /// Charges physical CPU `p` for a machine page just allocated to `r`'s VM: the allocation
+    /// and its zeroing, done with `p`'s stores (the lines stay in its cache, other copies
+    /// invalidated, the misses at their latency).
+    pub(crate) fn charge_fresh_page(&mut self, m: &mut Machine, p: usize, r: VcpuRef, mppn: Mppn) {
+        let now = m.cpus[p].cycles();
+        let stall = m.sys.mem.cpu_write(p, mppn.pa(), &[0; 4096], now).unwrap_or(0);
+        let cost = self.cfg.cost.page_alloc + self.cfg.cost.zero_page + stall;
+        self.charge(m, p, r, Kind::Memory, cost);
     }
 
     /// Copies bytes into VM `k`'s guest-physical memory at `gpa` (pages allocated as needed,

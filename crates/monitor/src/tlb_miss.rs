@@ -146,7 +146,8 @@ impl Monitor {
         if let Some(e) = guest {
             let lo = e.lo_for(page_va);
             let gppn = guest_frame(lo, e.page_size(), page_va);
-            let lo = match (lo & 2 != 0).then(|| self.guest_page(m, r.vm, gppn, node)).flatten() {
+            let lo = match (lo & 2 != 0).then(|| self.guest_page_by(m, p, r, gppn, node)).flatten()
+            {
                 Some(mppn) => {
                     self.vms[r.vm].pmap.add_backmap(gppn, backmap);
                     self.mapped_lo(r.vm, gppn, node, mppn, lo)
@@ -156,7 +157,7 @@ impl Monitor {
             return SegmentLo { lo, from_guest: true, local: !e.global() };
         }
         let gppn = Gppn::of_gpa(page_va - KSEG);
-        let lo = match self.guest_page(m, r.vm, gppn, node) {
+        let lo = match self.guest_page_by(m, p, r, gppn, node) {
             Some(mppn) => {
                 self.vms[r.vm].pmap.add_backmap(gppn, backmap);
                 self.mapped_lo(r.vm, gppn, node, mppn, 0b111)
@@ -209,7 +210,7 @@ impl Monitor {
         }
         let gppn = guest_frame(lo, e.page_size(), page_va & !0xFFF);
         let node = self.node_of_cpu(p);
-        match self.guest_page(m, r.vm, gppn, node) {
+        match self.guest_page_by(m, p, r, gppn, node) {
             Some(mppn) => {
                 let asid = (e.hi & 0xFF) as u8;
                 self.vms[r.vm]

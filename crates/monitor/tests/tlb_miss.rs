@@ -73,6 +73,15 @@ fn a_kernel_segment_miss_is_served_from_the_direct_map() {
         .expect("hardware entry");
     assert_eq!((hw.lo0 >> 6, hw.lo1 >> 6), (even.0, odd.0));
     assert_eq!((hw.lo0 & 0b111, hw.lo1 & 0b111), (0b111, 0b111));
+    // Both pages were allocated by that refill, so the CPU paid for their allocation and
+    // their zeroing, and the zeroed lines sit in its cache (modified: its own stores).
+    let cost = monitor::cost::CostModel::default();
+    let memory = s.monitor_cycles[monitor::cost::Kind::Memory as usize];
+    assert!(memory >= 2 * (cost.page_alloc + cost.zero_page), "memory cycles {memory}");
+    let line = g.m.sys.mem.line_bytes();
+    // The even page: the program never touches it.
+    let cached = g.m.sys.mem.cache(0).present().filter(|&(l, _)| l * line >> 12 == even.0);
+    assert_eq!(cached.count() as u32, 4096 / line, "the zeroed page is in CPU 0's cache");
 }
 
 /// Maps the user page pair at `0x0040_0000` for ASID 5 onto guest-physical pages [`FRAME`],

@@ -80,7 +80,7 @@ fn a_kernel_segment_miss_is_served_from_the_direct_map() {
     assert!(memory >= 2 * (cost.page_alloc + cost.zero_page), "memory cycles {memory}");
     let line = g.m.sys.mem.line_bytes();
     // The even page: the program never touches it.
-    let cached = g.m.sys.mem.cache(0).present().filter(|&(l, _)| l * line >> 12 == even.0);
+    let cached = g.m.sys.mem.cache(0).present().filter(|&(l, _)| (l * line) >> 12 == even.0);
     assert_eq!(cached.count() as u32, 4096 / line, "the zeroed page is in CPU 0's cache");
 }
 

@@ -13,8 +13,6 @@ use workloads::inputs::tables;
 pub struct Generator {
     /// The name the manifests record (`db-tables/full`).
     pub name: &'static str,
-    /// What it makes, in words, for error messages and docs.
-    pub what: &'static str,
     /// Makes the files: (file name, contents), in a fixed order.
     run: fn() -> Vec<(String, Vec<u8>)>,
 }
@@ -28,16 +26,10 @@ impl Generator {
 
 /// Every generator the worker can run.
 pub const GENERATORS: &[Generator] = &[
-    Generator {
-        name: "db-tables/tiny",
-        what: "the database's tables at TPC-H scale 0.001 (guests/workloads tables::TINY)",
-        run: || tables::generate(&tables::TINY),
-    },
-    Generator {
-        name: "db-tables/full",
-        what: "the database's tables at TPC-H scale 0.1 (guests/workloads tables::FULL)",
-        run: || tables::generate(&tables::FULL),
-    },
+    // The database's tables at TPC-H scale 0.001.
+    Generator { name: "db-tables/tiny", run: || tables::generate(&tables::TINY) },
+    // The database's tables at TPC-H scale 0.1.
+    Generator { name: "db-tables/full", run: || tables::generate(&tables::FULL) },
 ];
 
 /// The generator called `name`, if there is one.

@@ -393,16 +393,14 @@ impl Cpu {
             self.mode_since_insns = self.stats.instructions;
             self.mode = m;
         }
-        self.fetch_vbase = NO_PAGE;
-        self.fetch_key = NO_PAGE;
+        self.drop_fetch_page();
         self.limit = 0;
     }
 
     /// Drops every cached translation and the fetch page (after ASID or TLB changes).
     pub fn flush_translations(&mut self) {
         self.mmu.flush();
-        self.fetch_vbase = NO_PAGE;
-        self.fetch_key = NO_PAGE;
+        self.drop_fetch_page();
     }
 
     /// Drops the fetch page so the next fetch re-validates its decoded instructions (the

@@ -79,12 +79,26 @@ impl Monitor {
     }
 
     /// Charges physical CPU `p` for a machine page just allocated to `r`'s VM: the allocation
-    /// and its zeroing, done with `p`'s stores (the lines stay in its cache, other copies
-    /// invalidated, the misses at their latency).
+    /// and its zeroing ([`Monitor::zero_with_cpu`]).
     pub(crate) fn charge_fresh_page(&mut self, m: &mut Machine, p: usize, r: VcpuRef, mppn: Mppn) {
+        self.zero_with_cpu(m, p, r, mppn, self.cfg.cost.page_alloc);
+    }
+
+    /// Zeroes machine page `mppn` for `r`'s VM with physical CPU `p`'s stores and charges `p`
+    /// for it, plus `extra` cycles: the lines end up in `p`'s cache, where the guest is about
+    /// to use them, and the misses cost what the guest's own loop's would (local or remote,
+    /// other copies invalidated).
+    pub(crate) fn zero_with_cpu(
+        &mut self,
+        m: &mut Machine,
+        p: usize,
+        r: VcpuRef,
+        mppn: Mppn,
+        extra: u64,
+    ) {
         let now = m.cpus[p].cycles();
         let stall = m.sys.mem.cpu_write(p, mppn.pa(), &[0; 4096], now).unwrap_or(0);
-        let cost = self.cfg.cost.page_alloc + self.cfg.cost.zero_page + stall;
+        let cost = extra + self.cfg.cost.zero_page + stall;
         self.charge(m, p, r, Kind::Memory, cost);
     }
 

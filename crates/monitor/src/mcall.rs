@@ -170,18 +170,9 @@ impl Monitor {
         let mppn = self.guest_page_for_write(m, Some(p), r.vm, gppn, node, cause);
         let mppn = mppn.ok_or(Error::BadAddress)?;
         self.vms[r.vm].stats.zeroed += 1;
-        if fresh {
-            // A page allocated now is zeroed once, as every new page is.
-            self.charge_fresh_page(m, p, r, mppn);
-            return Ok(0);
-        }
-        // The monitor zeroes with the CPU's stores: the lines end up in this CPU's cache, where
-        // the guest is about to use them, and the misses cost what the guest's own loop's
-        // would (local or remote, other copies invalidated).
-        let now = m.cpus[p].cycles();
-        let stall = m.sys.mem.cpu_write(p, mppn.pa(), &[0; 4096], now).unwrap_or(0);
-        let cost = self.cfg.cost.zero_page + stall;
-        self.charge(m, p, r, Kind::Memory, cost);
+        // A page allocated now is zeroed once, as every new page is, with its allocation.
+        let alloc = if fresh { self.cfg.cost.page_alloc } else { 0 };
+        self.zero_with_cpu(m, p, r, mppn, alloc);
         Ok(0)
     }
 }

@@ -15,6 +15,7 @@ mod bare;
 mod chart;
 mod experiment;
 mod paper;
+mod profile;
 mod run;
 mod services;
 use sim::protocol::SIM_VERSION;

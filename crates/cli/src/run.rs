@@ -113,6 +113,10 @@ pub struct RunArgs {
     /// their rate per thousand instructions (how often the interpreter leaves its fast path).
     #[arg(long)]
     exceptions: bool,
+    /// Sample each CPU's program counter every 10,000 cycles and print, after the run, the guest
+    /// kernel functions the time went to (the run itself is unchanged).
+    #[arg(long)]
+    profile: bool,
     /// Print the scenario as JSON and exit (a starting point for `--scenario`).
     #[arg(long)]
     print_scenario: bool,
@@ -269,13 +273,19 @@ fn run_inner(a: &RunArgs) -> Result<ExitCode, String> {
     let names: Vec<String> = sim.layout().guests.iter().map(|g| g.name.clone()).collect();
     let mut partial: Vec<String> = vec![String::new(); names.len()];
     let wall = std::time::Instant::now();
-    let chunk = 20_000_000;
+    let mut profile = a.profile.then(|| crate::profile::Profile::new(&s, &assets, &names));
+    // Sampling takes a sample at each quantum boundary: one quantum at a time.
+    let chunk = if profile.is_some() { 1 } else { 20_000_000 };
     let mut out = std::io::stdout().lock();
     let mut ran = 0;
     let last = loop {
         let step = chunk.min(a.max_cycles - ran);
+        let before = sim.machine().now();
         sim.run(step);
-        ran += step;
+        ran += sim.machine().now() - before;
+        if let Some(p) = profile.as_mut() {
+            p.sample(&sim);
+        }
         let f = sim.take_frame();
         for c in &f.console {
             let g = usize::from(c.guest);
@@ -301,6 +311,9 @@ fn run_inner(a: &RunArgs) -> Result<ExitCode, String> {
     }
     if a.exceptions {
         print_exceptions(&sim);
+    }
+    if let Some(p) = &profile {
+        p.print(40);
     }
     if !sim.finished() {
         eprintln!("disco: still running after {} cycles", a.max_cycles);

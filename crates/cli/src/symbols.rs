@@ -27,6 +27,13 @@ impl Symbols {
         Symbols { funcs }
     }
 
+    /// The demangled name of the function holding `addr`, if a known function does.
+    pub fn function(&self, addr: u32) -> Option<String> {
+        let i = self.funcs.partition_point(|f| f.0 <= addr);
+        let (start, size, name) = self.funcs.get(i.checked_sub(1)?)?;
+        (addr - start < (*size).max(1)).then(|| demangle(name))
+    }
+
     /// `name+0xoff` for an address inside a known function, else the address in hex.
     pub fn describe(&self, addr: u32) -> String {
         let i = self.funcs.partition_point(|f| f.0 <= addr);

@@ -182,3 +182,26 @@ fn out_of_range_config_fields_are_named() {
     let big = MachineConfig { memory_per_node_mb: 28, ..MachineConfig::flash(16, 4) };
     assert!(Machine::new(big, vec![]).is_ok());
 }
+
+/// The console's transmit DMA prints the bytes at TX_ADDR, at most TX_DMA_MAX per request, and
+/// nothing for bytes outside memory (never a panic).
+#[test]
+fn the_console_prints_a_buffer_by_dma() {
+    use machine::address_map::{CONSOLE, console};
+    let mut m = Machine::new(MachineConfig::uniprocessor(), vec![]).expect("a machine");
+    assert!(m.sys.mem.ram.write_bytes(0x2000, b"hello, dma\n"));
+    let reg = |r: u32| CONSOLE + r;
+    m.device_write(0, reg(console::TX), u32::from(b'>')).unwrap();
+    m.device_write(0, reg(console::TX_ADDR), 0x2000).unwrap();
+    assert_eq!(m.device_read(0, reg(console::TX_ADDR)), Some(0x2000));
+    m.device_write(0, reg(console::TX_DMA), 11).unwrap();
+    assert_eq!(m.console(), b">hello, dma\n");
+    // A long request takes TX_DMA_MAX bytes; one past the end of memory prints nothing.
+    m.device_write(0, reg(console::TX_ADDR), 0).unwrap();
+    m.device_write(0, reg(console::TX_DMA), u32::MAX).unwrap();
+    assert_eq!(m.console().len(), 12 + console::TX_DMA_MAX as usize);
+    let end = m.config().memory_bytes();
+    m.device_write(0, reg(console::TX_ADDR), end - 4).unwrap();
+    m.device_write(0, reg(console::TX_DMA), 8).unwrap();
+    assert_eq!(m.console().len(), 12 + console::TX_DMA_MAX as usize);
+}

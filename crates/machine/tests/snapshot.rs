@@ -22,9 +22,15 @@ fn finish(mut m: Machine) -> (Option<u32>, Vec<u8>, u64) {
 
 #[test]
 fn a_restored_snapshot_runs_on_exactly_like_the_original() {
+    // Mid-run (halfway through the self-test, however long the kernel takes): processes, page
+    // tables, buffer cache, a disk request perhaps in flight.
+    let whole = {
+        let mut m = booted();
+        m.run_to_halt(8_000_000_000, &mut Log::default());
+        m.now()
+    };
     let mut m = booted();
-    // Mid-run: processes, page tables, buffer cache, a disk request perhaps in flight.
-    m.run(60_000_000, &mut Log::default());
+    m.run(whole / 2, &mut Log::default());
     assert!(m.halted().is_none(), "still running at the snapshot");
     let bytes = bincode::serialize(&m).expect("serialise");
     let restored: Machine = bincode::deserialize(&bytes).expect("deserialise");

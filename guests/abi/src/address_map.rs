@@ -49,6 +49,14 @@ pub mod console {
     pub const STATUS: u32 = 0x08;
     /// rw: bit 0 raises device source [`super::source::CONSOLE`] while input is available.
     pub const CTRL: u32 = 0x0C;
+    /// rw: physical address of bytes for [`TX_DMA`].
+    pub const TX_ADDR: u32 = 0x10;
+    /// w: appends that many bytes (at most [`TX_DMA_MAX`]) from [`TX_ADDR`] to the output, read
+    /// from memory by the device (DMA), as a serial port with a transmit ring takes a whole
+    /// buffer in one request; reads 0.
+    pub const TX_DMA: u32 = 0x14;
+    /// Most bytes one [`TX_DMA`] request takes.
+    pub const TX_DMA_MAX: u32 = 4096;
 }
 
 /// Power register (offset from [`POWER`]).

@@ -71,10 +71,12 @@ pub struct Superblock {
     pub data_start: u32,
 }
 
+#[inline]
 fn le32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+#[inline]
 fn put32(b: &mut [u8], at: usize, v: u32) {
     b[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
@@ -212,6 +214,31 @@ pub fn dirent_decode(b: &[u8]) -> (u32, &[u8]) {
     (inum, &name[..len])
 }
 
+/// The inode number of the directory entry at `b` (0: the entry is free).
+#[inline]
+pub fn dirent_inum(b: &[u8]) -> u32 {
+    le32(b, 0)
+}
+
+/// The [`kind`] of the encoded inode at `b`, without decoding the rest (an inode search
+/// looks only for a free one).
+#[inline]
+pub fn inode_kind(b: &[u8]) -> u16 {
+    u16::from_le_bytes([b[0], b[1]])
+}
+
+/// The inode number of the directory entry at `b` (64 bytes) if it is in use and names `name`.
+/// Compares in place: a directory search looks at every entry, and finding each entry's name
+/// length first (as [`dirent_decode`] does) scanned its whole 60-byte field.
+#[inline]
+pub fn dirent_matches(b: &[u8], name: &[u8]) -> Option<u32> {
+    let inum = le32(b, 0);
+    let field = &b[4..DIRENT_BYTES];
+    let n = name.len();
+    let ends = n < field.len() && field[n] == 0;
+    (inum != 0 && ends && &field[..n] == name).then_some(inum)
+}
+
 /// Encodes a directory entry into `b` (64 bytes). The name must be at most [`NAME_MAX`].
 pub fn dirent_encode(b: &mut [u8], inum: u32, name: &[u8]) {
     b[..DIRENT_BYTES].fill(0);
@@ -223,6 +250,24 @@ pub fn dirent_encode(b: &mut [u8], inum: u32, name: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_entry_matches_its_own_name_only() {
+        let mut e = [0u8; DIRENT_BYTES];
+        dirent_encode(&mut e, 7, b"cc1");
+        assert_eq!(dirent_matches(&e, b"cc1"), Some(7));
+        for other in [&b"cc"[..], b"cc12", b"", b"cc2"] {
+            assert_eq!(dirent_matches(&e, other), None, "{other:?}");
+        }
+        let long = [b'x'; NAME_MAX];
+        dirent_encode(&mut e, 9, &long);
+        assert_eq!(dirent_matches(&e, &long), Some(9));
+        assert_eq!(dirent_matches(&e, &long[..NAME_MAX - 1]), None);
+        assert_eq!(dirent_inum(&e), 9);
+        dirent_encode(&mut e, 0, b"cc1");
+        assert_eq!(dirent_matches(&e, b"cc1"), None, "a free entry matches nothing");
+        assert_eq!(dirent_inum(&e), 0);
+    }
 
     #[test]
     fn round_trips() {
@@ -243,6 +288,7 @@ mod tests {
         let mut e = [0u8; INODE_BYTES];
         ino.encode(&mut e);
         assert_eq!(Inode::decode(&e), ino);
+        assert_eq!(inode_kind(&e), ino.kind);
         let mut d = [0u8; DIRENT_BYTES];
         dirent_encode(&mut d, 42, b"hello.c");
         assert_eq!(dirent_decode(&d), (42, &b"hello.c"[..]));

@@ -130,9 +130,9 @@ impl BufRef {
                 let page = kalloc::alloc(kalloc::Use::BufferCache).expect("no memory for a buffer");
                 // SAFETY: two whole pages in the direct map; the buffer is locked by us.
                 unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        hal::p2v(old) as *const u8,
+                    crate::bcopy::copy(
                         hal::p2v(page) as *mut u8,
+                        hal::p2v(old) as *const u8,
                         fsformat::BLOCK,
                     )
                 };
@@ -283,12 +283,48 @@ fn get(block: u32, zero: bool) -> BufRef {
 /// The page holding `block`, with a reference taken for a process that maps it read-only
 /// (exec: program text). The buffer is marked mapped, so it never changes that page again.
 pub fn pin(block: u32) -> u32 {
+    // The common case (exec of a program whose text is cached): one look under the cache's
+    // lock. A buffer nobody holds cannot change while we hold that lock: changing it takes
+    // its sleep lock, which is taken under the cache's lock.
+    {
+        let mut c = CACHE.lock();
+        if let Some(&i) = c.index.get(&block) {
+            if c.bufs[i].valid && !c.bufs[i].locked {
+                stats::count(stats::Event::BufferHit);
+                c.clock += 1;
+                let clock = c.clock;
+                let b = &mut c.bufs[i];
+                b.last_use = clock;
+                b.mapped = true;
+                kalloc::incref(b.page);
+                return b.page;
+            }
+        }
+    }
     let b = bread(block);
     let page = b.page.get();
     kalloc::incref(page);
     CACHE.lock().bufs[b.index].mapped = true;
     brelse(b);
     page
+}
+
+/// Word `i` of `block` if the block is cached and nobody holds its buffer: read under the
+/// cache's lock alone (see [`pin`]), without taking and releasing the buffer. `None`: use
+/// [`bread`].
+pub fn cached_word(block: u32, i: usize) -> Option<u32> {
+    let mut c = CACHE.lock();
+    let &k = c.index.get(&block)?;
+    if !c.bufs[k].valid || c.bufs[k].locked {
+        return None;
+    }
+    stats::count(stats::Event::BufferHit);
+    c.clock += 1;
+    let clock = c.clock;
+    c.bufs[k].last_use = clock;
+    // SAFETY: a cached page in the direct map; unchanged while we hold the lock (see `pin`).
+    let w = unsafe { (hal::p2v(c.bufs[k].page) as *const u32).add(i).read() };
+    Some(u32::from_le(w))
 }
 
 /// Marks the buffer's block as changed (written back later).

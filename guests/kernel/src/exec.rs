@@ -4,7 +4,7 @@
 //! o32 Linux initial layout (argc, argv, NULL envp, auxv) that `ulib`'s `_start` reads.
 //!
 //! A read-only segment (text, read-only data) is not copied: each of its pages that is a whole
-//! file block maps the buffer cache's page of that block read-only ([`fs::map_block`]). Every
+//! file block maps the buffer cache's page of that block read-only ([`bio::pin`]). Every
 //! process running the program then shares one page — and under Disco so does every VM, since
 //! the buffer page is the machine page the global disk cache shares (paper §4.2.5). The user
 //! programs are linked with each segment on its own 64 KB boundary in the file and in memory
@@ -13,13 +13,14 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use fsformat::BLOCK;
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 
 use crate::fs::{self, FsError};
 use crate::kalloc::{self, PAGE};
 use crate::vm::{AddrSpace, Mm, STACK_TOP};
-use crate::{hal, trap::TrapFrame};
+use crate::{bcopy, bio, hal, trap::TrapFrame};
 
 /// Why exec failed (mapped to errno).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,17 +53,19 @@ fn load_inode(ip: fs::Ino, args: &[Vec<u8>]) -> Result<(Arc<Mm>, u32, u32), Exec
     if fs::get(ip).kind != fsformat::kind::FILE {
         return Err(ExecError::NotExecutable);
     }
-    // The headers: the first page holds the ELF header and the program headers.
-    let mut head = alloc::vec![0u8; PAGE as usize];
-    let n = fs::readi(ip, 0, PAGE, &mut |c, at| {
-        head[at as usize..at as usize + c.len()].copy_from_slice(c);
-        Ok(())
-    })
-    .map_err(ExecError::Fs)?;
-    head.truncate(n as usize);
+    // The headers: the ELF header and the program headers, which follow it in every program
+    // we link; read what they take (a whole page only if the program headers are elsewhere
+    // in the first page), not a page each time.
+    let mut head = read_head(ip, HEAD)?;
     let h = elf::FileHeader32::<object::LittleEndian>::parse(&head[..])
         .map_err(|_| ExecError::NotExecutable)?;
     let e = h.endian().map_err(|_| ExecError::NotExecutable)?;
+    let need = h.e_phoff(e) as usize + h.e_phnum(e) as usize * h.e_phentsize(e) as usize;
+    if need > head.len() && head.len() == HEAD as usize {
+        head = read_head(ip, PAGE)?;
+    }
+    let h = elf::FileHeader32::<object::LittleEndian>::parse(&head[..])
+        .map_err(|_| ExecError::NotExecutable)?;
     if h.e_machine(e) != elf::EM_MIPS || h.e_type(e) != elf::ET_EXEC {
         return Err(ExecError::NotExecutable);
     }
@@ -100,6 +103,21 @@ fn load_inode(ip: fs::Ino, args: &[Vec<u8>]) -> Result<(Arc<Mm>, u32, u32), Exec
     Ok((mm, h.e_entry(e), sp))
 }
 
+/// The bytes of the headers read first: the ELF header (52) and up to 14 program headers.
+const HEAD: u32 = 512;
+
+/// The first `n` bytes of the locked inode (fewer if the file is shorter).
+fn read_head(ip: fs::Ino, n: u32) -> Result<Vec<u8>, ExecError> {
+    let mut head = alloc::vec![0u8; n as usize];
+    let got = fs::readi(ip, 0, n, &mut |c, at| {
+        head[at as usize..at as usize + c.len()].copy_from_slice(c);
+        Ok(())
+    })
+    .map_err(ExecError::Fs)?;
+    head.truncate(got as usize);
+    Ok(head)
+}
+
 /// Allocates and fills the pages of a segment that hold file bytes — or, for a read-only
 /// segment, maps the buffer cache's page of a file block that lines up with a page. `whole`:
 /// the segment has no zero-filled tail, so its last page may show the file's bytes after it.
@@ -114,10 +132,21 @@ fn load_segment(
 ) -> Result<(), ExecError> {
     let mut page = va & !0xFFF;
     let file_end = va + filesz;
+    // The disk blocks of a read-only segment, looked up together (see `fs::file_blocks`).
+    let first = off as usize / BLOCK;
+    let blocks = if writable {
+        Vec::new()
+    } else {
+        fs::file_blocks(ip, first, (off as usize + filesz as usize).div_ceil(BLOCK) - first)
+    };
     while page < file_end {
         let lined_up = page >= va && (off + (page - va)) % PAGE == 0;
         let shareable = !writable && lined_up && (page + PAGE <= file_end || whole);
-        if let Some(pa) = shareable.then(|| fs::map_block(ip, off + (page - va))).flatten() {
+        // A page of file bytes that is a whole block on the disk (not a hole): the buffer
+        // cache's page, pinned.
+        let block = || blocks.get((off + (page - va)) as usize / BLOCK - first).copied();
+        let mapped = shareable.then(block).flatten().filter(|&b| b != 0).map(bio::pin);
+        if let Some(pa) = mapped {
             if space.map(page, pa, false).is_err() {
                 kalloc::decref(pa);
                 return Err(ExecError::NoMemory);
@@ -133,7 +162,7 @@ fn load_segment(
         let dst = hal::p2v(pa) + (from - page);
         fs::readi(ip, off + (from - va), to - from, &mut |c, at| {
             // SAFETY: `dst..dst + (to - from)` is inside the page we just allocated.
-            unsafe { core::ptr::copy_nonoverlapping(c.as_ptr(), (dst + at) as *mut u8, c.len()) };
+            unsafe { bcopy::copy((dst + at) as *mut u8, c.as_ptr(), c.len()) };
             Ok(())
         })
         .map_err(ExecError::Fs)?;

@@ -10,17 +10,18 @@
 //! bitmap byte at once: scanning from the start every time made a write or a create cost in
 //! proportion to how full the disk was (a `write` in the full pmake tree took 310 µs).
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use fsformat::{
     BLOCK, BlockRef, DIRENT_BYTES, INODE_BYTES, Inode, NAME_MAX, NINDIRECT, ROOT_INUM, Superblock,
-    block_ref, dirent_decode, dirent_encode, kind,
+    block_ref, dirent_decode, dirent_encode, dirent_inum, dirent_matches, inode_kind, kind,
 };
 
 use crate::bio::{self, BufRef};
-use crate::proc;
 use crate::spinlock::Spinlock;
+use crate::{dnlc, proc};
 
 /// Inodes in memory at once.
 pub const NINODE: usize = 128;
@@ -59,15 +60,26 @@ struct MemInode {
     refs: u32,
     valid: bool,
     locked: bool,
+    /// Someone sleeps until the inode is unlocked: only then does unlocking it wake anyone
+    /// (as the buffer cache's `wanted`; every unlock used to scan the process table).
+    wanted: bool,
     d: Inode,
 }
 
 struct Table {
     sb: Option<Superblock>,
     inodes: Vec<MemInode>,
+    /// Inode number → slot, for every slot in use (referenced): a lookup is a few compares,
+    /// not a scan of the table (which was a seventh of an `open`).
+    index: BTreeMap<u32, usize>,
+    /// The slots nobody references.
+    free: Vec<usize>,
 }
 
-static ITABLE: Spinlock<Table> = Spinlock::new("itable", Table { sb: None, inodes: Vec::new() });
+static ITABLE: Spinlock<Table> = Spinlock::new(
+    "itable",
+    Table { sb: None, inodes: Vec::new(), index: BTreeMap::new(), free: Vec::new() },
+);
 
 fn sb() -> Superblock {
     ITABLE.lock().sb.expect("file system not mounted")
@@ -95,20 +107,23 @@ pub fn mount() -> bool {
             refs: 0,
             valid: false,
             locked: false,
+            wanted: false,
             d: Inode::default(),
         });
     }
+    t.free = (0..NINODE).rev().collect();
     sb.is_some()
 }
 
 /// The in-memory inode for `inum` (not locked; reference counted).
 pub fn iget(inum: u32) -> Result<Ino, FsError> {
     let mut t = ITABLE.lock();
-    if let Some(i) = t.inodes.iter().position(|m| m.refs > 0 && m.inum == inum) {
+    if let Some(&i) = t.index.get(&inum) {
         t.inodes[i].refs += 1;
         return Ok(Ino(i));
     }
-    let i = t.inodes.iter().position(|m| m.refs == 0).ok_or(FsError::NoInodes)?;
+    let i = t.free.pop().ok_or(FsError::NoInodes)?;
+    t.index.insert(inum, i);
     let m = &mut t.inodes[i];
     m.inum = inum;
     m.refs = 1;
@@ -126,6 +141,7 @@ pub fn idup(ip: Ino) -> Ino {
 pub fn ilock(ip: Ino) {
     let mut t = ITABLE.lock();
     while t.inodes[ip.0].locked {
+        t.inodes[ip.0].wanted = true;
         t = proc::sleep(chan(ip), t);
     }
     t.inodes[ip.0].locked = true;
@@ -145,8 +161,14 @@ pub fn ilock(ip: Ino) {
 
 /// Unlocks the inode.
 pub fn iunlock(ip: Ino) {
-    ITABLE.lock().inodes[ip.0].locked = false;
-    proc::wakeup(chan(ip));
+    let wanted = {
+        let mut t = ITABLE.lock();
+        t.inodes[ip.0].locked = false;
+        core::mem::take(&mut t.inodes[ip.0].wanted)
+    };
+    if wanted {
+        proc::wakeup(chan(ip));
+    }
 }
 
 /// Drops a reference; the last reference to an unlinked inode frees it and its blocks.
@@ -162,7 +184,14 @@ pub fn iput(ip: Ino) {
         iupdate(ip);
         iunlock(ip);
     }
-    ITABLE.lock().inodes[ip.0].refs -= 1;
+    let mut t = ITABLE.lock();
+    let m = &mut t.inodes[ip.0];
+    m.refs -= 1;
+    if m.refs == 0 {
+        let inum = m.inum;
+        t.index.remove(&inum);
+        t.free.push(ip.0);
+    }
 }
 
 /// A copy of the locked inode's on-disk fields.
@@ -211,12 +240,13 @@ pub fn ialloc(k: u16) -> Result<Ino, FsError> {
             let b = bio::bread(blk);
             while inum < to && sb.inode_location(inum).0 == blk {
                 let (_, off) = sb.inode_location(inum);
-                if Inode::decode(&b.data()[off..off + INODE_BYTES]).kind == kind::FREE {
+                if inode_kind(&b.data()[off..off + INODE_BYTES]) == kind::FREE {
                     let fresh = Inode { kind: k, ..Inode::default() };
                     fresh.encode(&mut b.data_mut()[off..off + INODE_BYTES]);
                     bio::bwrite(&b);
                     bio::brelse(b);
                     INODE_ROTOR.store(inum + 1, Ordering::Relaxed);
+                    // Nobody references a free inode, so the slot is new: read at ilock.
                     return iget(inum);
                 }
                 inum += 1;
@@ -284,6 +314,9 @@ fn set_word(b: &BufRef, i: usize, v: u32) {
 
 /// Entry `i` of indirect block `blk`, allocating a block there if `alloc` and it is empty.
 fn indirect_entry(blk: u32, i: usize, alloc: bool) -> Result<u32, FsError> {
+    if let Some(v) = bio::cached_word(blk, i).filter(|&v| v != 0 || !alloc) {
+        return Ok(v);
+    }
     let b = bio::bread(blk);
     let mut v = word(&b, i);
     if v == 0 && alloc {
@@ -440,14 +473,31 @@ pub fn block_of(ip: Ino, n: usize) -> u32 {
     bmap(ip, n, false).unwrap_or(0)
 }
 
-/// The page of the buffer cache holding the locked inode's block at `off` (a multiple of the
-/// block size), with a reference taken for a process that maps it read-only (exec). `None`
-/// for a hole (no block on the disk: the caller zero-fills) or an error.
-pub fn map_block(ip: Ino, off: u32) -> Option<u32> {
-    match bmap(ip, off as usize / BLOCK, false) {
-        Ok(blk) if blk != 0 && off as usize % BLOCK == 0 => Some(bio::pin(blk)),
-        _ => None,
+/// The disk blocks holding blocks `first..first + count` of the locked inode (0 for a hole or
+/// past what the inode can address). The direct pointers come from one copy of the inode and
+/// the single-indirect ones from one look at the indirect block: exec maps a program's text
+/// page by page, and looking each block up on its own read the indirect block every time.
+pub fn file_blocks(ip: Ino, first: usize, count: usize) -> Vec<u32> {
+    let d = get(ip);
+    let mut out = Vec::with_capacity(count);
+    let mut indirect: Option<BufRef> = None;
+    for n in first..first + count {
+        let blk = match block_ref(n) {
+            Some(BlockRef::Direct(i)) => d.direct[i],
+            Some(BlockRef::Indirect(_)) if d.indirect == 0 => 0,
+            Some(BlockRef::Indirect(i)) => {
+                let b = indirect.get_or_insert_with(|| bio::bread(d.indirect));
+                word(b, i)
+            }
+            Some(BlockRef::DoubleIndirect(..)) => block_of(ip, n),
+            None => 0,
+        };
+        out.push(blk);
     }
+    if let Some(b) = indirect {
+        bio::brelse(b);
+    }
+    out
 }
 
 /// Reads the whole locked inode into a vector (directories, small files).
@@ -473,9 +523,8 @@ pub fn dirlookup(dp: Ino, name: &[u8]) -> Result<Option<(u32, u32)>, FsError> {
     let size = get(dp).size;
     readi(dp, 0, size, &mut |chunk, at| {
         if found.is_none() {
-            for (k, e) in chunk.chunks(DIRENT_BYTES).enumerate() {
-                let (inum, n) = dirent_decode(e);
-                if inum != 0 && n == name {
+            for (k, e) in chunk.chunks_exact(DIRENT_BYTES).enumerate() {
+                if let Some(inum) = dirent_matches(e, name) {
                     found = Some((inum, at + (k * DIRENT_BYTES) as u32));
                     break;
                 }
@@ -491,17 +540,28 @@ pub fn dirlink(dp: Ino, name: &[u8], inum: u32) -> Result<(), FsError> {
     if name.len() > NAME_MAX {
         return Err(FsError::NameTooLong);
     }
-    if dirlookup(dp, name)?.is_some() {
+    if get(dp).kind != kind::DIR {
+        return Err(FsError::NotDir);
+    }
+    // One pass over the entries, in the buffers: is the name there, and the first free slot.
+    let (mut exists, mut free) = (false, None);
+    let size = get(dp).size;
+    readi(dp, 0, size, &mut |chunk, at| {
+        for (k, e) in chunk.chunks_exact(DIRENT_BYTES).enumerate() {
+            exists |= dirent_matches(e, name).is_some();
+            if free.is_none() && dirent_inum(e) == 0 {
+                free = Some(at + (k * DIRENT_BYTES) as u32);
+            }
+        }
+        Ok(())
+    })?;
+    if exists {
         return Err(FsError::Exists);
     }
-    let data = read_all(dp)?;
-    let slot = data
-        .chunks(DIRENT_BYTES)
-        .position(|e| dirent_decode(e).0 == 0)
-        .unwrap_or(data.len() / DIRENT_BYTES);
+    let slot = free.unwrap_or(size);
     let mut e = [0u8; DIRENT_BYTES];
     dirent_encode(&mut e, inum, name);
-    writei(dp, (slot * DIRENT_BYTES) as u32, DIRENT_BYTES as u32, &mut |dst, at| {
+    writei(dp, slot, DIRENT_BYTES as u32, &mut |dst, at| {
         dst.copy_from_slice(&e[at as usize..at as usize + dst.len()]);
         Ok(())
     })?;
@@ -521,9 +581,19 @@ pub fn namei(path: &[u8], cwd: u32) -> Result<Ino, FsError> {
             iput(ip);
             return Err(FsError::NameTooLong);
         }
-        ilock(ip);
-        let next = dirlookup(ip, name);
-        iunlock(ip);
+        let dir = inum(ip);
+        let next = match dnlc::lookup(dir, name) {
+            Some(inum) => Ok(Some((inum, 0))),
+            None => {
+                ilock(ip);
+                let found = dirlookup(ip, name);
+                iunlock(ip);
+                if let Ok(Some((inum, _))) = found {
+                    dnlc::enter(dir, name, inum);
+                }
+                found
+            }
+        };
         iput(ip);
         let (inum, _) = next?.ok_or(FsError::NotFound)?;
         ip = iget(inum)?;
@@ -631,6 +701,7 @@ pub fn unlink(path: &[u8], cwd: u32) -> Result<(), FsError> {
                 return Err(FsError::NotEmpty);
             }
         }
+        dnlc::purge(inum);
         let zero = [0u8; DIRENT_BYTES];
         writei(dp, off, DIRENT_BYTES as u32, &mut |dst, at| {
             dst.copy_from_slice(&zero[at as usize..at as usize + dst.len()]);

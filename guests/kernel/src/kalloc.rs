@@ -140,7 +140,20 @@ pub fn incref(pa: u32) {
 
 /// Drops a reference; the page is freed when none remain.
 pub fn decref(pa: u32) {
+    release(&mut MEM.lock(), pa);
+}
+
+/// Drops a reference to each of `pages`, taking the memory lock once for all of them (an
+/// address space freed at exit or exec gives back hundreds of pages; a lock round trip each
+/// was a fifth of the work).
+pub fn decref_all(pages: &[u32]) {
     let mut m = MEM.lock();
+    for &pa in pages {
+        release(&mut m, pa);
+    }
+}
+
+fn release(m: &mut Pages, pa: u32) {
     let i = (pa / PAGE) as usize;
     assert!(m.refs[i] != 0 && m.refs[i] != u16::MAX, "decref of a free page");
     m.refs[i] -= 1;

@@ -20,9 +20,11 @@
 
 extern crate alloc;
 
+pub mod bcopy;
 pub mod bio;
 pub mod cpu;
 pub mod disk;
+pub mod dnlc;
 pub mod entry;
 pub mod exec;
 pub mod export;

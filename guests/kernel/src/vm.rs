@@ -26,6 +26,7 @@
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use crate::bcopy::{self, bcopy};
 use crate::cpu::{self, MAX_CPUS};
 use crate::kalloc::{self, PAGE};
 use crate::spinlock::Spinlock;
@@ -253,11 +254,7 @@ impl AddrSpace {
                 let new = kalloc::alloc(kalloc::Use::User).ok_or(FaultError::OutOfMemory)?;
                 // SAFETY: both pages are whole pages in the direct map.
                 unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        hal::p2v(old) as *const u8,
-                        hal::p2v(new) as *mut u8,
-                        PAGE as usize,
-                    )
+                    bcopy::copy(hal::p2v(new) as *mut u8, hal::p2v(old) as *const u8, PAGE as usize)
                 };
                 // SAFETY: as above.
                 unsafe { *slot = pte_of(new, true) };
@@ -319,6 +316,17 @@ impl AddrSpace {
     /// Releases every page and table (the address space must not be active anywhere).
     pub fn free(&mut self) {
         let dir = self.pgdir as *mut u32;
+        // The pages go back a batch at a time, one hold of the memory lock per batch.
+        let mut batch = [0u32; 64];
+        let mut n = 0;
+        let mut give = |pa: u32| {
+            batch[n] = pa;
+            n += 1;
+            if n == batch.len() {
+                kalloc::decref_all(&batch);
+                n = 0;
+            }
+        };
         for d in 0..512 {
             // SAFETY: the directory is ours.
             let table = unsafe { *dir.add(d) };
@@ -329,12 +337,13 @@ impl AddrSpace {
                 // SAFETY: the table is ours.
                 let pte = unsafe { *(table as *const u32).add(i) };
                 if pte & PTE_V != 0 {
-                    kalloc::decref(pte_pa(pte));
+                    give(pte_pa(pte));
                 }
             }
-            kalloc::decref(hal::v2p(table));
+            give(hal::v2p(table));
         }
-        kalloc::decref(hal::v2p(self.pgdir));
+        give(hal::v2p(self.pgdir));
+        kalloc::decref_all(&batch[..n]);
         self.pgdir = 0;
     }
 
@@ -375,7 +384,7 @@ impl AddrSpace {
             let n = (PAGE - (a & 0xFFF)).min((dst.len() - done) as u32) as usize;
             // SAFETY: `pa..pa+n` is within one resolved user page, in the direct map.
             let src = unsafe { core::slice::from_raw_parts(hal::p2v(pa) as *const u8, n) };
-            dst[done..done + n].copy_from_slice(src);
+            bcopy(&mut dst[done..done + n], src);
             done += n;
         }
         Ok(())
@@ -390,7 +399,7 @@ impl AddrSpace {
             let n = (PAGE - (a & 0xFFF)).min((src.len() - done) as u32) as usize;
             // SAFETY: as in `copy_in`, for a writable page.
             let dst = unsafe { core::slice::from_raw_parts_mut(hal::p2v(pa) as *mut u8, n) };
-            dst.copy_from_slice(&src[done..done + n]);
+            bcopy(dst, &src[done..done + n]);
             done += n;
         }
         Ok(())
@@ -403,21 +412,25 @@ impl AddrSpace {
         va: u32,
         max: usize,
     ) -> Result<Vec<u8>, FaultError> {
+        // A page at a time: resolve the page once and look for the NUL in it (the string
+        // used to be copied a byte at a time, each byte a page-table walk).
         let mut out = Vec::new();
+        let mut a = va;
         loop {
-            let mut b = [0u8];
-            self.copy_in(
-                tlb,
-                &mut b,
-                va.checked_add(out.len() as u32).ok_or(FaultError::BadAddress)?,
-            )?;
-            if b[0] == 0 {
-                return Ok(out);
-            }
-            if out.len() >= max {
+            let pa = self.resolve(tlb, a, false)?;
+            let n = (PAGE - (a & 0xFFF)) as usize;
+            // SAFETY: `pa..pa+n` is the rest of one resolved user page, in the direct map.
+            let bytes = unsafe { core::slice::from_raw_parts(hal::p2v(pa) as *const u8, n) };
+            let end = bytes.iter().position(|&b| b == 0);
+            let piece = &bytes[..end.unwrap_or(n)];
+            if out.len() + piece.len() > max {
                 return Err(FaultError::BadAddress);
             }
-            out.push(b[0]);
+            out.extend_from_slice(piece);
+            if end.is_some() {
+                return Ok(out);
+            }
+            a = a.checked_add(n as u32).ok_or(FaultError::BadAddress)?;
         }
     }
 

@@ -83,6 +83,11 @@ fn the_kernel_passes_its_self_test_on_1_to_8_cpus() {
         let cpus = nodes * per;
         assert_eq!(r.code, Some(0), "{cpus} CPUs; console:\n{}", r.console);
         assert!(r.console.contains("ktest: done, 0 failed"), "{}", r.console);
+        assert!(
+            r.console.contains("ktest: ok   a removed name is never found again (name cache)"),
+            "{}",
+            r.console
+        );
         assert!(r.console.contains(&format!("dux: {cpus} CPUs")), "{}", r.console);
         assert!(
             r.console.contains("killed: TLBL at pc"),

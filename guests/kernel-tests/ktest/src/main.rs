@@ -234,6 +234,40 @@ extern "C" fn ktest_main(argc: u32, argv: *const *const u8) -> ! {
             && syscall(Syscall::Open, path.as_ptr() as u32, 0, 0) == Err(ENOENT),
     );
 
+    // The name cache never outlives a name: a name found through it, removed and made again
+    // finds the new file; a directory removed and its name given to a file is no directory.
+    let (dir, file) = (cstr(b"/kd"), cstr(b"/kd/f"));
+    let put = |p: &[u8], data: &[u8]| {
+        syscall(Syscall::Open, p.as_ptr() as u32, NEW_FILE, 0).and_then(|fd| {
+            let r = write(fd, data);
+            let _ = syscall(Syscall::Close, fd, 0, 0);
+            r
+        })
+    };
+    let get = |p: &[u8], into: &mut [u8]| {
+        syscall(Syscall::Open, p.as_ptr() as u32, 0, 0).and_then(|fd| {
+            let r = syscall(Syscall::Read, fd, into.as_mut_ptr() as u32, into.len() as u32);
+            let _ = syscall(Syscall::Close, fd, 0, 0);
+            r
+        })
+    };
+    let mut b = [0u8; 8];
+    let first = syscall(Syscall::Mkdir, dir.as_ptr() as u32, 0, 0).is_ok()
+        && put(&file, b"first") == Ok(5)
+        && get(&file, &mut b) == Ok(5)
+        && b[..5] == *b"first";
+    let again = syscall(Syscall::Unlink, file.as_ptr() as u32, 0, 0).is_ok()
+        && get(&file, &mut b) == Err(ENOENT)
+        && put(&file, b"second") == Ok(6)
+        && get(&file, &mut b) == Ok(6)
+        && b[..6] == *b"second";
+    let reused = syscall(Syscall::Unlink, file.as_ptr() as u32, 0, 0).is_ok()
+        && syscall(Syscall::Unlink, dir.as_ptr() as u32, 0, 0).is_ok()
+        && put(&dir, b"a file").is_ok()
+        && get(&file, &mut b) == Err(ENOTDIR)
+        && syscall(Syscall::Unlink, dir.as_ptr() as u32, 0, 0).is_ok();
+    check("a removed name is never found again (name cache)", first && again && reused);
+
     // Pipes between processes.
     let mut fds = [0u32; 2];
     let piped = syscall(Syscall::Pipe, fds.as_mut_ptr() as u32, 0, 0).is_ok();

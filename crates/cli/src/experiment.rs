@@ -474,6 +474,9 @@ impl Measured {
     }
 }
 
+/// The paper's name for a user TLB refill, as a service ([`sim::simulation::Simulation::utlb`]).
+pub const UTLB_MISS: &str = "UTLB_MISS";
+
 /// One bar: a configuration's value of a metric, ours and the paper's. A row of `NAME.csv`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Bar {
@@ -725,7 +728,7 @@ fn run_one(
     let f = sim.counters();
     let numa = sim.monitor().map(|m| m.numa_totals()).unwrap_or_default();
     let sum = |part: fn(&sim::frame::GuestFrame) -> u64| f.guests.iter().map(part).sum::<u64>();
-    let services = sim
+    let mut services: Vec<ServiceMeasured> = sim
         .kstats(0)
         .map(|k| {
             k.services()
@@ -740,6 +743,17 @@ fn run_one(
                 .collect()
         })
         .unwrap_or_default();
+    // The user TLB refills, which the machine (or the monitor) times, not the kernel.
+    let utlb = sim.utlb(0);
+    if utlb.count > 0 {
+        services.push(ServiceMeasured {
+            name: UTLB_MISS.to_string(),
+            count: utlb.count,
+            cycles: utlb.cycles,
+            tlb_cycles: 0,
+            monitor_cycles: utlb.monitor_cycles,
+        });
+    }
     Ok(Measured {
         config: c.id.clone(),
         scenario: s.clone(),

@@ -55,5 +55,28 @@ pub fn print(sim: &Simulation) {
                 split
             );
         }
+        // Not the kernel's count: the machine (or the monitor) times the refills.
+        let u = sim.utlb(g);
+        if u.count > 0 {
+            let of_monitor = if monitor {
+                let served = u.count - u.forwarded;
+                format!(
+                    ", of which the monitor {:.3} µs; {} served by the monitor ({:.3} µs each), \
+                     {} by the guest's handler ({:.3} µs each)",
+                    per_call(u.monitor_cycles, u.count),
+                    served,
+                    per_call(u.cycles - u.forwarded_cycles, served),
+                    u.forwarded,
+                    per_call(u.forwarded_cycles, u.forwarded)
+                )
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "UTLB_MISS (user TLB refills, timed by the machine): {}, mean {:.3} µs{of_monitor}",
+                u.count,
+                per_call(u.cycles, u.count)
+            );
+        }
     }
 }

@@ -87,6 +87,14 @@ pub struct CpuStats {
     /// Cycles charged by the CPU's owner for work done on the CPU's behalf outside the
     /// instruction stream (the monitor's emulation): part of `cycles`, in no mode.
     pub charged_cycles: u64,
+    /// TLB refills of a user address taken through the refill vector and ended by ERET with no
+    /// other exception in between: the paper's UTLB_MISS, timed by the machine (a kernel's
+    /// dozen-instruction refill handler keeps no count of its own).
+    #[serde(default)]
+    pub utlb_refills: u64,
+    /// Their cycles, from the miss to the end of the ERET.
+    #[serde(default)]
+    pub utlb_cycles: u64,
 }
 
 /// The state a CPU needs to resume a thread of execution exactly where it stopped: the
@@ -155,6 +163,9 @@ pub struct Cpu {
     pub(crate) stats: CpuStats,
     mode_since_cycles: u64,
     mode_since_insns: u64,
+    /// The cycle a user TLB refill began, until its ERET (`CpuStats::utlb_refills`).
+    #[serde(default)]
+    pub(crate) utlb_since: Option<u64>,
 }
 
 impl Cpu {
@@ -191,6 +202,7 @@ impl Cpu {
             stats: CpuStats::default(),
             mode_since_cycles: 0,
             mode_since_insns: 0,
+            utlb_since: None,
         };
         cpu.set_pc(0xBFC0_0000);
         cpu.reschedule_timer();
@@ -591,6 +603,10 @@ impl Cpu {
             cp0.entry_hi = (f.vaddr & 0xFFFF_E000) | (cp0.entry_hi & 0xFF);
         }
         cp0.status |= status::EXL;
+        // A user TLB refill begins; any other exception before its ERET ends the timing.
+        let utlb = f.refill && !exl && f.vaddr < 0x8000_0000 && f.is_tlb();
+        self.utlb_since = utlb.then_some(self.cycles);
+        let cp0 = &mut self.cp0;
         let base =
             if cp0.status & status::BEV != 0 { 0xBFC0_0200 } else { cp0.ebase & 0xFFFF_F000 };
         let offset = if f.refill && !exl {

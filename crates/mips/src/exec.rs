@@ -325,6 +325,10 @@ impl Cpu {
                 bus.unlink();
                 self.set_pc(target);
                 self.status_changed();
+                if let Some(since) = self.utlb_since.take() {
+                    self.stats.utlb_refills += 1;
+                    self.stats.utlb_cycles += self.cycles - since;
+                }
             }
             Op::Wait => {
                 self.privileged()?;

@@ -54,6 +54,9 @@ impl Monitor {
 
     /// Delivers `x` to the guest running on `p`.
     pub(crate) fn deliver(&mut self, m: &mut Machine, p: usize, r: VcpuRef, x: GuestException) {
+        // An exception inside the guest's refill handler: that refill is not a UTLB_MISS's
+        // plain path any more (natively the CPU stops timing it too).
+        self.vcpu_mut(r).utlb = None;
         let sp = self.vcpu(r).special;
         // Count as the exception was taken (the trap's cost is charged after this): the guest
         // times its services from here, as a native kernel does from its exception entry.

@@ -119,6 +119,7 @@ impl Monitor {
                 // Back to user mode at the end of a kernel service (the guest armed it): this
                 // return is the service's.
                 self.pcpus[p].return_to_user = user && sp.take_return_arm(m);
+                self.pcpus[p].utlb_eret = self.vcpu(r).utlb.is_some();
                 self.set_guest_mode(m, p, user);
                 m.cpus[p].set_pc(target);
                 m.sys.mem.unlink(p);

@@ -48,6 +48,20 @@ pub(crate) struct Pcpu {
     /// cycles are added to the special page's `MON_RETURN` too (the end of a service).
     #[serde(default)]
     pub(crate) return_to_user: bool,
+    /// The TLB fault being handled was a user address's refill forwarded to the guest's refill
+    /// vector (its UTLB_MISS is timed to the guest's ERET, `Vcpu::utlb`).
+    #[serde(default)]
+    pub(crate) utlb_forwarded: bool,
+    /// The trap being handled emulates the ERET that ends such a refill.
+    #[serde(default)]
+    pub(crate) utlb_eret: bool,
+}
+
+impl Pcpu {
+    /// Monitor cycles charged here, all kinds.
+    pub(crate) fn monitor_total(&self) -> u64 {
+        self.monitor_cycles.iter().sum()
+    }
 }
 
 /// The Disco monitor.

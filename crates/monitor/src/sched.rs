@@ -105,6 +105,7 @@ impl Monitor {
         let v = self.vcpu_mut(r);
         v.ctx = ctx;
         v.state = state;
+        v.utlb = None;
         if state == VcpuState::Ready {
             let home = v.home;
             self.pcpus[home.index()].queue.push_back(r);

@@ -64,6 +64,24 @@ pub struct VmStats {
     /// back by its last sharer).
     #[serde(default)]
     pub cow_breaks: u64,
+    /// TLB refills of user addresses, served by the monitor or by the guest's refill handler
+    /// (Table 2's UTLB_MISS).
+    #[serde(default)]
+    pub utlb_misses: u64,
+    /// Their cycles: from the miss to the return to the faulting code (through the guest's
+    /// handler and its emulated ERET when forwarded).
+    #[serde(default)]
+    pub utlb_cycles: u64,
+    /// Of those, the monitor's.
+    #[serde(default)]
+    pub utlb_monitor_cycles: u64,
+    /// Of the misses, those the guest's refill handler served (the page was in neither the
+    /// second-level TLB nor the guest's TLB: a process's first touch of a page, mostly).
+    #[serde(default)]
+    pub utlb_forwarded: u64,
+    /// Their cycles.
+    #[serde(default)]
+    pub utlb_forwarded_cycles: u64,
 }
 
 impl VmStats {

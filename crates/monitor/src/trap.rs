@@ -18,10 +18,11 @@ use mips::{ExcCode, Exception};
 use crate::cost::Kind;
 use crate::deliver::GuestException;
 use crate::footprint::Path;
-use crate::ids::VcpuRef;
+use crate::ids::{PcpuId, VcpuRef};
 use crate::monitor::Monitor;
 use crate::special_page::off;
 use crate::stats::TrapRecord;
+use crate::vcpu::UtlbTiming;
 
 impl Monitor {
     /// Handles an exception of physical CPU `p`.
@@ -38,6 +39,11 @@ impl Monitor {
         let mut fast = false;
         let user = m.cpus[p].mode() == Mode::User;
         let f = e.fault;
+        // Table 2's UTLB_MISS: a refill of a user address, timed from here.
+        let utlb = f.refill
+            && f.vaddr < abi::segments::KSEG0
+            && matches!(f.code, ExcCode::TlbL | ExcCode::TlbS);
+        let (start, monitor_start) = (m.cpus[p].cycles(), self.pcpus[p].monitor_total());
         let detail = if f.code == ExcCode::Sys { m.cpus[p].gpr(2) } else { f.vaddr };
         let log = &mut self.vms[r.vm].traps;
         if log.len() == crate::vm::TRAP_LOG {
@@ -91,12 +97,58 @@ impl Monitor {
                 + self.image.touch(m, p, node, path, special, data)
         };
         self.charge(m, p, r, kind, cost + stall);
+        if utlb {
+            self.time_utlb_miss(m, p, r, start, monitor_start, fast);
+        }
+        if std::mem::take(&mut self.pcpus[p].utlb_eret) {
+            self.end_utlb_miss(m, p, r);
+        }
         self.pcpus[p].kernel_tlb_trap = false;
         self.pcpus[p].return_to_user = false;
         if self.pcpus[p].running == Some(r) {
             self.sync_asid(m, p, r);
             self.check_interrupts(m, p, r);
         }
+    }
+
+    /// A user TLB miss just handled: served here (timed now), or forwarded to the guest's
+    /// refill handler (timed to its ERET, unless another exception reaches the guest first or
+    /// the VCPU leaves this CPU).
+    fn time_utlb_miss(
+        &mut self,
+        m: &Machine,
+        p: usize,
+        r: VcpuRef,
+        start: u64,
+        monitor_start: u64,
+        served: bool,
+    ) {
+        if served {
+            let took = m.cpus[p].cycles() - start;
+            let s = &mut self.vms[r.vm].stats;
+            s.utlb_misses += 1;
+            s.utlb_cycles += took;
+            s.utlb_monitor_cycles += took;
+        } else if std::mem::take(&mut self.pcpus[p].utlb_forwarded) {
+            self.vcpu_mut(r).utlb =
+                Some(UtlbTiming { start, monitor_start, pcpu: PcpuId::of_index(p) });
+        }
+    }
+
+    /// The guest's refill handler returned (its ERET, just emulated): the miss is timed.
+    fn end_utlb_miss(&mut self, m: &Machine, p: usize, r: VcpuRef) {
+        let Some(t) = self.vcpu_mut(r).utlb.take() else { return };
+        if t.pcpu != PcpuId::of_index(p) {
+            return;
+        }
+        let monitor = self.pcpus[p].monitor_total() - t.monitor_start;
+        let took = m.cpus[p].cycles() - t.start;
+        let s = &mut self.vms[r.vm].stats;
+        s.utlb_misses += 1;
+        s.utlb_cycles += took;
+        s.utlb_monitor_cycles += monitor;
+        s.utlb_forwarded += 1;
+        s.utlb_forwarded_cycles += took;
     }
 
     /// Delivers a hardware exception to the guest unchanged.

@@ -65,6 +65,20 @@ pub struct Vcpu {
     pub home: PcpuId,
     /// Cycle it was last put on a physical CPU.
     pub slice_start: u64,
+    /// A user TLB miss its guest's refill handler is serving, timed to the handler's ERET.
+    #[serde(default)]
+    pub utlb: Option<UtlbTiming>,
+}
+
+/// Where a forwarded user TLB miss began (Table 2's UTLB_MISS under the monitor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UtlbTiming {
+    /// The physical CPU's cycle at the miss.
+    pub start: u64,
+    /// Its monitor cycles (all kinds) before the miss.
+    pub monitor_start: u64,
+    /// The physical CPU (a VCPU moved elsewhere is not timed).
+    pub pcpu: PcpuId,
 }
 
 impl Vcpu {
@@ -99,6 +113,7 @@ impl Vcpu {
             count_seen: 0,
             home,
             slice_start: 0,
+            utlb: None,
         }
     }
 }

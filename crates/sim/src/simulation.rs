@@ -288,6 +288,22 @@ fn expected_lines(image: &[u8]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// User TLB refills and their cycles ([`Simulation::utlb`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UtlbTotals {
+    /// Refills timed.
+    pub count: u64,
+    /// Their cycles.
+    pub cycles: u64,
+    /// Of those, the monitor's (0 natively).
+    pub monitor_cycles: u64,
+    /// Of the refills, those the guest's own handler served under the monitor (0 natively:
+    /// there the handler serves every one).
+    pub forwarded: u64,
+    /// Their cycles.
+    pub forwarded_cycles: u64,
+}
+
 impl Simulation {
     /// Validates `scenario`, builds the machine and boots the guests from `assets`.
     pub fn new(scenario: &Scenario, assets: &Assets) -> Result<Simulation, SimError> {
@@ -544,6 +560,34 @@ impl Simulation {
     pub fn kstats(&self, g: usize) -> Option<Kstats> {
         let pa = self.guests.get(g)?.kstats_pa?;
         Kstats::read(pa, |a, n| self.os.read_guest(&self.machine, g, a, n))
+    }
+
+    /// Guest `g`'s user TLB refills (the paper's UTLB_MISS), timed by the machine: natively
+    /// every CPU's (a refill through the refill vector to its ERET), under the monitor the
+    /// VM's (served by the monitor, or by the guest's handler to its emulated ERET).
+    pub fn utlb(&self, g: usize) -> UtlbTotals {
+        match self.os.monitor() {
+            None if g == 0 => {
+                let mut t = UtlbTotals::default();
+                for c in &self.machine.cpus {
+                    let s = c.stats();
+                    t.count += s.utlb_refills;
+                    t.cycles += s.utlb_cycles;
+                }
+                t
+            }
+            None => UtlbTotals::default(),
+            Some(mon) => mon.vm(VmId::of_index(g)).map_or_else(UtlbTotals::default, |v| {
+                let s = v.stats();
+                UtlbTotals {
+                    count: s.utlb_misses,
+                    cycles: s.utlb_cycles,
+                    monitor_cycles: s.utlb_monitor_cycles,
+                    forwarded: s.utlb_forwarded,
+                    forwarded_cycles: s.utlb_forwarded_cycles,
+                }
+            }),
+        }
     }
 
     /// Guest `g`'s page-use table (one kind code per guest-physical page), if set up.

@@ -9,9 +9,11 @@
 //! The cache holds only names that exist (no negative entries), so creating a file needs no
 //! change here. Removing a name does ([`purge`]): the entry would otherwise outlive the file.
 //! It is direct-mapped and fixed in size: an entry is found by one hash and one compare, and
-//! a newer name simply takes the slot of an older one. Its own spinlock guards it; a lookup's
-//! answer may go stale as soon as the lock is dropped, exactly as the directory search's answer
-//! could between unlocking the directory and taking the inode, and callers treat it the same.
+//! a newer name simply takes the slot of an older one. Its own spinlock guards it. A name is
+//! entered while its directory is locked and purged while the directory is locked (`unlink`),
+//! so an entry never outlives its name; a lookup's answer may still go stale as soon as the
+//! lock is dropped, exactly as the directory search's answer could between unlocking the
+//! directory and taking the inode, and callers treat it the same.
 
 use fsformat::NAME_MAX;
 

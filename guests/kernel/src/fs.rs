@@ -246,8 +246,11 @@ pub fn ialloc(k: u16) -> Result<Ino, FsError> {
                     bio::bwrite(&b);
                     bio::brelse(b);
                     INODE_ROTOR.store(inum + 1, Ordering::Relaxed);
-                    // Nobody references a free inode, so the slot is new: read at ilock.
-                    return iget(inum);
+                    // Read again at the first ilock: the slot may be the one the inode's last
+                    // `iput` is still letting go of, holding the freed inode.
+                    let ip = iget(inum)?;
+                    ITABLE.lock().inodes[ip.0].valid = false;
+                    return Ok(ip);
                 }
                 inum += 1;
             }
@@ -587,10 +590,12 @@ pub fn namei(path: &[u8], cwd: u32) -> Result<Ino, FsError> {
             None => {
                 ilock(ip);
                 let found = dirlookup(ip, name);
-                iunlock(ip);
+                // Entered under the directory's lock, which removing a name takes too: a name
+                // removed after our search is purged after we enter it, never before.
                 if let Ok(Some((inum, _))) = found {
                     dnlc::enter(dir, name, inum);
                 }
+                iunlock(ip);
                 found
             }
         };

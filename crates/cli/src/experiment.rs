@@ -74,6 +74,10 @@ pub struct ExperimentArgs {
     /// runs).
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
+    /// Each CPU's cache, KB, in every run (a power of two, 16–16384; default: each
+    /// experiment's machine, 256 KB). The paper's machine had a 1 MB board cache (§5.1).
+    #[arg(long, value_name = "KB")]
+    cache_kb: Option<u32>,
 }
 
 /// Which variant of the workloads an experiment runs.
@@ -543,8 +547,16 @@ fn run_experiment(x: &Experiment, paper: &Paper, a: &ExperimentArgs) -> Result<(
     // Before the runs, which take minutes: a directory we cannot write is an error now.
     std::fs::create_dir_all(&a.out)
         .map_err(|e| format!("--out {}: cannot create the directory: {e}", a.out.display()))?;
-    let configs = (x.configs)(a.size);
-    for c in &configs {
+    if let Some(kb) = a.cache_kb.filter(|kb| !(16..=16384).contains(kb) || !kb.is_power_of_two()) {
+        return Err(format!(
+            "--cache-kb {kb}: the cache must be a power of two from 16 to 16384 KB"
+        ));
+    }
+    let mut configs = (x.configs)(a.size);
+    for c in &mut configs {
+        if let Some(kb) = a.cache_kb {
+            c.scenario.machine.cache_kb = kb;
+        }
         c.scenario.validate().map_err(|e| format!("{}: scenario: {e}", c.id))?;
     }
     let wall = Instant::now();
@@ -852,6 +864,16 @@ struct Results<'a> {
 }
 
 impl Results<'_> {
+    /// ` --cache-kb K` if the runs had other caches than the default, for the chart's line
+    /// saying how they were made.
+    fn cache_flag(&self) -> String {
+        let kb = self.measured.first().map(|m| m.scenario.machine.cache_kb);
+        match kb {
+            Some(kb) if kb != sim::scenario::DEFAULT_CACHE_KB => format!(" --cache-kb {kb}"),
+            _ => String::new(),
+        }
+    }
+
     /// The table: a row per configuration, ours and the paper's per metric.
     fn print_table(&self) {
         let Results { x, figure, size, rows, .. } = *self;
@@ -1003,10 +1025,11 @@ impl Results<'_> {
             subtitle: vec![
                 format!("The paper's {}; ours on {}.", figure.cite, x.setup),
                 format!(
-                    "Ours: {} workloads, disco experiment {} --size {}.",
+                    "Ours: {} workloads, disco experiment {} --size {}{}.",
                     size.name(),
                     x.id,
-                    size.name()
+                    size.name(),
+                    self.cache_flag()
                 ),
             ],
             panels,

@@ -604,8 +604,7 @@ impl Cpu {
         }
         cp0.status |= status::EXL;
         // A user TLB refill begins; any other exception before its ERET ends the timing.
-        let utlb = f.refill && !exl && f.vaddr < 0x8000_0000 && f.is_tlb();
-        self.utlb_since = utlb.then_some(self.cycles);
+        self.utlb_since = (f.is_user_refill() && !exl).then_some(self.cycles);
         let cp0 = &mut self.cp0;
         let base =
             if cp0.status & status::BEV != 0 { 0xBFC0_0200 } else { cp0.ebase & 0xFFFF_F000 };

@@ -101,6 +101,12 @@ impl Fault {
     pub fn is_tlb(&self) -> bool {
         matches!(self.code, ExcCode::TlbL | ExcCode::TlbS | ExcCode::Mod)
     }
+
+    /// True for a TLB miss on a user (kuseg) address: what a kernel's user TLB refill handler
+    /// serves (the paper's UTLB_MISS; timed by the CPU natively and by a monitor above it).
+    pub fn is_user_refill(&self) -> bool {
+        self.refill && self.is_tlb() && self.vaddr < 0x8000_0000
+    }
 }
 
 /// An exception as the CPU reports it to its owner (see `Cpu::set_report_mask`), before — or

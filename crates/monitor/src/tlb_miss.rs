@@ -102,7 +102,7 @@ impl Monitor {
         match route {
             MissRoute::Forward { refill } => {
                 self.vms[r.vm].stats.refills_forwarded += 1;
-                self.pcpus[p].utlb_forwarded = refill && va < abi::segments::KSEG0;
+                self.pcpus[p].utlb_forwarded = refill && f.is_user_refill();
                 let x =
                     GuestException { code: f.code, vaddr: va, refill, ce: 0, epc: e.epc, bd: e.bd };
                 self.deliver(m, p, r, x);

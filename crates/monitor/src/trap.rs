@@ -40,9 +40,7 @@ impl Monitor {
         let user = m.cpus[p].mode() == Mode::User;
         let f = e.fault;
         // Table 2's UTLB_MISS: a refill of a user address, timed from here.
-        let utlb = f.refill
-            && f.vaddr < abi::segments::KSEG0
-            && matches!(f.code, ExcCode::TlbL | ExcCode::TlbS);
+        let utlb = f.is_user_refill();
         let (start, monitor_start) = (m.cpus[p].cycles(), self.pcpus[p].monitor_total());
         let detail = if f.code == ExcCode::Sys { m.cpus[p].gpr(2) } else { f.vaddr };
         let log = &mut self.vms[r.vm].traps;

@@ -44,14 +44,18 @@ test('a database preset fetches its image without the tables, under 1 MB, and bo
   await page.close();
 });
 
-test('a truncated disk image is reported in words', async () => {
-  const page = await openPage(env.browser, 'about:blank');
-  // Every image arrives cut in half, as from an interrupted download.
+/** Makes every disk image arrive cut in half, as from an interrupted download. */
+async function cutImagesInHalf(page) {
   await page.route('**/assets/images/*.zst', async (route) => {
     const response = await route.fetch();
     const body = await response.body();
     await route.fulfill({ response, body: body.subarray(0, body.length >> 1) });
   });
+}
+
+test('a truncated disk image is reported in words', async () => {
+  const page = await openPage(env.browser, 'about:blank');
+  await cutImagesInHalf(page);
   await page.goto(`${env.server.url}?preset=tiny-2vms`);
   const banner = page.getByTestId('error-banner');
   await banner.waitFor({ timeout: 30_000 });
@@ -62,11 +66,7 @@ test('a truncated disk image is reported in words', async () => {
 
 test('a database image cut short is reported in words too', async () => {
   const page = await openPage(env.browser, 'about:blank');
-  await page.route('**/assets/images/*.zst', async (route) => {
-    const response = await route.fetch();
-    const body = await response.body();
-    await route.fulfill({ response, body: body.subarray(0, body.length >> 1) });
-  });
+  await cutImagesInHalf(page);
   await page.goto(`${env.server.url}?preset=db-native`);
   const banner = page.getByTestId('error-banner');
   await banner.waitFor({ timeout: 30_000 });

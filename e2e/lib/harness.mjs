@@ -64,6 +64,7 @@ export async function launch() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...(process.env.CHROMIUM_EXTRA ? process.env.CHROMIUM_EXTRA.split(' ') : []),
     ],
   });
 }

@@ -476,9 +476,17 @@ impl Cpu {
                 continue;
             }
             self.limit = deadline;
-            while self.cycles < self.limit {
-                self.step(bus, pre, key_mask);
-            }
+            self.run_steps(bus, pre, key_mask);
+        }
+    }
+
+    /// Steps until the clock reaches the limit: the hot loop, kept a function of its own so
+    /// that the compiler lays it out and allocates its registers apart from the checks around
+    /// it.
+    #[inline(never)]
+    fn run_steps<B: Bus>(&mut self, bus: &mut B, pre: &mut Predecode, key_mask: u32) {
+        while self.cycles < self.limit {
+            self.step(bus, pre, key_mask);
         }
     }
 

@@ -64,7 +64,8 @@ export async function launch() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      ...(process.env.CHROMIUM_EXTRA ? process.env.CHROMIUM_EXTRA.split(' ') : []),
+      // Extra flags for profiling runs (CHROMIUM_EXTRA="--js-flags=--prof ..."), split on white space.
+      ...(process.env.CHROMIUM_EXTRA ?? '').split(/\s+/).filter(Boolean),
     ],
   });
 }

@@ -27,23 +27,24 @@ impl Symbols {
         Symbols { funcs }
     }
 
-    /// The demangled name of the function holding `addr`, if a known function does.
-    pub fn function(&self, addr: u32) -> Option<String> {
+    /// The function holding `addr` (its start and raw name), if a known function does.
+    fn holding(&self, addr: u32) -> Option<(u32, &str)> {
         let i = self.funcs.partition_point(|f| f.0 <= addr);
         let (start, size, name) = self.funcs.get(i.checked_sub(1)?)?;
-        (addr - start < (*size).max(1)).then(|| demangle(name))
+        (addr - start < (*size).max(1)).then_some((*start, name.as_str()))
+    }
+
+    /// The demangled name of the function holding `addr`, if a known function does.
+    pub fn function(&self, addr: u32) -> Option<String> {
+        self.holding(addr).map(|(_, name)| demangle(name))
     }
 
     /// `name+0xoff` for an address inside a known function, else the address in hex.
     pub fn describe(&self, addr: u32) -> String {
-        let i = self.funcs.partition_point(|f| f.0 <= addr);
-        if i > 0 {
-            let (start, size, name) = &self.funcs[i - 1];
-            if addr - start < (*size).max(1) {
-                return format!("{:#010x} {}+{:#x}", addr, demangle(name), addr - start);
-            }
+        match self.holding(addr) {
+            Some((start, name)) => format!("{:#010x} {}+{:#x}", addr, demangle(name), addr - start),
+            None => format!("{addr:#010x}"),
         }
-        format!("{addr:#010x}")
     }
 }
 

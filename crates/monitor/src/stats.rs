@@ -85,6 +85,13 @@ pub struct VmStats {
 }
 
 impl VmStats {
+    /// Counts a user TLB miss that took `cycles`, `monitor_cycles` of them the monitor's.
+    pub(crate) fn count_utlb_miss(&mut self, cycles: u64, monitor_cycles: u64) {
+        self.utlb_misses += 1;
+        self.utlb_cycles += cycles;
+        self.utlb_monitor_cycles += monitor_cycles;
+    }
+
     /// Monitor cycles of every kind.
     pub fn monitor_total(&self) -> u64 {
         self.monitor_cycles.iter().sum()

@@ -123,10 +123,7 @@ impl Monitor {
     ) {
         if served {
             let took = m.cpus[p].cycles() - start;
-            let s = &mut self.vms[r.vm].stats;
-            s.utlb_misses += 1;
-            s.utlb_cycles += took;
-            s.utlb_monitor_cycles += took;
+            self.vms[r.vm].stats.count_utlb_miss(took, took);
         } else if std::mem::take(&mut self.pcpus[p].utlb_forwarded) {
             self.vcpu_mut(r).utlb =
                 Some(UtlbTiming { start, monitor_start, pcpu: PcpuId::of_index(p) });
@@ -142,9 +139,7 @@ impl Monitor {
         let monitor = self.pcpus[p].monitor_total() - t.monitor_start;
         let took = m.cpus[p].cycles() - t.start;
         let s = &mut self.vms[r.vm].stats;
-        s.utlb_misses += 1;
-        s.utlb_cycles += took;
-        s.utlb_monitor_cycles += monitor;
+        s.count_utlb_miss(took, monitor);
         s.utlb_forwarded += 1;
         s.utlb_forwarded_cycles += took;
     }

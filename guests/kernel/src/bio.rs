@@ -63,6 +63,15 @@ struct Cache {
     reserve: u32,
 }
 
+impl Cache {
+    /// Buffer `i` was just used: the most recent for the replacement's least-recently-used
+    /// choice.
+    fn touch(&mut self, i: usize) {
+        self.clock += 1;
+        self.bufs[i].last_use = self.clock;
+    }
+}
+
 static CACHE: Spinlock<Cache> = Spinlock::new(
     "bcache",
     Cache { bufs: Vec::new(), index: BTreeMap::new(), clock: 0, limit: MIN_BUFS, reserve: 0 },
@@ -291,10 +300,8 @@ pub fn pin(block: u32) -> u32 {
         if let Some(&i) = c.index.get(&block) {
             if c.bufs[i].valid && !c.bufs[i].locked {
                 stats::count(stats::Event::BufferHit);
-                c.clock += 1;
-                let clock = c.clock;
+                c.touch(i);
                 let b = &mut c.bufs[i];
-                b.last_use = clock;
                 b.mapped = true;
                 kalloc::incref(b.page);
                 return b.page;
@@ -319,9 +326,7 @@ pub fn cached_word(block: u32, i: usize) -> Option<u32> {
         return None;
     }
     stats::count(stats::Event::BufferHit);
-    c.clock += 1;
-    let clock = c.clock;
-    c.bufs[k].last_use = clock;
+    c.touch(k);
     // SAFETY: a cached page in the direct map; unchanged while we hold the lock (see `pin`).
     let w = unsafe { (hal::p2v(c.bufs[k].page) as *const u32).add(i).read() };
     Some(u32::from_le(w))
@@ -335,11 +340,8 @@ pub fn bwrite(b: &BufRef) {
 /// Unlocks and releases a buffer.
 pub fn brelse(b: BufRef) {
     let mut c = CACHE.lock();
-    c.clock += 1;
-    let clock = c.clock;
-    let buf = &mut c.bufs[b.index];
-    buf.refs -= 1;
-    buf.last_use = clock;
+    c.touch(b.index);
+    c.bufs[b.index].refs -= 1;
     let wanted = unlock(&mut c, b.index);
     drop(c);
     if wanted {

@@ -5,7 +5,7 @@
 use core::cell::UnsafeCell;
 
 use crate::entry::Context;
-use crate::hal;
+use crate::hal::{self, MonitorCycles};
 
 /// Most CPUs the kernel supports (the machine has at most 64).
 pub const MAX_CPUS: usize = 64;
@@ -40,9 +40,9 @@ pub struct Cpu {
     pub run_start: u64,
     /// The same two for the monitor's cycles (`hal::monitor_cycles`; none natively): the
     /// running process's share of them without the lock (see `proc::monitor_time`).
-    pub monitor_base: [u32; 2],
+    pub monitor_base: MonitorCycles,
     /// `hal::monitor_cycles` when the running process was switched in.
-    pub monitor_start: [u32; 2],
+    pub monitor_start: MonitorCycles,
     /// The service whose return to user mode is under way (the code `stats::finishing` keeps;
     /// 0: none) and `hal::monitor_return_cycles` as it ended: the monitor's emulation of that
     /// return is added to it at the next entry (`stats::returned`).
@@ -68,8 +68,8 @@ const IDLE: Cpu = Cpu {
     ticks: 0,
     run_base: 0,
     run_start: 0,
-    monitor_base: [0; 2],
-    monitor_start: [0; 2],
+    monitor_base: MonitorCycles::ZERO,
+    monitor_start: MonitorCycles::ZERO,
     returning: 0,
     returning_mark: 0,
 };

@@ -83,7 +83,10 @@ core::arch::global_asm!(
 # table of the current address space and write the even/odd PTE pair at a random index. A
 # missing page-table page writes an invalid pair: the retry then takes a TLB-invalid exception
 # through the general vector, where the kernel decides (demand zero, or a bad address).
+# A kernel address here is in the mapped kernel segment (k2.rs): its pair is in k2::PTES.
 utlb_refill:
+"#, hal_mfc0!("$k0", badvaddr), r#"
+    bltz    $k0, 2f                   # a kernel address: the mapped kernel segment
     lui     $k0, {pda_hi}
     lw      $k1, {pda_lo}+8($k0)      # PDA.utlb_misses += 1
     addiu   $k1, $k1, 1
@@ -99,6 +102,18 @@ utlb_refill:
 "#, hal_mfc0!("$k0", badvaddr), r#"
     srl     $k0, $k0, 10
     andi    $k0, $k0, 0xff8           # offset of the even PTE of the pair
+    addu    $k1, $k1, $k0
+"#, hal_refill_write!(), r#"
+2:
+"#, hal_mfc0!("$k0", badvaddr), r#"
+    lui     $k1, {k2_hi}
+    subu    $k0, $k0, $k1
+    srl     $k0, $k0, 13              # the slot
+    sltiu   $k1, $k0, {k2_slots}
+    beqz    $k1, 1f                   # beyond the segment: invalid
+    sll     $k0, $k0, 3               # (delay slot) the slot's pair in k2::PTES
+    lui     $k1, %hi({k2_ptes})
+    addiu   $k1, $k1, %lo({k2_ptes})
     addu    $k1, $k1, $k0
 "#, hal_refill_write!(), r#"
 1:
@@ -281,6 +296,9 @@ _secondary:
     .set pop
 "#),
     pda_hi = const hi(PDA),
+    k2_hi = const abi::segments::K2_BASE >> 16,
+    k2_slots = const crate::k2::SLOTS,
+    k2_ptes = sym crate::k2::PTES,
     pda_lo = const lo(PDA),
     frame = const FRAME_BYTES,
     ksu = const KERNEL_KSU,

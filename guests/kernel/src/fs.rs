@@ -516,26 +516,34 @@ pub fn read_all(ip: Ino) -> Result<Vec<u8>, FsError> {
 
 /// Looks `name` up in the locked directory `dp`: its inode number and entry offset.
 pub fn dirlookup(dp: Ino, name: &[u8]) -> Result<Option<(u32, u32)>, FsError> {
-    if get(dp).kind != kind::DIR {
+    let mut found = None;
+    scan_dir(dp, &mut |e, off| {
+        found = dirent_matches(e, name).map(|inum| (inum, off));
+        found.is_some()
+    })?;
+    Ok(found)
+}
+
+/// Calls `f` with each entry of directory `dp` and its offset, in order, until `f` returns
+/// true; returns the directory's size. Entry by entry in the buffers themselves (no copy of
+/// the directory): entries never straddle a block.
+fn scan_dir(dp: Ino, f: &mut dyn FnMut(&[u8], u32) -> bool) -> Result<u32, FsError> {
+    let d = get(dp);
+    if d.kind != kind::DIR {
         return Err(FsError::NotDir);
     }
-    // Entry by entry in the buffers themselves (no copy of the directory): entries never
-    // straddle a block.
     const _: () = assert!(BLOCK % DIRENT_BYTES == 0);
-    let mut found = None;
-    let size = get(dp).size;
-    readi(dp, 0, size, &mut |chunk, at| {
-        if found.is_none() {
-            for (k, e) in chunk.chunks_exact(DIRENT_BYTES).enumerate() {
-                if let Some(inum) = dirent_matches(e, name) {
-                    found = Some((inum, at + (k * DIRENT_BYTES) as u32));
-                    break;
-                }
+    let mut done = false;
+    readi(dp, 0, d.size, &mut |chunk, at| {
+        for (k, e) in chunk.chunks_exact(DIRENT_BYTES).enumerate() {
+            if done {
+                break;
             }
+            done = f(e, at + (k * DIRENT_BYTES) as u32);
         }
         Ok(())
     })?;
-    Ok(found)
+    Ok(d.size)
 }
 
 /// Adds `name` → `inum` to the locked directory `dp`.
@@ -543,20 +551,14 @@ pub fn dirlink(dp: Ino, name: &[u8], inum: u32) -> Result<(), FsError> {
     if name.len() > NAME_MAX {
         return Err(FsError::NameTooLong);
     }
-    if get(dp).kind != kind::DIR {
-        return Err(FsError::NotDir);
-    }
-    // One pass over the entries, in the buffers: is the name there, and the first free slot.
+    // One pass over the entries: is the name there, and the first free slot.
     let (mut exists, mut free) = (false, None);
-    let size = get(dp).size;
-    readi(dp, 0, size, &mut |chunk, at| {
-        for (k, e) in chunk.chunks_exact(DIRENT_BYTES).enumerate() {
-            exists |= dirent_matches(e, name).is_some();
-            if free.is_none() && dirent_inum(e) == 0 {
-                free = Some(at + (k * DIRENT_BYTES) as u32);
-            }
+    let size = scan_dir(dp, &mut |e, off| {
+        exists |= dirent_matches(e, name).is_some();
+        if free.is_none() && dirent_inum(e) == 0 {
+            free = Some(off);
         }
-        Ok(())
+        false
     })?;
     if exists {
         return Err(FsError::Exists);

@@ -10,6 +10,8 @@ use crate::hal;
 pub const TLB_RELOAD: u32 = 1;
 /// Look at the run queue (work arrived, or a process should be preempted).
 pub const RESCHEDULE: u32 = 2;
+/// Flush the whole TLB and report the mapped kernel segment's epoch ([`crate::k2`]).
+pub const K2_FLUSH: u32 = 4;
 
 static MAILBOX: [AtomicU32; MAX_CPUS] = [const { AtomicU32::new(0) }; MAX_CPUS];
 
@@ -23,6 +25,11 @@ fn send(cpu: usize, what: u32) {
 /// Asks `cpu` to drop the translations of the address space it runs.
 pub fn request_tlb_reload(cpu: usize) {
     send(cpu, TLB_RELOAD);
+}
+
+/// Asks `cpu` to flush its TLB for the mapped kernel segment's lazy reclaim.
+pub fn request_k2_flush(cpu: usize) {
+    send(cpu, K2_FLUSH);
 }
 
 /// Asks `cpu` to look for work.

@@ -33,6 +33,7 @@ pub mod fs;
 pub mod hal;
 pub mod heap;
 pub mod ipi;
+pub mod k2;
 pub mod kalloc;
 pub mod net;
 pub mod nfs;
@@ -74,6 +75,7 @@ extern "C" fn kmain() -> ! {
     let cpus = hal::cpu_count().min(cpu::MAX_CPUS);
     let memory = hal::memory_bytes();
     kalloc::init(kernel_end, memory, hal::node_bytes());
+    k2::init();
     kprintln!("dux: {} CPUs, {} MB, {} free pages", cpus, memory >> 20, kalloc::free_pages());
     per_cpu_init(0);
     proc::init(cpus);

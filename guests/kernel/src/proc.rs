@@ -15,6 +15,7 @@ use alloc::sync::Arc;
 use crate::cpu::{self, MAX_CPUS};
 use crate::entry::{self, Context, FRAME_BYTES};
 use crate::file::Files;
+use crate::hal::MonitorCycles;
 use crate::spinlock::{Spinlock, SpinlockGuard};
 use crate::trap::TrapFrame;
 use crate::vm::Mm;
@@ -77,7 +78,7 @@ pub struct Proc {
     /// Cycles it ran (user + kernel), for statistics.
     pub cycles: u64,
     /// Of those, the monitor's (`hal::monitor_cycles`: kernel TLB faults, other; wrapping).
-    pub monitor: [u32; 2],
+    pub monitor: MonitorCycles,
 }
 
 const UNUSED: Proc = Proc {
@@ -96,7 +97,7 @@ const UNUSED: Proc = Proc {
     name: [0; 16],
     last_cpu: 0,
     cycles: 0,
-    monitor: [0; 2],
+    monitor: MonitorCycles::ZERO,
 };
 
 /// A fixed-size ring of process slots.
@@ -191,7 +192,7 @@ impl Table {
         p.chan = 0;
         p.parent = NONE;
         p.cycles = 0;
-        p.monitor = [0; 2];
+        p.monitor = MonitorCycles::ZERO;
         if p.kstack == 0 {
             let stack = Box::leak(Box::new(KStack([0; KSTACK_BYTES])));
             p.kstack = stack as *mut KStack as u32;
@@ -283,10 +284,9 @@ pub fn cpu_time() -> u64 {
 /// The monitor's cycles charged while the running process ran (kernel TLB faults, other;
 /// wrapping), as [`cpu_time`] counts its cycles: a system call's share of them is the paper's
 /// Table 2 breakdown. Zero natively.
-pub fn monitor_time() -> [u32; 2] {
+pub fn monitor_time() -> MonitorCycles {
     let c = cpu::this();
-    let now = hal::monitor_cycles();
-    [0, 1].map(|k| c.monitor_base[k].wrapping_add(now[k].wrapping_sub(c.monitor_start[k])))
+    c.monitor_base + (hal::monitor_cycles() - c.monitor_start)
 }
 
 /// Wakes every process sleeping on `chan`.
@@ -343,11 +343,7 @@ pub fn scheduler() -> ! {
         let mut t = unsafe { PTABLE.assume_locked() };
         t.procs[i].cycles += crate::timer::cycles() - start;
         if hal::MONITORED {
-            let now = hal::monitor_cycles();
-            for k in 0..2 {
-                t.procs[i].monitor[k] =
-                    t.procs[i].monitor[k].wrapping_add(now[k].wrapping_sub(monitor_start[k]));
-            }
+            t.procs[i].monitor = t.procs[i].monitor + (hal::monitor_cycles() - monitor_start);
         }
         if let Some(mm) = &mm {
             mm.deactivate();

@@ -56,7 +56,7 @@ pub use abi::kstats::{Event, MAX_SYSCALL, Row};
 use abi::kstats::{Header, MAGIC, SYMBOL};
 
 use crate::cpu::{self, MAX_CPUS};
-use crate::hal;
+use crate::hal::{self, MonitorCycles};
 
 /// The statistics block (layout is part of the host interface).
 #[repr(C)]
@@ -126,14 +126,13 @@ pub fn time(e: Event, cycles: u64) {
 
 /// Where a service's monitor cycles start: `now` less what the monitor charged since the
 /// exception was delivered (`at_entry`), so that taking and forwarding the trap count.
-pub fn monitor_start(now: [u32; 2], at_entry: [u32; 2]) -> [u32; 2] {
-    let live = hal::monitor_cycles();
-    [0, 1].map(|k| now[k].wrapping_sub(live[k].wrapping_sub(at_entry[k])))
+pub fn monitor_start(now: MonitorCycles, at_entry: MonitorCycles) -> MonitorCycles {
+    now - (hal::monitor_cycles() - at_entry)
 }
 
 /// The monitor's cycles from `start` to `now` (wrapping totals).
-pub fn monitor_since(now: [u32; 2], start: [u32; 2]) -> [u64; 2] {
-    [0, 1].map(|k| u64::from(now[k].wrapping_sub(start[k])))
+pub fn monitor_since(now: MonitorCycles, start: MonitorCycles) -> [u64; 2] {
+    (now - start).widen()
 }
 
 /// A service finished, its return to user mode still to come (`cpu::Cpu::returning`).

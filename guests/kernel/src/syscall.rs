@@ -9,6 +9,7 @@ use fsformat::kind;
 
 use crate::file::{self, Kind};
 use crate::fs::{self, FsError};
+use crate::hal::MonitorCycles;
 use crate::proc::{self, PTABLE, State};
 use crate::trap::TrapFrame;
 use crate::vm::{FaultError, Mm};
@@ -83,7 +84,7 @@ fn user_str(mm: &Mm, va: u32) -> Result<Vec<u8>, u32> {
 ///
 /// `monitor_at_entry`: the monitor's cycles as the exception was delivered
 /// (`hal::monitor_cycles_at_entry`, read before interrupts went on).
-pub fn dispatch(tf: &mut TrapFrame, monitor_at_entry: [u32; 2]) {
+pub fn dispatch(tf: &mut TrapFrame, monitor_at_entry: MonitorCycles) {
     let nr = tf.regs[2] as usize;
     let a = [tf.regs[4], tf.regs[5], tf.regs[6], tf.regs[7]];
     // CPU time, not elapsed time: a sleeping call is charged only for its work, as in Table 2;

@@ -3,6 +3,7 @@
 //! go to the address space (demand zero, copy on write) or kill the program; interrupts go to
 //! the timer, the IPI mailbox and the device drivers. A timer tick in user mode preempts.
 
+use crate::hal::MonitorCycles;
 use crate::proc::{self, PTABLE};
 use crate::vm::FaultKind;
 use crate::{disk, hal, ipi, stats, syscall, timer};
@@ -131,6 +132,9 @@ fn interrupt(tf: &TrapFrame, user: bool) {
     if pending & abi::address_map::irq::IPI != 0 {
         stats::count(stats::Event::Ipi);
         let req = ipi::take();
+        if req & ipi::K2_FLUSH != 0 {
+            crate::k2::flush_here();
+        }
         if req & ipi::TLB_RELOAD != 0
             && let Some(i) = crate::cpu::this().current
         {
@@ -152,7 +156,7 @@ fn interrupt(tf: &TrapFrame, user: bool) {
     }
 }
 
-fn page_fault(tf: &TrapFrame, code: u32, monitor_at_entry: [u32; 2]) {
+fn page_fault(tf: &TrapFrame, code: u32, monitor_at_entry: MonitorCycles) {
     let start = timer::cycles().saturating_sub(timer::cycles_since(tf.entry_count));
     let monitor_start = stats::monitor_start(hal::monitor_cycles(), monitor_at_entry);
     let i = proc::current();

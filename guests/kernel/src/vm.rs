@@ -1,10 +1,14 @@
 //! Address spaces: two-level page tables, ASIDs, demand-zero and copy-on-write pages.
 //!
 //! ## Page tables
-//! A page directory (one page, 1024 entries) points at page-table pages (1024 PTEs each), all
-//! reached through the direct map. A PTE *is* an EntryLo — PFN, cache attribute, D(irty =
-//! writable), V(alid) — so the TLB-refill handler in `entry.rs` copies the even/odd pair into
-//! EntryLo0/1 with no conversion. The top bits, which EntryLo ignores, are the kernel's own:
+//! A page directory (one page) points at page-table pages (1024 PTEs each). The kernel's own
+//! code reaches both through the mapped kernel segment ([`crate::k2`]), as IRIX reached its
+//! page tables, so its page-table work takes kernel TLB misses; the TLB-refill handler, which
+//! must not miss itself, walks them through the direct map. So the directory holds each table
+//! twice: entry `d` (for `d` < 512, a user address's top bits) its direct-map address for the
+//! refill handler, entry `512 + d` its mapped-segment address for the kernel. A PTE *is* an
+//! EntryLo — PFN, cache attribute, D(irty = writable), V(alid) — so the TLB-refill handler in
+//! `entry.rs` copies the even/odd pair into EntryLo0/1 with no conversion. The top bits, which EntryLo ignores, are the kernel's own:
 //! [`PTE_W`] (the page may be written) and [`PTE_COW`] (shared after fork: copy before the
 //! first write).
 //!
@@ -30,7 +34,7 @@ use crate::bcopy::{self, bcopy};
 use crate::cpu::{self, MAX_CPUS};
 use crate::kalloc::{self, PAGE};
 use crate::spinlock::Spinlock;
-use crate::{hal, pda, stats};
+use crate::{hal, k2, pda, stats};
 
 /// PTE: the page may be written (D may be set).
 pub const PTE_W: u32 = 1 << 31;
@@ -93,8 +97,10 @@ pub struct TlbState {
 
 /// Page tables and layout of a user address space.
 pub struct AddrSpace {
-    /// Direct-mapped address of the page directory.
+    /// Direct-mapped address of the page directory (the refill handler's).
     pub pgdir: u32,
+    /// The page directory's address in the mapped kernel segment (the kernel's).
+    kdir: u32,
     /// Start of the heap (first page after the loaded segments).
     pub brk_start: u32,
     /// Current program break.
@@ -149,23 +155,37 @@ impl AddrSpace {
     /// An empty address space.
     pub fn new() -> Option<AddrSpace> {
         let dir = kalloc::alloc_zeroed(kalloc::Use::PageTable)?;
-        Some(AddrSpace { pgdir: hal::p2v(dir), brk_start: 0, brk: 0, segments: Vec::new() })
+        Some(AddrSpace {
+            pgdir: hal::p2v(dir),
+            kdir: k2::map(dir),
+            brk_start: 0,
+            brk: 0,
+            segments: Vec::new(),
+        })
+    }
+
+    /// The kernel's address of page table `d` (0 if none).
+    fn table(&self, d: usize) -> u32 {
+        // SAFETY: the directory is our page; its upper half holds the kernel's addresses.
+        unsafe { *(self.kdir as *const u32).add(512 + d) }
     }
 
     /// The PTE slot for `va`, allocating the page-table page if `create`.
     fn slot(&self, va: u32, create: bool) -> Option<*mut u32> {
-        let dir = self.pgdir as *mut u32;
-        // SAFETY: the directory is our page; va >> 22 < 512 for user addresses.
-        let de = unsafe { dir.add((va >> 22) as usize) };
-        // SAFETY: as above.
-        let mut table = unsafe { *de };
+        let d = (va >> 22) as usize;
+        let mut table = self.table(d);
         if table == 0 {
             if !create {
                 return None;
             }
-            table = hal::p2v(kalloc::alloc_zeroed(kalloc::Use::PageTable)?);
-            // SAFETY: as above.
-            unsafe { *de = table };
+            let pa = kalloc::alloc_zeroed(kalloc::Use::PageTable)?;
+            table = k2::map(pa);
+            let dir = self.kdir as *mut u32;
+            // SAFETY: the directory is ours; d < 512 for user addresses.
+            unsafe {
+                *dir.add(d) = hal::p2v(pa);
+                *dir.add(512 + d) = table;
+            }
         }
         // SAFETY: the table is a page we allocated.
         Some(unsafe { (table as *mut u32).add(((va >> 12) & 1023) as usize) })
@@ -276,10 +296,8 @@ impl AddrSpace {
         child.brk_start = self.brk_start;
         child.brk = self.brk;
         child.segments = self.segments.clone();
-        let dir = self.pgdir as *mut u32;
         for d in 0..512 {
-            // SAFETY: the directory is ours.
-            let table = unsafe { *dir.add(d) };
+            let table = self.table(d);
             if table == 0 {
                 continue;
             }
@@ -315,7 +333,6 @@ impl AddrSpace {
 
     /// Releases every page and table (the address space must not be active anywhere).
     pub fn free(&mut self) {
-        let dir = self.pgdir as *mut u32;
         // The pages go back a batch at a time, one hold of the memory lock per batch.
         let mut batch = [0u32; 64];
         let mut n = 0;
@@ -328,8 +345,7 @@ impl AddrSpace {
             }
         };
         for d in 0..512 {
-            // SAFETY: the directory is ours.
-            let table = unsafe { *dir.add(d) };
+            let table = self.table(d);
             if table == 0 {
                 continue;
             }
@@ -340,11 +356,14 @@ impl AddrSpace {
                     give(pte_pa(pte));
                 }
             }
-            give(hal::v2p(table));
+            give(k2::v2p(table));
+            k2::unmap(table);
         }
         give(hal::v2p(self.pgdir));
+        k2::unmap(self.kdir);
         kalloc::decref_all(&batch[..n]);
         self.pgdir = 0;
+        self.kdir = 0;
     }
 
     /// Unmaps [from, to) (page-aligned), freeing the pages (shrinking the heap).
@@ -453,7 +472,8 @@ impl TlbState {
             held & 0xFF
         } else {
             if c.next_asid > 255 {
-                hal::tlb_flush_all();
+                // A full flush: it also retires the mapped kernel segment's stale slots.
+                k2::flush_here();
                 c.asid_generation += 1;
                 c.next_asid = 1;
             }

@@ -218,8 +218,8 @@ pub fn count() -> u32 {
 /// (wrapping totals the monitor keeps in the special page): what a service's time under Disco
 /// is made of besides the kernel's own execution (the paper's Table 2 breakdown).
 #[inline]
-pub fn monitor_cycles() -> [u32; 2] {
-    [rd(special::MON_TLB), rd(special::MON_OTHER)]
+pub fn monitor_cycles() -> super::MonitorCycles {
+    super::MonitorCycles([rd(special::MON_TLB), rd(special::MON_OTHER)])
 }
 
 /// Of the monitor's other cycles, those of the ERETs it emulated back to user mode (a
@@ -244,8 +244,8 @@ pub const MONITORED: bool = true;
 /// there, `TrapFrame::entry_count`). Valid until the next exception is delivered: read it
 /// before interrupts go on.
 #[inline]
-pub fn monitor_cycles_at_entry() -> [u32; 2] {
-    [rd(special::MON_TLB_AT), rd(special::MON_OTHER_AT)]
+pub fn monitor_cycles_at_entry() -> super::MonitorCycles {
+    super::MonitorCycles([rd(special::MON_TLB_AT), rd(special::MON_OTHER_AT)])
 }
 
 /// Sets virtual Compare.

@@ -177,8 +177,8 @@ pub fn count() -> u32 {
 
 /// No monitor: its cycles are none (the Disco HAL's `monitor_cycles`).
 #[inline]
-pub fn monitor_cycles() -> [u32; 2] {
-    [0; 2]
+pub fn monitor_cycles() -> super::MonitorCycles {
+    super::MonitorCycles::ZERO
 }
 
 /// No monitor: a return to user mode is one instruction, inside the service's time.
@@ -196,8 +196,8 @@ pub const MONITORED: bool = false;
 
 /// No monitor: none at the exception either.
 #[inline]
-pub fn monitor_cycles_at_entry() -> [u32; 2] {
-    [0; 2]
+pub fn monitor_cycles_at_entry() -> super::MonitorCycles {
+    super::MonitorCycles::ZERO
 }
 
 /// Sets Compare: the timer interrupt (IP7) fires when Count reaches it; writing acknowledges

@@ -15,7 +15,7 @@ pub const SYMBOL: &str = "KSTATS";
 /// System-call numbers counted: `0..MAX_SYSCALL` ([`crate::syscall::Syscall`]).
 pub const MAX_SYSCALL: usize = 40;
 /// Kernel events counted besides system calls ([`Event`]).
-pub const EVENTS: usize = 11;
+pub const EVENTS: usize = 13;
 
 /// The block's header.
 #[repr(C)]
@@ -110,6 +110,12 @@ pub enum Event {
     BufferMiss = 9,
     /// A disk write.
     DiskWrite = 10,
+    /// A whole-TLB flush for the mapped kernel segment's lazy reclaim (dux's `k2.rs`): its
+    /// allocation wrapped around on this CPU, or another CPU's wrap asked for it by IPI.
+    K2Flush = 11,
+    /// No slot of the mapped kernel segment was free for a page table, which the kernel then
+    /// used through the direct map (its reclaim has not caught up).
+    K2Full = 12,
 }
 
 impl Event {
@@ -126,6 +132,8 @@ impl Event {
         Event::BufferHit,
         Event::BufferMiss,
         Event::DiskWrite,
+        Event::K2Flush,
+        Event::K2Full,
     ];
 
     /// Its name as a kernel service (capitals, like the paper's `DEMAND_ZERO`;
@@ -143,6 +151,8 @@ impl Event {
             Event::BufferHit => "BUFFER_HIT",
             Event::BufferMiss => "BUFFER_MISS",
             Event::DiskWrite => "DISK_WRITE",
+            Event::K2Flush => "K2_FLUSH",
+            Event::K2Full => "K2_FULL",
         }
     }
 }

@@ -25,6 +25,8 @@
 //! | `KILLED` | `trap::kill`, a program ended by an exception | — |
 //! | `BUFFER_HIT`, `BUFFER_MISS` | `bio::bread`, each block looked up | — |
 //! | `DISK_WRITE` | `disk::rw`, each write request | — |
+//! | `K2_FLUSH` | `k2`, a TLB flush for the mapped kernel segment's reclaim | — |
+//! | `K2_FULL` | `k2::map`, a page table left in the direct map for want of a slot | — |
 //!
 //! Under the monitor each service's cycles are also split as the paper's Table 2 does: the
 //! monitor's cycles on the kernel's TLB faults and its other cycles (`Row::syscall_tlb_cycles`,

@@ -134,6 +134,7 @@ fn interrupt(tf: &TrapFrame, user: bool) {
         let req = ipi::take();
         if req & ipi::K2_FLUSH != 0 {
             crate::k2::flush_here();
+            stats::count(stats::Event::K2Flush);
         }
         if req & ipi::TLB_RELOAD != 0
             && let Some(i) = crate::cpu::this().current

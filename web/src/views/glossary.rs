@@ -110,6 +110,12 @@ pub const GLOSSARY: &[Entry] = &[
         text: "Time a CPU has nothing to run. A guest's idle loop enters the low-power WAIT state, and the monitor deschedules that virtual CPU until an interrupt arrives, freeing the physical CPU for other VMs.",
     },
     Entry {
+        key: "k2",
+        term: "K2 (mapped kernel segment)",
+        section: "§4.3.1, §5.3",
+        text: "Kernel virtual memory mapped through the TLB, where IRIX kept its page tables — and where dux keeps them here. The kernel's own refill handler serves its misses; under Disco a K2 miss the guest's TLB no longer holds goes to that handler, its TLB write and return emulated by the monitor: the kernel TLB faults of the paper's Table 2. Misses on the kernel's direct map, by contrast, the monitor refills by itself.",
+    },
+    Entry {
         key: "l2tlb",
         term: "L2TLB",
         section: "§4.2.2",
@@ -167,7 +173,7 @@ pub const GLOSSARY: &[Entry] = &[
         key: "page-table",
         term: "page table",
         section: "§4.2.2",
-        text: "The guest kernel's own map from its processes' virtual pages to guest-physical pages, walked by its TLB-refill handler.",
+        text: "The guest kernel's own map from its processes' virtual pages to guest-physical pages, walked by its TLB-refill handler. dux, like IRIX, reaches its page tables through its mapped kernel segment (K2), so building and freeing them takes kernel TLB faults.",
     },
     Entry {
         key: "pmap",
@@ -312,6 +318,7 @@ mod tests {
             "cow-break",
             "v-footprint",
             "m-footprint",
+            "k2",
         ] {
             assert!(entry(k).is_some(), "{k}");
         }

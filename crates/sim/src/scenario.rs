@@ -409,6 +409,13 @@ fn in_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<(), ScenarioError> 
 /// protocol types do not depend on the machine crate, and a test there keeps the two equal).
 pub const MAX_MACHINE_MEMORY_MB: u32 = 448;
 
+// A guest's direct map under the monitor (guest-physical p at `SSEG + p`) must end below dux's
+// mapped kernel segment: a larger machine, and so a larger VM, would need K2 moved.
+const _: () = assert!(
+    abi::segments::SSEG as u64 + ((MAX_MACHINE_MEMORY_MB as u64) << 20)
+        <= abi::segments::K2_BASE as u64
+);
+
 /// Memory the monitor keeps for itself on a machine, in MB (special pages and slack), so that
 /// the VMs' memory plus this fits in the machine.
 pub const MONITOR_RESERVE_MB: u32 = 1;

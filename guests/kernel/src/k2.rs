@@ -20,8 +20,8 @@
 //! if every CPU has caught up with the current *epoch*, a new one begins and every CPU is
 //! asked (by IPI) to flush its TLB and report the epoch it saw (any full flush reports, as at
 //! the end of a CPU's ASID generation); a slot freed in epoch `e` is free again once every CPU
-//! reported an epoch above `e`. Nothing waits for the flushes: while none is free, a page falls back to its
-//! direct-map address, which needs no slot.
+//! reported an epoch above `e`. Nothing waits for the flushes: while no slot is free, a page
+//! falls back to its direct-map address, which needs no slot (counted as `K2_FULL`).
 
 use core::sync::atomic::{AtomicU32, Ordering};
 

@@ -8,9 +8,9 @@
 //! twice: entry `d` (for `d` < 512, a user address's top bits) its direct-map address for the
 //! refill handler, entry `512 + d` its mapped-segment address for the kernel. A PTE *is* an
 //! EntryLo — PFN, cache attribute, D(irty = writable), V(alid) — so the TLB-refill handler in
-//! `entry.rs` copies the even/odd pair into EntryLo0/1 with no conversion. The top bits, which EntryLo ignores, are the kernel's own:
-//! [`PTE_W`] (the page may be written) and [`PTE_COW`] (shared after fork: copy before the
-//! first write).
+//! `entry.rs` copies the even/odd pair into EntryLo0/1 with no conversion. The top bits, which
+//! EntryLo ignores, are the kernel's own: [`PTE_W`] (the page may be written) and [`PTE_COW`]
+//! (shared after fork: copy before the first write).
 //!
 //! ## Faults
 //! A missing page-table page or an invalid PTE comes back as a TLB-invalid exception, a

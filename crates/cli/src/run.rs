@@ -390,7 +390,7 @@ fn summary(sim: &Simulation, f: &Frame, wall: std::time::Duration) {
         "kernel%",
         "monitor%",
         "idle%",
-        "direct",
+        "kseg",
         "l2tlb",
         "vtlb",
         "forwarded",

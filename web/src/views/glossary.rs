@@ -65,7 +65,7 @@ pub const GLOSSARY: &[Entry] = &[
         key: "direct",
         term: "kernel direct map",
         section: "§4.3.1",
-        text: "The guest kernel, relinked from the unmapped KSEG0 into the mapped supervisor segment, takes TLB misses on its own code and data; the monitor refills them straight from the VM's memory map without involving the guest.",
+        text: "The guest kernel, relinked from the unmapped KSEG0 into the mapped supervisor segment, takes TLB misses on its own code and data; the monitor refills them straight from the VM's memory map without involving the guest. The ledger's kernel-segment refills also count a miss on a page the kernel mapped there itself (its K2 page tables) that the monitor served from the guest's TLB entries; one the guest's TLB no longer holds is forwarded.",
     },
     Entry {
         key: "disk-cache",

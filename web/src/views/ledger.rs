@@ -222,10 +222,10 @@ pub fn ledger(props: &LedgerProps) -> Html {
             if layout.disco {
             <table class="tlb-table">
                 <caption>
-                    { "TLB refills — served by the monitor: " }<Term k="direct">{ "direct map" }</Term>{ ", " }
+                    { "TLB refills — served by the monitor: " }<Term k="direct">{ "kernel segment" }</Term>{ ", " }
                     <Term k="l2tlb" />{ ", " }<Term k="vtlb">{ "virtual TLB" }</Term>{ "; or " }<Term k="forwarded">{ "forwarded" }</Term>{ " to the guest" }
                 </caption>
-                <thead><tr><th>{ "" }</th><th>{ "direct" }</th><th>{ "L2TLB" }</th><th>{ "vTLB" }</th><th>{ "forwarded" }</th><th>{ "in monitor" }</th></tr></thead>
+                <thead><tr><th>{ "" }</th><th>{ "kernel seg." }</th><th>{ "L2TLB" }</th><th>{ "vTLB" }</th><th>{ "forwarded" }</th><th>{ "in monitor" }</th></tr></thead>
                 <tbody>{ for tlb_rows }</tbody>
             </table>
             } else {

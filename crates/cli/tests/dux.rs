@@ -127,8 +127,8 @@ fn kernel_statistics_count_the_system_calls_ktest_makes() {
     assert!(events(Event::DemandZero) >= 64, "demand-zero faults");
     assert_eq!(events(Event::Killed), 1, "one process killed");
     // Over 600 address spaces came and went, each a directory and page tables in the mapped
-    // kernel segment (1024 slots): its allocation wrapped, each wrap a flush on all 4 CPUs,
-    // and the lazy reclaim kept up (no table ever fell back to the direct map).
+    // kernel segment (1024 slots): reclaim epochs began (each a flush on all 4 CPUs), and the
+    // lazy reclaim kept up (no table ever fell back to the direct map).
     assert!(events(Event::K2Flush) >= 4, "K2 flushes: {}", events(Event::K2Flush));
     assert_eq!(events(Event::K2Full), 0, "K2 never full");
 }

@@ -110,8 +110,8 @@ pub enum Event {
     BufferMiss = 9,
     /// A disk write.
     DiskWrite = 10,
-    /// A whole-TLB flush for the mapped kernel segment's lazy reclaim (dux's `k2.rs`): its
-    /// allocation wrapped around on this CPU, or another CPU's wrap asked for it by IPI.
+    /// A whole-TLB flush for the mapped kernel segment's lazy reclaim (dux's `k2.rs`): a new
+    /// reclaim epoch began on this CPU, or another CPU's new epoch asked for it by IPI.
     K2Flush = 11,
     /// No slot of the mapped kernel segment was free for a page table, which the kernel then
     /// used through the direct map (its reclaim has not caught up).
